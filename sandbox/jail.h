@@ -1,0 +1,116 @@
+// The jail: one sandboxed process tree. sandbox::Jail takes a JailSpec and yields a running
+// jail (host pid, cgroup, netns) and later an ExitRecord. Creation clones the child into new
+// user, pid, mount, net, uts and ipc namespaces and leaves it blocked on a pipe, so the
+// caller can attach the tracer and the network to the cgroup and netns before release():
+// not one syscall of the analysed code escapes observation.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/fd.h"
+#include "base/result.h"
+
+namespace gs::sandbox {
+
+// Inside-uid N of every jail is host uid kHostIdBase + N (the same for gids). Writable
+// directories bound into a jail must be owned by host_id(inside uid) to be writable inside.
+inline constexpr uid_t kHostIdBase = 1'600'000'000;
+inline constexpr uid_t kIdRange = 65536;
+inline constexpr uid_t host_id(uid_t inside) { return kHostIdBase + inside; }
+
+struct Mount {
+  enum class Kind { kBind, kTmpfs };
+  Kind kind = Kind::kBind;
+  std::string source;           // host path for kBind; ignored for kTmpfs
+  std::string target;           // absolute path inside the jail
+  bool writable = false;
+  uint64_t tmpfs_bytes = 64 << 20;  // size limit for kTmpfs
+  bool optional = false;        // skip silently when the source does not exist
+};
+
+struct Limits {
+  uint64_t memory_bytes = 4ull << 30;   // cgroup memory limit, 0 = none
+  uint32_t max_pids = 512;              // cgroup pids limit, 0 = none
+  uint64_t file_size_bytes = 1ull << 30;  // RLIMIT_FSIZE
+  uint64_t open_files = 4096;           // RLIMIT_NOFILE
+  uint64_t tmp_bytes = 512ull << 20;    // size of the jail's private /tmp
+};
+
+struct Identity {
+  uid_t uid = 1000;  // inside the jail; never 0
+  gid_t gid = 1000;
+  std::string user = "dev";
+  std::string hostname = "dev-laptop";
+  std::string home = "/home/dev";
+};
+
+struct JailSpec {
+  std::vector<std::string> argv;  // argv[0] is an absolute path inside the jail
+  std::vector<std::string> env;   // exactly the environment the code sees ("K=V")
+  std::string cwd = "/";          // inside the jail
+  // Extra mounts on top of the system root (read-only /usr, /lib*, /bin, /sbin, a minimal
+  // synthetic /etc, fresh /proc, minimal /dev, private /tmp). Applied in order.
+  std::vector<Mount> mounts;
+  Limits limits;
+  Identity identity;
+  std::chrono::milliseconds timeout{60'000};   // wall clock from release()
+  std::chrono::milliseconds term_grace{2'000};  // SIGTERM first, SIGKILL after this
+  // Filter for PR_SET_SECCOMP (already compiled, e.g. by libseccomp); empty = none.
+  std::vector<uint8_t> seccomp_bpf;   // raw struct sock_filter array
+  size_t output_tail_bytes = 8192;    // kept per stream for the report
+  std::string scratch_dir;            // host dir the jail may use for staging; caller removes
+};
+
+struct OutputTail {
+  std::string tail;         // the last output_tail_bytes bytes
+  uint64_t total_bytes = 0;
+  bool truncated = false;   // total_bytes > tail.size()
+};
+
+struct ExitRecord {
+  bool exited = false;      // true: exit_code is valid; false: signal is valid
+  int exit_code = -1;
+  int signal = 0;
+  bool timed_out = false;   // killed because the wall-clock limit passed
+  std::chrono::milliseconds duration{0};  // release() to exit
+  OutputTail out;
+  OutputTail err;
+};
+
+class Jail {
+ public:
+  // Clones the child and waits until it is blocked before exec. Fails with a one-line
+  // reason naming the syscall (e.g. "clone(CLONE_NEWUSER): Operation not permitted").
+  static Result<std::unique_ptr<Jail>> create(const JailSpec& spec);
+  ~Jail();  // kills whatever is left of the tree, removes the cgroup
+  Jail(const Jail&) = delete;
+  Jail& operator=(const Jail&) = delete;
+
+  pid_t host_pid() const;         // the jail's init (pid 1 inside)
+  uint64_t cgroup_id() const;     // cgroup v2 id of the jail (what bpf_get_current_cgroup_id sees)
+  const std::string& cgroup_path() const;  // cgroup v2 directory of the jail
+  int netns_fd() const;           // fd of the jail's network namespace
+
+  // Lets the child go on to exec argv. Call once.
+  Status release();
+  // Pumps output, enforces the timeout (SIGTERM, grace, SIGKILL of the whole tree) and
+  // reaps. Returns once every process of the jail is gone.
+  Result<ExitRecord> wait();
+  // Asks the tree to stop now: SIGTERM, then SIGKILL after term_grace. wait() still reaps.
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Jail(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gs::sandbox
