@@ -1,0 +1,480 @@
+// Unit tests of the pure tracer code: synthetic raw records of every type go through
+// decode() and to_json(); corrupt records must be rejected, never over-read.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "tracer/bpf/tracer.h"
+#include "tracer/event.h"
+#include "tracer/syscall_table.h"
+
+namespace gs::tracer {
+namespace {
+
+int nr_of(const char* name) {
+  auto n = syscall_number(name);
+  EXPECT_TRUE(n.has_value()) << name;
+  return n.value_or(-1);
+}
+
+template <size_t N>
+void put(char (&dst)[N], const std::string& s) {
+  std::memset(dst, 0, N);
+  std::memcpy(dst, s.data(), std::min(N, s.size()));
+}
+
+void fill_header(gs_header& h, uint32_t type, uint32_t size) {
+  h.type = type;
+  h.size = size;
+  h.ts_ns = 123456789;
+  h.cgroup_id = 4242;
+  h.pid = 100;
+  h.tid = 101;
+  h.ppid = 99;
+  h.ns_pid = 1;
+  h.ns_tid = 2;
+  h.tag = 3;
+  put(h.comm, "payload");
+}
+
+template <class T>
+std::vector<uint8_t> bytes_of(const T& r) {
+  std::vector<uint8_t> v(sizeof(T));
+  std::memcpy(v.data(), &r, sizeof(T));
+  return v;
+}
+
+template <class T>
+T blank(uint32_t type) {
+  T r;
+  std::memset(&r, 0, sizeof(r));
+  fill_header(r.h, type, sizeof(T));
+  return r;
+}
+
+gs_syscall_record syscall_record(const char* name, std::initializer_list<uint64_t> args,
+                                 int64_t ret) {
+  auto r = blank<gs_syscall_record>(GS_REC_SYSCALL);
+  r.nr = nr_of(name);
+  size_t i = 0;
+  for (auto a : args) r.args[i++] = a;
+  r.ret = ret;
+  return r;
+}
+
+Event must_decode(const std::vector<uint8_t>& b) {
+  auto ev = decode(b);
+  EXPECT_TRUE(ev.ok()) << (ev.ok() ? "" : ev.error().message());
+  return ev.ok() ? std::move(ev).value() : Event{};
+}
+
+TEST(SyscallTable, NamesAndSpecsMatchX8664) {
+  EXPECT_EQ(syscall_name(0), "read");
+  EXPECT_EQ(syscall_name(257), "openat");
+  EXPECT_EQ(syscall_name(59), "execve");
+  EXPECT_EQ(syscall_name(322), "execveat");  // the BPF side hardcodes 322
+  EXPECT_EQ(syscall_label(511), "syscall_511");
+  EXPECT_EQ(syscall_category(257), Category::file);
+  EXPECT_EQ(syscall_category(nr_of("connect")), Category::net);
+  EXPECT_EQ(syscall_category(nr_of("kill")), Category::security);
+  EXPECT_EQ(syscall_category(0), Category::none);
+  auto specs = all_syscall_specs();
+  ASSERT_EQ(specs.size(), size_t{GS_MAX_SYSCALLS});
+  EXPECT_EQ(specs[nr_of("openat")].str1_arg, 1);
+  EXPECT_EQ(specs[nr_of("sendto")].addr_arg, 4);
+  EXPECT_EQ(specs[nr_of("sendto")].addrlen_arg, 5);
+}
+
+TEST(Decode, Header) {
+  auto r = blank<gs_fork_record>(GS_REC_FORK);
+  auto ev = must_decode(bytes_of(r));
+  EXPECT_EQ(ev.header.ts_ns, 123456789u);
+  EXPECT_EQ(ev.header.cgroup_id, 4242u);
+  EXPECT_EQ(ev.header.pid, 100u);
+  EXPECT_EQ(ev.header.tid, 101u);
+  EXPECT_EQ(ev.header.ppid, 99u);
+  EXPECT_EQ(ev.header.ns_pid, 1u);
+  EXPECT_EQ(ev.header.ns_tid, 2u);
+  EXPECT_EQ(ev.header.tag, 3u);
+  EXPECT_EQ(ev.header.comm, "payload");
+}
+
+TEST(Decode, CommWithoutTerminatorStopsAtField) {
+  auto r = blank<gs_exit_record>(GS_REC_EXIT);
+  std::memset(r.h.comm, 'A', sizeof(r.h.comm));
+  auto ev = must_decode(bytes_of(r));
+  EXPECT_EQ(ev.header.comm, std::string(GS_COMM_LEN, 'A'));
+}
+
+TEST(Decode, Fork) {
+  auto r = blank<gs_fork_record>(GS_REC_FORK);
+  r.child_pid = 200, r.child_tid = 200, r.child_ns_pid = 5, r.is_thread = 0;
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "fork");
+  auto& f = std::get<ForkEvent>(ev.body);
+  EXPECT_EQ(f.child_pid, 200u);
+  EXPECT_EQ(f.child_ns_pid, 5u);
+  EXPECT_FALSE(f.thread);
+  auto j = to_json(ev);
+  EXPECT_EQ(j["type"], "fork");
+  EXPECT_EQ(j["child_pid"], 200);
+  EXPECT_EQ(j["pid"], 100);
+}
+
+TEST(Decode, ExecWithArgvAndMemfd) {
+  auto r = blank<gs_exec_record>(GS_REC_EXEC);
+  r.nr = nr_of("execveat");
+  r.dirfd = 3;
+  r.at_flags = AT_EMPTY_PATH;
+  put(r.filename, "");
+  put(r.bprm_filename, "/dev/fd/3");
+  put(r.exe_name, "memfd:stage2");
+  put(r.interp, "/dev/fd/3");
+  const char argv[] = "sh\0-c\0echo hi";
+  std::memcpy(r.argv, argv, sizeof(argv));
+  r.argv_len = sizeof(argv);
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "exec");
+  auto& e = std::get<ExecEvent>(ev.body);
+  EXPECT_EQ(e.syscall, "execveat");
+  EXPECT_EQ(e.ret, 0);
+  EXPECT_EQ(e.kernel_filename, "/dev/fd/3");
+  EXPECT_EQ(e.exe_name, "memfd:stage2");
+  EXPECT_EQ(e.dirfd, 3);
+  EXPECT_EQ(e.argv, (std::vector<std::string>{"sh", "-c", "echo hi"}));
+  EXPECT_FALSE(e.argv_truncated);
+  auto j = to_json(ev);
+  EXPECT_EQ(j["argv"][2], "echo hi");
+  EXPECT_EQ(j["exe_name"], "memfd:stage2");
+}
+
+TEST(Decode, ExecArgvLengthIsClampedAndTruncationReported) {
+  auto r = blank<gs_exec_record>(GS_REC_EXEC);
+  r.nr = nr_of("execve");
+  std::memset(r.argv, 'x', sizeof(r.argv));  // no terminator at all
+  r.argv_len = 1u << 30;                     // lies about its length
+  r.flags = GS_F_ARGV_TRUNC;
+  auto ev = must_decode(bytes_of(r));
+  auto& e = std::get<ExecEvent>(ev.body);
+  ASSERT_EQ(e.argv.size(), 1u);
+  EXPECT_EQ(e.argv[0].size(), size_t{GS_ARGV_LEN});
+  EXPECT_TRUE(e.argv_truncated);
+}
+
+TEST(Decode, FailedExecComesFromSyscallRecord) {
+  auto r = syscall_record("execve", {0x1000, 0x2000, 0x3000}, -ENOENT);
+  put(r.str1, "/usr/bin/wget");
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "exec");
+  auto& e = std::get<ExecEvent>(ev.body);
+  EXPECT_EQ(e.filename, "/usr/bin/wget");
+  EXPECT_EQ(e.ret, -ENOENT);
+  EXPECT_EQ(to_json(ev)["ret"], -ENOENT);
+}
+
+TEST(Decode, ExitCodeAndSignal) {
+  auto r = blank<gs_exit_record>(GS_REC_EXIT);
+  r.exit_code = 3 << 8;
+  r.group_dead = 1;
+  auto ev = must_decode(bytes_of(r));
+  auto& x = std::get<ExitEvent>(ev.body);
+  EXPECT_EQ(x.exit_code, 3);
+  EXPECT_EQ(x.signal, 0);
+  EXPECT_TRUE(x.process_exit);
+
+  r.exit_code = SIGKILL;
+  auto ev2 = must_decode(bytes_of(r));
+  auto& k = std::get<ExitEvent>(ev2.body);
+  EXPECT_EQ(k.signal, SIGKILL);
+  EXPECT_EQ(k.exit_code, 0);
+  EXPECT_EQ(to_json(ev2)["signal"], SIGKILL);
+}
+
+TEST(Decode, FileOpenat) {
+  auto r = syscall_record("openat", {uint64_t(AT_FDCWD), 0x1000, O_WRONLY | O_CREAT, 0644}, 5);
+  put(r.str1, "/tmp/x");
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "file");
+  auto& f = std::get<FileEvent>(ev.body);
+  EXPECT_EQ(f.op, "openat");
+  EXPECT_EQ(f.path, "/tmp/x");
+  EXPECT_EQ(f.dirfd, AT_FDCWD);
+  EXPECT_EQ(f.flags, uint64_t(O_WRONLY | O_CREAT));
+  EXPECT_EQ(f.mode, 0644u);
+  EXPECT_EQ(f.fd, 5);
+  auto j = to_json(ev);
+  EXPECT_EQ(j["op"], "openat");
+  EXPECT_EQ(j["path"], "/tmp/x");
+  EXPECT_EQ(j["ret"], 5);
+}
+
+TEST(Decode, FileOpenat2FlagsFromOpenHow) {
+  auto r = syscall_record("openat2", {uint64_t(AT_FDCWD), 0x1000, 0x2000, 24}, -EACCES);
+  r.extra = O_RDONLY | O_DIRECTORY;
+  put(r.str1, "/etc");
+  auto f = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(f.flags, uint64_t(O_DIRECTORY));
+  EXPECT_EQ(f.fd, -1);
+  EXPECT_EQ(f.ret, -EACCES);
+}
+
+TEST(Decode, FileRenameat2BothPaths) {
+  auto r = syscall_record("renameat2", {uint64_t(AT_FDCWD), 1, 7, 2, 1}, 0);
+  put(r.str1, "a.txt");
+  put(r.str2, "b.txt");
+  auto f = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(f.path, "a.txt");
+  EXPECT_EQ(f.path2, "b.txt");
+  EXPECT_EQ(f.dirfd2, 7);
+  EXPECT_EQ(f.flags, 1u);
+}
+
+TEST(Decode, FileSymlinkPathIsTheLink) {
+  auto r = syscall_record("symlinkat", {1, uint64_t(AT_FDCWD), 2}, 0);
+  put(r.str1, "/etc/passwd");
+  put(r.str2, "innocent");
+  auto f = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(f.path, "innocent");
+  EXPECT_EQ(f.path2, "/etc/passwd");
+}
+
+TEST(Decode, FileFdOnlyOps) {
+  auto r = syscall_record("fchmod", {9, 0755}, 0);
+  auto f = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(f.fd, 9);
+  EXPECT_EQ(f.mode, 0755u);
+  auto t = syscall_record("ftruncate", {4, 4096}, 0);
+  auto ev = must_decode(bytes_of(t));
+  EXPECT_EQ(std::get<FileEvent>(ev.body).length, 4096u);
+  EXPECT_EQ(to_json(ev)["length"], 4096);
+}
+
+TEST(Decode, FilePathWithoutTerminatorIsCut) {
+  auto r = syscall_record("unlink", {1}, 0);
+  std::memset(r.str1, 'p', sizeof(r.str1));
+  r.flags = GS_F_STR1_TRUNC;
+  auto f = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(f.path.size(), size_t{GS_PATH_LEN});
+  EXPECT_TRUE(f.truncated);
+}
+
+TEST(Decode, NetSocket) {
+  auto r = syscall_record("socket", {AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0}, 3);
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "net");
+  auto& n = std::get<NetEvent>(ev.body);
+  EXPECT_EQ(n.domain, AF_INET);
+  EXPECT_EQ(n.type & 0xf, SOCK_STREAM);
+  EXPECT_EQ(n.ret, 3);
+  auto j = to_json(ev);
+  EXPECT_EQ(j["family"], "inet");
+  EXPECT_EQ(j["sock_type"], SOCK_STREAM);
+}
+
+template <class SA>
+void put_addr(gs_syscall_record& r, const SA& sa, size_t len = sizeof(SA)) {
+  std::memcpy(r.addr, &sa, std::min(len, sizeof(r.addr)));
+  r.addr_len = len;
+}
+
+TEST(Decode, NetConnectInet4InProgress) {
+  auto r = syscall_record("connect", {3, 0x1000, sizeof(sockaddr_in)}, -EINPROGRESS);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(4444);
+  inet_pton(AF_INET, "192.0.2.1", &in.sin_addr);
+  put_addr(r, in);
+  auto ev = must_decode(bytes_of(r));
+  auto& n = std::get<NetEvent>(ev.body);
+  ASSERT_TRUE(n.addr);
+  EXPECT_EQ(n.addr->ip, "192.0.2.1");
+  EXPECT_EQ(n.addr->port, 4444);
+  EXPECT_TRUE(n.in_progress);
+  auto j = to_json(ev);
+  EXPECT_EQ(j["addr"]["ip"], "192.0.2.1");
+  EXPECT_EQ(j["addr"]["port"], 4444);
+  EXPECT_EQ(j["in_progress"], true);
+}
+
+TEST(Decode, NetConnectInet6) {
+  auto r = syscall_record("connect", {3, 0x1000, sizeof(sockaddr_in6)}, -ECONNREFUSED);
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(53);
+  inet_pton(AF_INET6, "2001:db8::1", &in6.sin6_addr);
+  put_addr(r, in6);
+  auto n = std::get<NetEvent>(must_decode(bytes_of(r)).body);
+  ASSERT_TRUE(n.addr);
+  EXPECT_EQ(n.addr->family, AF_INET6);
+  EXPECT_EQ(n.addr->ip, "2001:db8::1");
+  EXPECT_EQ(n.addr->port, 53);
+}
+
+TEST(Decode, NetUnixPathAndAbstract) {
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::strcpy(un.sun_path, "/run/docker.sock");
+  auto r = syscall_record("connect", {3, 0x1000, sizeof(un)}, 0);
+  put_addr(r, un);
+  EXPECT_EQ(std::get<NetEvent>(must_decode(bytes_of(r)).body).addr->unix_path, "/run/docker.sock");
+
+  sockaddr_un ab{};
+  ab.sun_family = AF_UNIX;
+  std::memcpy(ab.sun_path, "\0hidden", 7);
+  auto r2 = syscall_record("bind", {3, 0x1000, offsetof(sockaddr_un, sun_path) + 7}, 0);
+  put_addr(r2, ab, offsetof(sockaddr_un, sun_path) + 7);
+  EXPECT_EQ(std::get<NetEvent>(must_decode(bytes_of(r2)).body).addr->unix_path, "@hidden");
+}
+
+TEST(Decode, NetShortSockaddrIsTruncatedNotOverread) {
+  auto r = syscall_record("connect", {3, 0x1000, 4}, -EINVAL);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  put_addr(r, in, 4);
+  auto n = std::get<NetEvent>(must_decode(bytes_of(r)).body);
+  ASSERT_TRUE(n.addr);
+  EXPECT_TRUE(n.addr->truncated);
+  EXPECT_EQ(n.addr->ip, "");
+}
+
+TEST(Decode, NetAddrLenBeyondBufferIsClamped) {
+  auto r = syscall_record("connect", {3, 0x1000, 4096}, 0);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::memset(un.sun_path, 'u', sizeof(un.sun_path));
+  put_addr(r, un);
+  r.addr_len = 1u << 31;
+  auto n = std::get<NetEvent>(must_decode(bytes_of(r)).body);
+  ASSERT_TRUE(n.addr);
+  EXPECT_EQ(n.addr->unix_path.size(), sizeof(un.sun_path));
+}
+
+TEST(Decode, NetSendtoBytes) {
+  auto r = syscall_record("sendto", {4, 0x1000, 5, 0, 0x2000, sizeof(sockaddr_in)}, 5);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(9);
+  inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
+  put_addr(r, in);
+  auto ev = must_decode(bytes_of(r));
+  auto& n = std::get<NetEvent>(ev.body);
+  EXPECT_EQ(n.bytes, 5u);
+  EXPECT_EQ(n.addr->ip, "127.0.0.1");
+  EXPECT_EQ(to_json(ev)["bytes"], 5);
+}
+
+TEST(Decode, NetAcceptAndListen) {
+  auto a = syscall_record("accept4", {3, 0x1000, 0x2000, 0}, 7);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(40000);
+  inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
+  put_addr(a, in);
+  auto n = std::get<NetEvent>(must_decode(bytes_of(a)).body);
+  EXPECT_EQ(n.ret, 7);
+  EXPECT_EQ(n.addr->port, 40000);
+  auto l = syscall_record("listen", {3, 128}, 0);
+  EXPECT_EQ(to_json(must_decode(bytes_of(l)))["backlog"], 128);
+}
+
+TEST(Decode, SecurityKillAndTgkill) {
+  auto r = syscall_record("kill", {1, 0}, -EPERM);
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "security");
+  auto& s = std::get<SecurityEvent>(ev.body);
+  EXPECT_EQ(s.target, 1);
+  EXPECT_EQ(s.signal, 0);
+  auto t = syscall_record("tgkill", {10, 11, SIGTERM}, 0);
+  auto j = to_json(must_decode(bytes_of(t)));
+  EXPECT_EQ(j["target"], 11);
+  EXPECT_EQ(j["signal"], SIGTERM);
+}
+
+TEST(Decode, SecurityMemfdAndMount) {
+  auto m = syscall_record("memfd_create", {0x1000, 1}, 3);
+  put(m.str1, "stage2");
+  auto j = to_json(must_decode(bytes_of(m)));
+  EXPECT_EQ(j["name"], "stage2");
+  EXPECT_EQ(j["ret"], 3);
+  auto mt = syscall_record("mount", {1, 2, 3, 0x1000}, -EPERM);
+  put(mt.str1, "proc");
+  put(mt.str2, "/mnt");
+  auto jm = to_json(must_decode(bytes_of(mt)));
+  EXPECT_EQ(jm["source"], "proc");
+  EXPECT_EQ(jm["target_path"], "/mnt");
+}
+
+TEST(Decode, Denied) {
+  auto r = blank<gs_denied_record>(GS_REC_DENIED);
+  r.nr = nr_of("ptrace");
+  r.ret = -EPERM;
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "denied");
+  auto j = to_json(ev);
+  EXPECT_EQ(j["syscall"], "ptrace");
+  EXPECT_EQ(j["ret"], -EPERM);
+  r.nr = 499;  // not a syscall: still a usable label
+  EXPECT_EQ(std::get<DeniedEvent>(must_decode(bytes_of(r)).body).syscall, "syscall_499");
+}
+
+TEST(DecodeRejects, ShortHeader) {
+  std::vector<uint8_t> b(sizeof(gs_header) - 1, 0);
+  EXPECT_FALSE(decode(b).ok());
+  EXPECT_FALSE(decode({}).ok());
+}
+
+TEST(DecodeRejects, TruncatedRecordOfEveryType) {
+  std::vector<std::vector<uint8_t>> all = {
+      bytes_of(blank<gs_fork_record>(GS_REC_FORK)),
+      bytes_of(blank<gs_exec_record>(GS_REC_EXEC)),
+      bytes_of(blank<gs_exit_record>(GS_REC_EXIT)),
+      bytes_of(syscall_record("openat", {}, 0)),
+      bytes_of(blank<gs_denied_record>(GS_REC_DENIED)),
+  };
+  for (auto b : all) {
+    ASSERT_TRUE(decode(b).ok());
+    b.pop_back();
+    EXPECT_FALSE(decode(b).ok());
+  }
+}
+
+TEST(DecodeRejects, DeclaredSizeMismatchAndUnknownType) {
+  auto r = blank<gs_fork_record>(GS_REC_FORK);
+  r.h.size = sizeof(r) + 8;
+  auto res = decode(bytes_of(r));
+  ASSERT_FALSE(res.ok());
+  EXPECT_NE(res.error().message().find("fork"), std::string::npos);
+  r.h.size = sizeof(r);
+  r.h.type = 77;
+  EXPECT_FALSE(decode(bytes_of(r)).ok());
+}
+
+TEST(DecodeRejects, SyscallRecordForUnrecordedSyscall) {
+  auto r = syscall_record("read", {0, 0, 0}, 0);
+  EXPECT_FALSE(decode(bytes_of(r)).ok());
+  r.nr = -5;
+  EXPECT_FALSE(decode(bytes_of(r)).ok());
+  r.nr = 100000;
+  EXPECT_FALSE(decode(bytes_of(r)).ok());
+}
+
+TEST(Json, InvalidUtf8PathDoesNotThrow) {
+  auto r = syscall_record("unlink", {1}, 0);
+  put(r.str1, "/tmp/\xff\xfe");
+  auto ev = must_decode(bytes_of(r));
+  std::string line;
+  EXPECT_NO_THROW(line = to_jsonl(ev));
+  EXPECT_NE(line.find("\"type\":\"file\""), std::string::npos);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gs::tracer

@@ -1,0 +1,2 @@
+#include "privileged.h"
+TEST(TracerSession, Placeholder) { GS_REQUIRE_ROOT(); }

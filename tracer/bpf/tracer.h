@@ -1,0 +1,138 @@
+/* Records shared by the BPF programs (tracer.bpf.c) and the user-space decoder
+ * (tracer/event.cc). Plain C, fixed-size records: the decoder checks every length
+ * against these sizes, so a record is never trusted beyond what it declares.
+ * Every field the BPF side writes is commented with where its value comes from. */
+#ifndef GS_TRACER_BPF_TRACER_H
+#define GS_TRACER_BPF_TRACER_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define GS_COMM_LEN 16
+#define GS_PATH_LEN 256   /* power of two: the BPF side masks offsets with it */
+#define GS_ARGV_LEN 1024  /* power of two */
+#define GS_ADDR_LEN 128   /* >= sizeof(struct sockaddr_un) (110) */
+#define GS_NAME_LEN 64
+#define GS_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
+#define GS_MAX_TAGS 256     /* phase tags for syscall counters */
+
+/* Kinds of ring-buffer record. */
+enum gs_record_type {
+  GS_REC_FORK = 1,    /* struct gs_fork_record */
+  GS_REC_EXEC = 2,    /* struct gs_exec_record (successful exec) */
+  GS_REC_EXIT = 3,    /* struct gs_exit_record */
+  GS_REC_SYSCALL = 4, /* struct gs_syscall_record (file/net/security/failed exec) */
+  GS_REC_DENIED = 5,  /* struct gs_denied_record */
+};
+
+/* Drop-counter categories (index of the per-CPU drops array). */
+enum gs_category {
+  GS_CAT_NONE = 0, /* not recorded, only counted */
+  GS_CAT_PROCESS = 1,
+  GS_CAT_FILE = 2,
+  GS_CAT_NET = 3,
+  GS_CAT_SECURITY = 4,
+  GS_CAT_DENIED = 5,
+  GS_CAT_MAX = 6,
+};
+
+/* How sys_enter captures the arguments of one syscall; one entry per syscall number
+ * in the `syscall_specs` array map, filled by user space from its syscall table. */
+enum gs_special {
+  GS_SPECIAL_NONE = 0,
+  GS_SPECIAL_OPENAT2 = 1, /* flags live in struct open_how at args[2] */
+  GS_SPECIAL_SENDMSG = 2, /* destination lives in struct msghdr at args[1] */
+  GS_SPECIAL_ACCEPT = 3,  /* peer address is written by the kernel; read at sys_exit */
+  GS_SPECIAL_EXEC = 4,    /* success reported by sched_process_exec */
+};
+
+#define GS_NO_ARG 0xff
+
+struct gs_syscall_spec {
+  __u8 category; /* enum gs_category; GS_CAT_NONE = count only */
+  __u8 str1_arg; /* index of a user string argument, or GS_NO_ARG */
+  __u8 str2_arg; /* index of a second user string argument, or GS_NO_ARG */
+  __u8 addr_arg; /* index of a struct sockaddr * argument, or GS_NO_ARG */
+  __u8 addrlen_arg; /* index of its length (a value, not a pointer), or GS_NO_ARG */
+  __u8 special;  /* enum gs_special */
+  __u8 pad[2];
+};
+
+/* Flags in gs_syscall_record.flags / gs_exec_record.flags. */
+#define GS_F_STR1_TRUNC (1u << 0)   /* str1 filled its buffer */
+#define GS_F_STR2_TRUNC (1u << 1)   /* str2 filled its buffer */
+#define GS_F_ADDR_TRUNC (1u << 2)   /* sockaddr longer than GS_ADDR_LEN */
+#define GS_F_ARGV_TRUNC (1u << 3)   /* argv longer than GS_ARGV_LEN */
+#define GS_F_ARGV_FAULT (1u << 4)   /* argv could not be read */
+#define GS_F_STR1_FAULT (1u << 5)   /* str1 pointer unreadable (NULL or bad) */
+#define GS_F_STR2_FAULT (1u << 6)
+#define GS_F_ADDR_FAULT (1u << 7)
+#define GS_F_NO_ENTER (1u << 8)     /* exec seen without its sys_enter */
+
+/* Common prefix of every record. */
+struct gs_header {
+  __u32 type;      /* enum gs_record_type */
+  __u32 size;      /* sizeof the whole record, set by BPF; decoder checks it */
+  __u64 ts_ns;     /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at sys_enter / tracepoint */
+  __u64 cgroup_id; /* bpf_get_current_cgroup_id(): cgroup v2 inode number */
+  __u32 pid;       /* current->tgid (host pid namespace) */
+  __u32 tid;       /* current->pid (host pid namespace) */
+  __u32 ppid;      /* current->real_parent->tgid (host) */
+  __u32 ns_pid;    /* tgid as seen in current's own pid namespace (group_leader->thread_pid) */
+  __u32 ns_tid;    /* tid as seen in current's own pid namespace (thread_pid->numbers[level]) */
+  __u32 tag;       /* phase tag of the cgroup (value in the `cgroups` map) */
+  char comm[GS_COMM_LEN]; /* current->comm, NUL-terminated by the kernel helper */
+};
+
+struct gs_fork_record {
+  struct gs_header h;  /* the parent (current) */
+  __u32 child_pid;     /* child->tgid (host) */
+  __u32 child_tid;     /* child->pid (host) */
+  __u32 child_ns_pid;  /* child tgid in the child's pid namespace */
+  __u32 is_thread;     /* 1 when child->tgid == parent->tgid (CLONE_THREAD) */
+};
+
+struct gs_exec_record {
+  struct gs_header h;       /* after exec: comm is the new one */
+  __s32 nr;                 /* syscall nr of the exec (execve/execveat), -1 if unknown */
+  __u32 flags;              /* GS_F_* */
+  __s64 dirfd;              /* execveat dirfd (args[0]); AT_FDCWD (-100) for execve */
+  __u64 at_flags;           /* execveat flags (args[4]), 0 for execve */
+  __u32 old_tid;            /* tid that called exec (sched_process_exec old_pid) */
+  __u32 argv_len;           /* bytes of argv read, NUL-separated, <= GS_ARGV_LEN */
+  char filename[GS_PATH_LEN];  /* path as given to exec, copied from sys_enter */
+  char bprm_filename[GS_PATH_LEN]; /* bprm->filename: kernel's name, e.g. /dev/fd/3 */
+  char exe_name[GS_NAME_LEN];  /* bprm->file dentry name: the file really run (memfd:x) */
+  char interp[GS_PATH_LEN];    /* bprm->interp: script interpreter, else = filename */
+  char argv[GS_ARGV_LEN];      /* new mm [arg_start, arg_end), NUL-separated */
+};
+
+struct gs_exit_record {
+  struct gs_header h;
+  __u32 exit_code;  /* task->exit_code: (code << 8) | signal (| 0x80 core) */
+  __u32 group_dead; /* 1 when this was the last thread (signal->live == 0) */
+};
+
+struct gs_syscall_record {
+  struct gs_header h;   /* taken at sys_enter */
+  __s32 nr;             /* syscall number (x86_64) from sys_enter id */
+  __u32 flags;          /* GS_F_* */
+  __s64 ret;            /* sys_exit return value (negative errno on failure) */
+  __u64 args[6];        /* raw syscall arguments at sys_enter (di si dx r10 r8 r9) */
+  __u64 extra;          /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen */
+  __u32 addr_len;       /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
+  __u32 exit_ts_delta;  /* sys_exit time minus ts_ns, saturated at 2^32-1 ns */
+  char str1[GS_PATH_LEN];  /* bpf_probe_read_user_str of args[spec.str1_arg] */
+  char str2[GS_PATH_LEN];  /* bpf_probe_read_user_str of args[spec.str2_arg] */
+  __u8 addr[GS_ADDR_LEN];  /* raw struct sockaddr from user memory */
+};
+
+struct gs_denied_record {
+  struct gs_header h; /* taken at sys_exit */
+  __s32 nr;           /* syscall number from regs->orig_ax */
+  __u32 pad;
+  __s64 ret;          /* -EPERM, -EACCES or -ENOSYS */
+};
+
+#endif /* GS_TRACER_BPF_TRACER_H */

@@ -1,0 +1,287 @@
+// Raw record -> typed Event. Every read goes through bounds-checked helpers: the record
+// size must match its type exactly, strings are cut at the end of their field, lengths
+// written by the kernel side are clamped to their buffers.
+#include "tracer/event.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+
+#include "tracer/bpf/tracer.h"
+#include "tracer/syscall_table.h"
+
+namespace gs::tracer {
+namespace {
+
+template <size_t N>
+std::string field_string(const char (&f)[N]) {
+  return std::string(f, ::strnlen(f, N));
+}
+
+// Copies a record of type T out of the span after checking its size.
+template <class T>
+Result<T> read_record(std::span<const uint8_t> bytes, const char* what) {
+  if (bytes.size() < sizeof(T))
+    return error(std::string("tracer: short ") + what + " record (" + std::to_string(bytes.size()) +
+                 " < " + std::to_string(sizeof(T)) + " bytes)");
+  T r;
+  std::memcpy(&r, bytes.data(), sizeof(T));
+  if (r.h.size != sizeof(T))
+    return error(std::string("tracer: ") + what + " record declares size " +
+                 std::to_string(r.h.size) + ", expected " + std::to_string(sizeof(T)));
+  return r;
+}
+
+Header decode_header(const gs_header& h) {
+  Header out;
+  out.ts_ns = h.ts_ns;
+  out.cgroup_id = h.cgroup_id;
+  out.pid = h.pid;
+  out.tid = h.tid;
+  out.ppid = h.ppid;
+  out.ns_pid = h.ns_pid;
+  out.ns_tid = h.ns_tid;
+  out.tag = h.tag;
+  out.comm = field_string(h.comm);
+  return out;
+}
+
+std::vector<std::string> split_argv(const char* buf, size_t len) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < len) {
+    size_t n = ::strnlen(buf + i, len - i);
+    out.emplace_back(buf + i, n);
+    i += n + 1;
+  }
+  return out;
+}
+
+ExecEvent decode_exec(const gs_exec_record& r) {
+  ExecEvent e;
+  e.nr = r.nr;
+  e.syscall = r.nr >= 0 ? std::string(syscall_name(r.nr)) : "";
+  e.ret = 0;
+  e.filename = field_string(r.filename);
+  e.kernel_filename = field_string(r.bprm_filename);
+  e.exe_name = field_string(r.exe_name);
+  e.interp = field_string(r.interp);
+  size_t argv_len = std::min<size_t>(r.argv_len, sizeof(r.argv));
+  e.argv = split_argv(r.argv, argv_len);
+  e.argv_truncated = (r.flags & GS_F_ARGV_TRUNC) != 0 || r.argv_len > sizeof(r.argv);
+  e.filename_truncated = (r.flags & GS_F_STR1_TRUNC) != 0;
+  e.dirfd = r.dirfd;
+  e.at_flags = r.at_flags;
+  e.old_tid = r.old_tid;
+  return e;
+}
+
+ExitEvent decode_exit(const gs_exit_record& r) {
+  ExitEvent e;
+  e.status = r.exit_code;
+  e.signal = static_cast<int>(r.exit_code & 0x7f);
+  e.core_dumped = (r.exit_code & 0x80) != 0;
+  e.exit_code = e.signal == 0 ? static_cast<int>((r.exit_code >> 8) & 0xff) : 0;
+  e.process_exit = r.group_dead != 0;
+  return e;
+}
+
+int as_int32(uint64_t v) { return static_cast<int>(static_cast<int32_t>(v)); }
+
+FileEvent decode_file(const gs_syscall_record& r, std::string_view op) {
+  FileEvent f;
+  f.nr = r.nr;
+  f.op = std::string(op);
+  f.ret = r.ret;
+  std::string s1 = field_string(r.str1), s2 = field_string(r.str2);
+  f.truncated = (r.flags & (GS_F_STR1_TRUNC | GS_F_STR2_TRUNC)) != 0;
+  const auto& a = r.args;
+  if (op == "open") {
+    f.path = s1, f.flags = a[1], f.mode = a[2];
+  } else if (op == "openat") {
+    f.dirfd = as_int32(a[0]), f.path = s1, f.flags = a[2], f.mode = a[3];
+  } else if (op == "openat2") {
+    f.dirfd = as_int32(a[0]), f.path = s1, f.flags = r.extra;
+  } else if (op == "creat") {
+    f.path = s1, f.mode = a[1], f.flags = O_CREAT | O_WRONLY | O_TRUNC;
+  } else if (op == "unlink" || op == "rmdir") {
+    f.path = s1;
+  } else if (op == "unlinkat") {
+    f.dirfd = as_int32(a[0]), f.path = s1, f.flags = a[2];
+  } else if (op == "rename" || op == "link") {
+    f.path = s1, f.path2 = s2;
+  } else if (op == "renameat" || op == "renameat2" || op == "linkat") {
+    f.dirfd = as_int32(a[0]), f.path = s1, f.dirfd2 = as_int32(a[2]), f.path2 = s2;
+    if (op != "renameat") f.flags = a[4];
+  } else if (op == "mkdir" || op == "chmod") {
+    f.path = s1, f.mode = a[1];
+  } else if (op == "mkdirat" || op == "fchmodat" || op == "fchmodat2") {
+    f.dirfd = as_int32(a[0]), f.path = s1, f.mode = a[2];
+    if (op == "fchmodat2") f.flags = a[3];
+  } else if (op == "fchmod") {
+    f.fd = as_int32(a[0]), f.mode = a[1];
+  } else if (op == "symlink") {
+    f.path = s2, f.path2 = s1;
+  } else if (op == "symlinkat") {
+    f.dirfd = as_int32(a[1]), f.path = s2, f.path2 = s1;
+  } else if (op == "truncate") {
+    f.path = s1, f.length = a[1];
+  } else if (op == "ftruncate") {
+    f.fd = as_int32(a[0]), f.length = a[1];
+  }
+  if ((op == "open" || op == "openat" || op == "openat2" || op == "creat") && r.ret >= 0)
+    f.fd = r.ret;
+  return f;
+}
+
+NetEvent decode_net(const gs_syscall_record& r, std::string_view op) {
+  NetEvent n;
+  n.nr = r.nr;
+  n.op = std::string(op);
+  n.ret = r.ret;
+  const auto& a = r.args;
+  if (op == "socket") {
+    n.domain = as_int32(a[0]), n.type = as_int32(a[1]), n.protocol = as_int32(a[2]);
+  } else {
+    n.fd = as_int32(a[0]);
+  }
+  if (op == "listen") n.backlog = as_int32(a[1]);
+  size_t len = std::min<size_t>(r.addr_len, sizeof(r.addr));
+  if (len > 0) {
+    n.addr = decode_sockaddr(std::span<const uint8_t>(r.addr, len));
+    if (n.addr && (r.flags & GS_F_ADDR_TRUNC)) n.addr->truncated = true;
+  }
+  if ((op == "sendto" || op == "sendmsg") && r.ret >= 0) n.bytes = static_cast<uint64_t>(r.ret);
+  n.in_progress = op == "connect" && r.ret == -EINPROGRESS;
+  return n;
+}
+
+SecurityEvent decode_security(const gs_syscall_record& r, std::string_view op) {
+  SecurityEvent s;
+  s.nr = r.nr;
+  s.op = std::string(op);
+  s.ret = r.ret;
+  for (size_t i = 0; i < 6; ++i) s.args[i] = r.args[i];
+  s.str1 = field_string(r.str1);
+  s.str2 = field_string(r.str2);
+  if (op == "kill" || op == "tkill") {
+    s.target = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);
+  } else if (op == "tgkill") {
+    s.target = as_int32(r.args[1]), s.signal = as_int32(r.args[2]);
+  } else if (op == "ptrace") {
+    s.target = as_int32(r.args[1]);
+  }
+  return s;
+}
+
+Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
+  GS_ASSIGN_OR_RETURN(auto r, read_record<gs_syscall_record>(bytes, "syscall"));
+  Event ev{decode_header(r.h), {}};
+  std::string_view op = syscall_name(r.nr);
+  switch (syscall_category(r.nr)) {
+    case Category::process: {  // only failed execs reach here
+      ExecEvent e;
+      e.nr = r.nr;
+      e.syscall = std::string(op);
+      e.ret = r.ret;
+      e.filename = field_string(r.str1);
+      e.filename_truncated = (r.flags & GS_F_STR1_TRUNC) != 0;
+      if (op == "execveat") e.dirfd = as_int32(r.args[0]), e.at_flags = r.args[4];
+      e.old_tid = r.h.tid;
+      ev.body = std::move(e);
+      break;
+    }
+    case Category::file: ev.body = decode_file(r, op); break;
+    case Category::net: ev.body = decode_net(r, op); break;
+    case Category::security: ev.body = decode_security(r, op); break;
+    default:
+      return error("tracer: syscall record for unrecorded syscall " + std::to_string(r.nr));
+  }
+  return ev;
+}
+
+}  // namespace
+
+std::string_view Event::type() const {
+  static constexpr std::string_view kNames[] = {"fork", "exec", "exit", "file",
+                                                "net", "security", "denied"};
+  return kNames[body.index()];
+}
+
+std::optional<SockAddr> decode_sockaddr(std::span<const uint8_t> bytes) {
+  if (bytes.size() < sizeof(sa_family_t)) return std::nullopt;
+  SockAddr out;
+  sa_family_t fam;
+  std::memcpy(&fam, bytes.data(), sizeof(fam));
+  out.family = fam;
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (fam == AF_INET) {
+    if (bytes.size() < sizeof(sockaddr_in)) {
+      out.truncated = true;
+      return out;
+    }
+    sockaddr_in in;
+    std::memcpy(&in, bytes.data(), sizeof(in));
+    ::inet_ntop(AF_INET, &in.sin_addr, buf, sizeof(buf));
+    out.ip = buf;
+    out.port = ntohs(in.sin_port);
+  } else if (fam == AF_INET6) {
+    if (bytes.size() < sizeof(sockaddr_in6)) {
+      out.truncated = true;
+      return out;
+    }
+    sockaddr_in6 in6;
+    std::memcpy(&in6, bytes.data(), sizeof(in6));
+    ::inet_ntop(AF_INET6, &in6.sin6_addr, buf, sizeof(buf));
+    out.ip = buf;
+    out.port = ntohs(in6.sin6_port);
+  } else if (fam == AF_UNIX) {
+    size_t off = offsetof(sockaddr_un, sun_path);
+    size_t n = bytes.size() > off ? bytes.size() - off : 0;
+    n = std::min(n, sizeof(sockaddr_un::sun_path));
+    const char* p = reinterpret_cast<const char*>(bytes.data() + off);
+    if (n > 0 && p[0] == '\0') {  // abstract: the whole length counts, no terminator
+      std::string name(p + 1, n - 1);
+      out.unix_path = "@" + name;
+    } else {
+      out.unix_path = std::string(p, ::strnlen(p, n));
+    }
+  }
+  return out;
+}
+
+Result<Event> decode(std::span<const uint8_t> bytes) {
+  if (bytes.size() < sizeof(gs_header))
+    return error("tracer: record shorter than its header (" + std::to_string(bytes.size()) +
+                 " bytes)");
+  gs_header h;
+  std::memcpy(&h, bytes.data(), sizeof(h));
+  switch (h.type) {
+    case GS_REC_FORK: {
+      GS_ASSIGN_OR_RETURN(auto r, read_record<gs_fork_record>(bytes, "fork"));
+      return Event{decode_header(r.h),
+                   ForkEvent{r.child_pid, r.child_tid, r.child_ns_pid, r.is_thread != 0}};
+    }
+    case GS_REC_EXEC: {
+      GS_ASSIGN_OR_RETURN(auto r, read_record<gs_exec_record>(bytes, "exec"));
+      return Event{decode_header(r.h), decode_exec(r)};
+    }
+    case GS_REC_EXIT: {
+      GS_ASSIGN_OR_RETURN(auto r, read_record<gs_exit_record>(bytes, "exit"));
+      return Event{decode_header(r.h), decode_exit(r)};
+    }
+    case GS_REC_SYSCALL: return decode_syscall(bytes);
+    case GS_REC_DENIED: {
+      GS_ASSIGN_OR_RETURN(auto r, read_record<gs_denied_record>(bytes, "denied"));
+      return Event{decode_header(r.h), DeniedEvent{r.nr, syscall_label(r.nr), r.ret}};
+    }
+  }
+  return error("tracer: unknown record type " + std::to_string(h.type));
+}
+
+}  // namespace gs::tracer

@@ -1,0 +1,114 @@
+// Event -> one events.jsonl object. Keys are stable: the harness and report readers
+// depend on them.
+#include <sys/socket.h>
+
+#include "tracer/event.h"
+
+namespace gs::tracer {
+namespace {
+
+using json = nlohmann::json;
+
+json body_json(const ForkEvent& f) {
+  return {{"child_pid", f.child_pid}, {"child_tid", f.child_tid},
+          {"child_ns_pid", f.child_ns_pid}, {"thread", f.thread}};
+}
+
+json body_json(const ExecEvent& e) {
+  return {{"syscall", e.syscall},           {"ret", e.ret},
+          {"filename", e.filename},         {"kernel_filename", e.kernel_filename},
+          {"exe_name", e.exe_name},         {"interp", e.interp},
+          {"argv", e.argv},                 {"argv_truncated", e.argv_truncated},
+          {"filename_truncated", e.filename_truncated},
+          {"dirfd", e.dirfd},               {"at_flags", e.at_flags},
+          {"old_tid", e.old_tid}};
+}
+
+json body_json(const ExitEvent& x) {
+  return {{"status", x.status},           {"exit_code", x.exit_code}, {"signal", x.signal},
+          {"core_dumped", x.core_dumped}, {"process_exit", x.process_exit}};
+}
+
+json body_json(const FileEvent& f) {
+  json j = {{"op", f.op},       {"syscall", f.op}, {"ret", f.ret},   {"path", f.path},
+            {"dirfd", f.dirfd}, {"fd", f.fd},      {"flags", f.flags}, {"mode", f.mode},
+            {"truncated", f.truncated}};
+  if (!f.path2.empty()) j["path2"] = f.path2, j["dirfd2"] = f.dirfd2;
+  if (f.op == "truncate" || f.op == "ftruncate") j["length"] = f.length;
+  return j;
+}
+
+json body_json(const NetEvent& n) {
+  json j = {{"op", n.op}, {"syscall", n.op}, {"ret", n.ret}, {"fd", n.fd}};
+  if (n.op == "socket") {
+    j["domain"] = n.domain, j["family"] = family_name(n.domain);
+    j["sock_type"] = n.type & 0xf, j["protocol"] = n.protocol;
+  }
+  if (n.op == "listen") j["backlog"] = n.backlog;
+  if (n.addr) j["addr"] = to_json(*n.addr);
+  if (n.op == "sendto" || n.op == "sendmsg") j["bytes"] = n.bytes;
+  if (n.op == "connect") j["in_progress"] = n.in_progress;
+  return j;
+}
+
+json body_json(const SecurityEvent& s) {
+  json j = {{"op", s.op}, {"syscall", s.op}, {"ret", s.ret}, {"args", s.args}};
+  if (s.op == "kill" || s.op == "tkill" || s.op == "tgkill") {
+    j["target"] = s.target, j["signal"] = s.signal;
+  } else if (s.op == "ptrace") {
+    j["request"] = s.args[0], j["target"] = s.target;
+  } else if (s.op == "memfd_create") {
+    j["name"] = s.str1, j["flags"] = s.args[1];
+  } else if (s.op == "mount") {
+    j["source"] = s.str1, j["target_path"] = s.str2, j["flags"] = s.args[3];
+  } else if (s.op == "umount2" || s.op == "chroot") {
+    j["path"] = s.str1;
+  } else if (s.op == "pivot_root") {
+    j["new_root"] = s.str1, j["put_old"] = s.str2;
+  } else if (s.op == "bpf") {
+    j["cmd"] = s.args[0];
+  } else if (s.op == "prctl") {
+    j["option"] = s.args[0];
+  }
+  return j;
+}
+
+json body_json(const DeniedEvent& d) { return {{"syscall", d.syscall}, {"nr", d.nr}, {"ret", d.ret}}; }
+
+}  // namespace
+
+std::string_view family_name(int family) {
+  switch (family) {
+    case AF_UNIX: return "unix";
+    case AF_INET: return "inet";
+    case AF_INET6: return "inet6";
+    case AF_NETLINK: return "netlink";
+    case AF_PACKET: return "packet";
+    case AF_UNSPEC: return "unspec";
+  }
+  return "other";
+}
+
+json to_json(const SockAddr& a) {
+  json j = {{"family", family_name(a.family)}};
+  if (a.family == AF_INET || a.family == AF_INET6) j["ip"] = a.ip, j["port"] = a.port;
+  if (a.family == AF_UNIX) j["path"] = a.unix_path;
+  if (a.truncated) j["truncated"] = true;
+  return j;
+}
+
+json to_json(const Event& e) {
+  const Header& h = e.header;
+  json j = {{"type", e.type()},  {"ts_ns", h.ts_ns},   {"cgroup_id", h.cgroup_id},
+            {"pid", h.pid},      {"tid", h.tid},       {"ppid", h.ppid},
+            {"ns_pid", h.ns_pid}, {"ns_tid", h.ns_tid}, {"tag", h.tag},
+            {"comm", h.comm}};
+  j.update(std::visit([](const auto& b) { return body_json(b); }, e.body));
+  return j;
+}
+
+std::string to_jsonl(const Event& e) {
+  return to_json(e).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace gs::tracer

@@ -1,0 +1,197 @@
+// The loader: skeleton lifecycle open -> set rodata and ring size -> load -> fill maps ->
+// attach, ring-buffer polling with decode, and reading the kernel-side counters.
+#include "tracer/session.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "tracer.skel.h"
+
+namespace gs::tracer {
+namespace {
+
+// libbpf talks on stderr by default; keep it quiet unless GS_TRACER_DEBUG is set, so a
+// failing load yields our one-line error instead of a verifier dump.
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+  static const bool debug = std::getenv("GS_TRACER_DEBUG") != nullptr;
+  if (!debug || level == LIBBPF_DEBUG) return 0;
+  return std::vfprintf(stderr, fmt, args);
+}
+
+size_t round_ring_size(size_t bytes) {
+  size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t n = page;
+  while (n < bytes && n < (size_t{1} << 30)) n <<= 1;
+  return n;
+}
+
+Error load_error(const char* step, int err) {
+  return error(std::string("tracer: BPF ") + step + " failed (bpf(BPF_PROG_LOAD): " +
+               std::strerror(err) + "); run as root or use --no-trace");
+}
+
+}  // namespace
+
+uint64_t Stats::dropped() const {
+  uint64_t n = 0;
+  for (auto d : drops) n += d;
+  return n;
+}
+
+nlohmann::json to_json(const Stats& s) {
+  nlohmann::json drops = nlohmann::json::object();
+  for (int c = 1; c < kCategoryCount; ++c)
+    drops[std::string(category_name(static_cast<Category>(c)))] = s.drops[c];
+  return {{"events", s.events},       {"lost", s.dropped()}, {"complete", s.complete()},
+          {"malformed", s.malformed}, {"drops", drops}};
+}
+
+void Session::SkelDeleter::operator()(tracer_bpf* s) const { tracer_bpf__destroy(s); }
+void Session::RingDeleter::operator()(ring_buffer* r) const { ring_buffer__free(r); }
+
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::make(const Options& options) {
+  if (::access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    return error(
+        "tracer: kernel BTF missing (/sys/kernel/btf/vmlinux), CO-RE programs cannot load; "
+        "use --no-trace");
+  libbpf_set_print(libbpf_print);
+
+  std::unique_ptr<Session> s(new Session());
+  s->skel_.reset(tracer_bpf__open());
+  if (!s->skel_) return load_error("open", errno ? errno : EINVAL);
+
+  uint32_t categories = 0;
+  if (options.process) categories |= 1u << GS_CAT_PROCESS;
+  if (options.files) categories |= 1u << GS_CAT_FILE;
+  if (options.network) categories |= 1u << GS_CAT_NET;
+  if (options.security) categories |= 1u << GS_CAT_SECURITY;
+  if (options.denied) categories |= 1u << GS_CAT_DENIED;
+  s->skel_->rodata->enabled_categories = categories;
+  s->skel_->rodata->record_denied = options.denied;
+  if (int err = bpf_map__set_max_entries(s->skel_->maps.events,
+                                         round_ring_size(options.ring_buffer_bytes)))
+    return load_error("ring buffer sizing", -err);
+
+  if (int err = tracer_bpf__load(s->skel_.get())) return load_error("load", -err);
+
+  auto specs = all_syscall_specs();
+  int specs_fd = bpf_map__fd(s->skel_->maps.syscall_specs);
+  for (uint32_t nr = 0; nr < specs.size(); ++nr) {
+    if (specs[nr].category == GS_CAT_NONE) continue;
+    if (bpf_map_update_elem(specs_fd, &nr, &specs[nr], BPF_ANY) != 0)
+      return sys_error("tracer: filling syscall_specs[" + std::to_string(nr) + "]");
+  }
+  for (uint64_t id : options.cgroups) GS_TRY(s->add_cgroup(id));
+
+  if (int err = tracer_bpf__attach(s->skel_.get())) return load_error("attach", -err);
+
+  s->ring_.reset(ring_buffer__new(bpf_map__fd(s->skel_->maps.events), &Session::on_sample,
+                                  s.get(), nullptr));
+  if (!s->ring_) return sys_error("tracer: ring_buffer__new");
+  return s;
+}
+
+Status Session::add_cgroup(uint64_t cgroup_id, uint32_t tag) {
+  if (tag >= GS_MAX_TAGS)
+    return error("tracer: tag " + std::to_string(tag) + " out of range (< " +
+                 std::to_string(GS_MAX_TAGS) + ")");
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id, &tag, BPF_ANY) != 0)
+    return sys_error("tracer: add cgroup " + std::to_string(cgroup_id));
+  return {};
+}
+
+Status Session::remove_cgroup(uint64_t cgroup_id) {
+  if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id) != 0)
+    return sys_error("tracer: remove cgroup " + std::to_string(cgroup_id));
+  return {};
+}
+
+Status Session::set_tag(uint64_t cgroup_id, uint32_t tag) {
+  if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id, &tag, BPF_EXIST) != 0)
+    return sys_error("tracer: set tag of cgroup " + std::to_string(cgroup_id));
+  return {};
+}
+
+int Session::on_sample(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<Session*>(ctx);
+  auto ev = decode(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size));
+  if (!ev.ok()) {
+    ++self->malformed_;
+    return 0;
+  }
+  ++self->events_;
+  if (self->callback_ && *self->callback_) (*self->callback_)(*ev);
+  return 0;
+}
+
+Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
+  callback_ = &cb;
+  int n = wait ? ring_buffer__poll(ring_.get(), timeout_ms) : ring_buffer__consume(ring_.get());
+  callback_ = nullptr;
+  if (n == -EINTR) return 0;
+  if (n < 0) return Error{-n, wait ? "tracer: ring_buffer__poll" : "tracer: ring_buffer__consume"};
+  return n;
+}
+
+Result<int> Session::poll(int timeout_ms, const Callback& cb) { return consume(timeout_ms, true, cb); }
+Result<int> Session::drain(const Callback& cb) { return consume(0, false, cb); }
+int Session::epoll_fd() const { return ring_buffer__epoll_fd(ring_.get()); }
+
+Stats Session::stats() const {
+  Stats s;
+  s.events = events_;
+  s.malformed = malformed_;
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return s;
+  std::vector<uint64_t> values(ncpu);
+  int fd = bpf_map__fd(skel_->maps.drops);
+  for (uint32_t c = 0; c < GS_CAT_MAX; ++c) {
+    if (bpf_map_lookup_elem(fd, &c, values.data()) != 0) continue;
+    for (auto v : values) s.drops[c] += v;
+  }
+  return s;
+}
+
+Result<std::map<std::string, uint64_t>> Session::syscall_counts(uint32_t tag) const {
+  if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return Error{-ncpu, "tracer: libbpf_num_possible_cpus"};
+  std::vector<uint64_t> values(ncpu);
+  int fd = bpf_map__fd(skel_->maps.counts);
+  std::map<std::string, uint64_t> out;
+  for (uint32_t nr = 0; nr < GS_MAX_SYSCALLS; ++nr) {
+    uint32_t key = tag * GS_MAX_SYSCALLS + nr;
+    if (bpf_map_lookup_elem(fd, &key, values.data()) != 0)
+      return sys_error("tracer: read syscall counter " + std::to_string(key));
+    uint64_t total = 0;
+    for (auto v : values) total += v;
+    if (total) out[syscall_label(static_cast<int>(nr))] += total;
+  }
+  return out;
+}
+
+Status Session::reset_syscall_counts(uint32_t tag) {
+  if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return Error{-ncpu, "tracer: libbpf_num_possible_cpus"};
+  std::vector<uint64_t> zeros(ncpu, 0);
+  int fd = bpf_map__fd(skel_->maps.counts);
+  for (uint32_t nr = 0; nr < GS_MAX_SYSCALLS; ++nr) {
+    uint32_t key = tag * GS_MAX_SYSCALLS + nr;
+    if (bpf_map_update_elem(fd, &key, zeros.data(), BPF_ANY) != 0)
+      return sys_error("tracer: reset syscall counter " + std::to_string(key));
+  }
+  return {};
+}
+
+}  // namespace gs::tracer

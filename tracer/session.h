@@ -1,0 +1,96 @@
+// tracer::Session: the BPF programs of bpf/tracer.bpf.c loaded, attached and scoped to a
+// set of cgroup v2 ids, with a ring buffer of typed events and per-category loss counts.
+// Attach it (and add the jail's cgroup) before the jail's first exec; poll while the
+// jail runs; drain after the tree is dead; read stats() and syscall_counts() last.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "tracer/event.h"
+#include "tracer/syscall_table.h"
+
+struct tracer_bpf;
+struct ring_buffer;
+
+namespace gs::tracer {
+
+struct Options {
+  // Ring buffer bytes; rounded up to a power of two (at least one page).
+  size_t ring_buffer_bytes = 16u << 20;
+  // cgroup v2 ids traced from the start (tag 0); more can be added later.
+  std::vector<uint64_t> cgroups;
+  // Categories recorded as events (syscall counting is always on).
+  bool process = true;
+  bool files = true;
+  bool network = true;
+  bool security = true;
+  bool denied = true;
+};
+
+struct Stats {
+  uint64_t events = 0;     // records decoded and delivered
+  uint64_t malformed = 0;  // records that failed to decode (should stay 0)
+  std::array<uint64_t, kCategoryCount> drops{};  // lost to a full ring buffer, by Category
+  uint64_t dropped() const;
+  bool complete() const { return dropped() == 0 && malformed == 0; }
+};
+// {"events", "lost", "complete", "malformed", "drops": {"process": n, ...}}
+nlohmann::json to_json(const Stats& s);
+
+class Session {
+ public:
+  using Callback = std::function<void(const Event&)>;
+
+  // Loads and attaches. Fails with a one-line reason on hosts without BTF or BPF rights.
+  static Result<std::unique_ptr<Session>> make(const Options& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts/stops tracing a cgroup v2 id (descendant processes stay in it, so they follow).
+  Status add_cgroup(uint64_t cgroup_id, uint32_t tag = 0);
+  Status remove_cgroup(uint64_t cgroup_id);
+  // Phase tag for the syscall counters of a traced cgroup (< GS_MAX_TAGS).
+  Status set_tag(uint64_t cgroup_id, uint32_t tag);
+
+  // Waits up to timeout_ms for events and delivers all available ones; returns how many.
+  Result<int> poll(int timeout_ms, const Callback& cb);
+  // Delivers everything in the ring buffer without waiting.
+  Result<int> drain(const Callback& cb);
+  // An epoll fd that becomes readable when events are available (for an event loop).
+  int epoll_fd() const;
+
+  Stats stats() const;
+  // Syscall counts of one tag, name -> count, only non-zero entries.
+  Result<std::map<std::string, uint64_t>> syscall_counts(uint32_t tag) const;
+  Status reset_syscall_counts(uint32_t tag);
+
+ private:
+  struct SkelDeleter {
+    void operator()(tracer_bpf* s) const;
+  };
+  struct RingDeleter {
+    void operator()(ring_buffer* r) const;
+  };
+  Session() = default;
+  static int on_sample(void* ctx, void* data, size_t size);
+  Result<int> consume(int timeout_ms, bool wait, const Callback& cb);
+
+  std::unique_ptr<tracer_bpf, SkelDeleter> skel_;
+  std::unique_ptr<ring_buffer, RingDeleter> ring_;
+  const Callback* callback_ = nullptr;  // set only while poll/drain runs
+  uint64_t events_ = 0;
+  uint64_t malformed_ = 0;
+};
+
+}  // namespace gs::tracer
