@@ -1,0 +1,208 @@
+// Cgroup creation, limits and teardown for one jail; see cgroup.h. Two host layouts are
+// supported: pure cgroup v2 at /sys/fs/cgroup, and hybrid hosts where v1 controllers sit
+// in /sys/fs/cgroup/<controller> next to a controller-less v2 tree at
+// /sys/fs/cgroup/unified. The v2 directory always exists because the tracer scopes its
+// BPF programs to it; limits go wherever a controller for them is enabled.
+#include "src/cgroup.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "base/fd.h"
+#include "base/fs.h"
+
+namespace gs::sandbox {
+namespace {
+
+constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
+constexpr const char* kParentName = "gosandbox";
+
+struct Layout {
+  std::string v2_root;      // cgroup2 mount
+  std::string v1_memory;    // empty unless hybrid with a v1 memory controller
+  std::string v1_pids;
+};
+
+bool is_fs(const std::string& path, long magic) {
+  struct statfs s;
+  return ::statfs(path.c_str(), &s) == 0 && static_cast<long>(s.f_type) == magic;
+}
+
+Result<Layout> detect_layout() {
+  Layout l;
+  std::string root = kCgroupRoot;
+  if (is_fs(root, CGROUP2_SUPER_MAGIC)) {
+    l.v2_root = root;
+    return l;
+  }
+  if (!is_fs(root + "/unified", CGROUP2_SUPER_MAGIC)) {
+    return error("cgroup: no cgroup2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified");
+  }
+  l.v2_root = root + "/unified";
+  if (is_fs(root + "/memory", CGROUP_SUPER_MAGIC)) l.v1_memory = root + "/memory";
+  if (is_fs(root + "/pids", CGROUP_SUPER_MAGIC)) l.v1_pids = root + "/pids";
+  return l;
+}
+
+// Writes a cgroup control file with one write(2), as the kernel parses it per write.
+Status write_control(const std::string& path, const std::string& value) {
+  FD fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return sys_error("open('" + path + "')");
+  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+    return sys_error("write('" + path + "', '" + value + "')");
+  }
+  return {};
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+Status make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    return sys_error("mkdir('" + path + "')");
+  }
+  return {};
+}
+
+bool has_token(const std::string& list, const std::string& word) {
+  size_t pos = 0;
+  while ((pos = list.find(word, pos)) != std::string::npos) {
+    bool start = pos == 0 || list[pos - 1] == ' ';
+    size_t end = pos + word.size();
+    bool stop = end == list.size() || list[end] == ' ' || list[end] == '\n';
+    if (start && stop) return true;
+    pos = end;
+  }
+  return false;
+}
+
+// Enables memory and pids for the children of `dir` where the kernel offers them. Best
+// effort: a host without these controllers in v2 still gets a jail (limits then come from
+// v1 or are absent), and concurrent jails enabling the same controllers is harmless.
+void enable_controllers(const std::string& dir) {
+  auto avail = read_file(dir + "/cgroup.controllers", 4096);
+  if (!avail.ok()) return;
+  for (const char* c : {"memory", "pids"}) {
+    if (has_token(*avail, c)) (void)write_control(dir + "/cgroup.subtree_control", std::string("+") + c);
+  }
+}
+
+std::vector<pid_t> read_procs(const std::string& dir) {
+  std::vector<pid_t> pids;
+  auto s = read_file(dir + "/cgroup.procs", 1 << 20);
+  if (!s.ok()) return pids;
+  const char* p = s->c_str();
+  while (*p) {
+    char* end;
+    long v = std::strtol(p, &end, 10);
+    if (end == p) break;
+    if (v > 0) pids.push_back(static_cast<pid_t>(v));
+    p = end;
+    while (*p == '\n') ++p;
+  }
+  return pids;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limits& limits) {
+  GS_ASSIGN_OR_RETURN(Layout layout, detect_layout());
+  std::unique_ptr<Cgroup> cg(new Cgroup());
+
+  // v2: <root>/gosandbox/<name>. The shared parent stays (other jails may be using it);
+  // only the per-jail directory is ours to remove.
+  enable_controllers(layout.v2_root);
+  std::string parent = layout.v2_root + "/" + kParentName;
+  GS_TRY(make_dir(parent));
+  enable_controllers(parent);
+  std::string dir = parent + "/" + name;
+  if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir('" + dir + "')");
+  cg->v2_ = dir;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return sys_error("stat('" + dir + "')");
+  cg->id_ = st.st_ino;
+  if (limits.memory_bytes && exists(dir + "/memory.max")) {
+    GS_TRY(write_control(dir + "/memory.max", std::to_string(limits.memory_bytes)));
+    if (exists(dir + "/memory.swap.max")) (void)write_control(dir + "/memory.swap.max", "0");
+  }
+  if (limits.max_pids && exists(dir + "/pids.max")) {
+    GS_TRY(write_control(dir + "/pids.max", std::to_string(limits.max_pids)));
+  }
+
+  // v1 (hybrid hosts): the limits live here because the v2 tree has no controllers.
+  if (!layout.v1_memory.empty()) {
+    GS_TRY(make_dir(layout.v1_memory + "/" + kParentName));
+    std::string d = layout.v1_memory + "/" + kParentName + "/" + name;
+    if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
+    cg->v1_.push_back(d);
+    if (limits.memory_bytes) {
+      GS_TRY(write_control(d + "/memory.limit_in_bytes", std::to_string(limits.memory_bytes)));
+    }
+  }
+  if (!layout.v1_pids.empty()) {
+    GS_TRY(make_dir(layout.v1_pids + "/" + kParentName));
+    std::string d = layout.v1_pids + "/" + kParentName + "/" + name;
+    if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
+    cg->v1_.push_back(d);
+    if (limits.max_pids) GS_TRY(write_control(d + "/pids.max", std::to_string(limits.max_pids)));
+  }
+  return cg;
+}
+
+Status Cgroup::attach(pid_t pid) {
+  std::string p = std::to_string(pid);
+  GS_TRY(write_control(v2_ + "/cgroup.procs", p));
+  for (const auto& d : v1_) GS_TRY(write_control(d + "/cgroup.procs", p));
+  return {};
+}
+
+bool Cgroup::empty() const {
+  if (!v2_.empty() && !read_procs(v2_).empty()) return false;
+  for (const auto& d : v1_) {
+    if (!read_procs(d).empty()) return false;
+  }
+  return true;
+}
+
+void Cgroup::kill_all() {
+  using namespace std::chrono;
+  // A process that forks while we kill it can slip past one round, so repeat until empty.
+  // The bound keeps a destructor from hanging forever on a task stuck in the kernel.
+  auto give_up = steady_clock::now() + seconds(10);
+  bool have_kill = exists(v2_ + "/cgroup.kill");
+  while (!empty() && steady_clock::now() < give_up) {
+    if (have_kill) {
+      (void)write_control(v2_ + "/cgroup.kill", "1");
+    } else {
+      for (pid_t p : read_procs(v2_)) ::kill(p, SIGKILL);
+    }
+    for (const auto& d : v1_) {
+      for (pid_t p : read_procs(d)) ::kill(p, SIGKILL);
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+}
+
+Cgroup::~Cgroup() {
+  kill_all();
+  std::vector<std::string> dirs = v1_;
+  if (!v2_.empty()) dirs.push_back(v2_);
+  for (const auto& d : dirs) {
+    // rmdir can see EBUSY for a moment after the last task exits (it is still being
+    // unlinked from the css set), so retry briefly.
+    for (int i = 0; i < 500 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+}
+
+}  // namespace gs::sandbox

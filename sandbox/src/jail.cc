@@ -1,0 +1,374 @@
+// sandbox::Jail: the orchestration of one jail as a list of named steps (plan, cgroup,
+// pipes, clone, id maps, cgroup attach, netns, setup handshake), plus the wait loop that
+// pumps output, enforces the deadline and reaps. Each kernel concern lives in its own
+// file (user, mnt, net, pid, cgroup, rlimits, seccomp); this file only sequences them.
+#include "jail.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "src/cgroup.h"
+#include "src/child_msg.h"
+#include "src/mnt.h"
+#include "src/pid.h"
+#include "src/rlimits.h"
+#include "src/seccomp.h"
+#include "src/user.h"
+
+namespace gs::sandbox {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Pipe {
+  FD r, w;
+};
+
+// Both ends O_CLOEXEC and above stdio, so the payload's dup2 onto 0..2 never clobbers one.
+Result<Pipe> make_pipe(const char* name) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error(std::string("pipe2(") + name + ")");
+  Pipe p{FD(fds[0]), FD(fds[1])};
+  for (FD* f : {&p.r, &p.w}) {
+    if (f->get() < 3) {
+      int moved = ::fcntl(f->get(), F_DUPFD_CLOEXEC, 3);
+      if (moved < 0) return sys_error(std::string("fcntl(F_DUPFD_CLOEXEC, ") + name + ")");
+      f->reset(moved);
+    }
+  }
+  return p;
+}
+
+std::string unique_name() {
+  static std::atomic<uint64_t> counter{0};
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch()).count();
+  return "jail-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         std::to_string(ns % 1000000007);
+}
+
+int pidfd_signal(int pidfd, int sig) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+// Keeps the last `cap` bytes of a stream and counts the rest, so a flood of gigabytes
+// costs no more memory than the tail.
+void append_tail(OutputTail& t, size_t cap, const char* data, size_t n) {
+  t.total_bytes += n;
+  if (n >= cap) {
+    t.tail.assign(data + (n - cap), cap);
+  } else {
+    t.tail.append(data, n);
+    if (t.tail.size() > cap) t.tail.erase(0, t.tail.size() - cap);
+  }
+  t.truncated = t.total_bytes > t.tail.size();
+}
+
+Status check_spec(const JailSpec& spec) {
+  if (spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
+    return error("jail spec: argv[0] must be an absolute path inside the jail");
+  }
+  const Identity& id = spec.identity;
+  if (id.uid == 0 || id.uid >= kIdRange || id.gid == 0 || id.gid >= kIdRange) {
+    return error("jail spec: identity uid/gid must be in 1.." + std::to_string(kIdRange - 1));
+  }
+  if (id.hostname.empty() || id.hostname.size() > 64) {
+    return error("jail spec: hostname must be 1..64 bytes");
+  }
+  return validate_seccomp_filter(spec.seccomp_bpf);
+}
+
+}  // namespace
+
+struct Jail::Impl {
+  JailSpec spec;
+  MountPlan mounts;
+  RlimitPlan rlimits;
+  std::vector<std::string> argv_store, env_store;
+  std::vector<char*> argv, envp;
+  std::string exec_what, chdir_what;
+
+  std::unique_ptr<Cgroup> cgroup;
+  pid_t pid = -1;
+  bool reaped = false;
+  FD pidfd, netns, wake;
+  FD sync_w, report_r, out_r, err_r;
+
+  bool released = false;
+  bool waited = false;
+  Clock::time_point released_at;
+  std::atomic<bool> stop_requested{false};
+
+  ~Impl() {
+    // SIGKILL to the namespace's init takes every process of the jail with it; the
+    // cgroup destructor then sweeps anything else and removes the directories.
+    if (pid > 0 && !reaped) {
+      pidfd_signal(pidfd.get(), SIGKILL);
+      int st;
+      while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+      }
+    }
+    cgroup.reset();
+  }
+
+  void prepare_exec() {
+    argv_store = spec.argv;
+    env_store = spec.env;
+    for (auto& s : argv_store) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    for (auto& s : env_store) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    exec_what = "execve('" + spec.argv[0] + "')";
+    chdir_what = "chdir('" + spec.cwd + "')";
+  }
+
+  Status clone_init(const ChildArgs& args) {
+    int child_pidfd = -1;
+    const unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+                                CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+    // Fork-like clone (no CLONE_VM, no new stack): the child runs on a private copy of
+    // this stack and sees `args` and everything it points to unchanged.
+    long r = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, &child_pidfd, nullptr, nullptr);
+    if (r < 0) {
+      return sys_error("clone(CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC)");
+    }
+    if (r == 0) jail_init_main(args);
+    pid = static_cast<pid_t>(r);
+    pidfd.reset(child_pidfd);
+    return {};
+  }
+
+  // Reads one ChildMsg; false on EOF.
+  bool read_msg(ChildMsg& m, bool block) {
+    if (!block) {
+      struct pollfd p{report_r.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0) return false;
+    }
+    ssize_t n;
+    do {
+      n = ::read(report_r.get(), &m, sizeof m);
+    } while (n < 0 && errno == EINTR);
+    return n == static_cast<ssize_t>(sizeof m);
+  }
+
+  Status await_ready() {
+    ChildMsg m;
+    if (!read_msg(m, true)) {
+      int st = 0;
+      ::waitpid(pid, &st, 0);
+      reaped = true;
+      return error("jail init exited during setup (wait status " + std::to_string(st) + ")");
+    }
+    if (m.kind == ChildMsg::kReady) return {};
+    m.what[sizeof m.what - 1] = 0;
+    return Error{m.err, std::string(m.what)};
+  }
+};
+
+Jail::Jail(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Jail::~Jail() = default;
+
+Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
+  GS_TRY(check_spec(spec));
+  auto impl = std::make_unique<Impl>();
+  Impl& j = *impl;
+  j.spec = spec;
+  GS_ASSIGN_OR_RETURN(j.mounts, plan_mounts(spec));
+  j.rlimits = plan_rlimits(spec.limits);
+  j.prepare_exec();
+  GS_ASSIGN_OR_RETURN(j.cgroup, Cgroup::make(unique_name(), spec.limits));
+
+  GS_ASSIGN_OR_RETURN(Pipe sync, make_pipe("sync"));
+  GS_ASSIGN_OR_RETURN(Pipe report, make_pipe("report"));
+  GS_ASSIGN_OR_RETURN(Pipe out, make_pipe("stdout"));
+  GS_ASSIGN_OR_RETURN(Pipe err, make_pipe("stderr"));
+  j.wake.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!j.wake) return sys_error("eventfd");
+
+  ChildArgs args;
+  args.sync_fd = sync.r.get();
+  args.report_fd = report.w.get();
+  args.out_fd = out.w.get();
+  args.err_fd = err.w.get();
+  args.mounts = &j.mounts;
+  args.hostname = j.spec.identity.hostname.c_str();
+  args.uid = j.spec.identity.uid;
+  args.gid = j.spec.identity.gid;
+  args.rlimits = &j.rlimits;
+  args.seccomp = &j.spec.seccomp_bpf;
+  args.cwd = j.spec.cwd.c_str();
+  args.chdir_what = j.chdir_what.c_str();
+  args.argv = j.argv.data();
+  args.envp = j.envp.data();
+  args.exec_what = j.exec_what.c_str();
+
+  GS_TRY(j.clone_init(args));
+  // The child's ends live on in the child only; holding them here would hide EOFs.
+  sync.r.reset();
+  report.w.reset();
+  out.w.reset();
+  err.w.reset();
+  j.sync_w = std::move(sync.w);
+  j.report_r = std::move(report.r);
+  j.out_r = std::move(out.r);
+  j.err_r = std::move(err.r);
+  for (const FD* f : {&j.out_r, &j.err_r}) ::fcntl(f->get(), F_SETFL, O_NONBLOCK);
+
+  GS_TRY(write_id_maps(j.pid));
+  GS_TRY(j.cgroup->attach(j.pid));
+  std::string ns = "/proc/" + std::to_string(j.pid) + "/ns/net";
+  j.netns.reset(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!j.netns) return sys_error("open('" + ns + "')");
+
+  if (::write(j.sync_w.get(), &kSyncSetup, 1) != 1) return sys_error("write(sync pipe)");
+  GS_TRY(j.await_ready());
+  return std::unique_ptr<Jail>(new Jail(std::move(impl)));
+}
+
+pid_t Jail::host_pid() const { return impl_->pid; }
+uint64_t Jail::cgroup_id() const { return impl_->cgroup->id(); }
+const std::string& Jail::cgroup_path() const { return impl_->cgroup->path(); }
+int Jail::netns_fd() const { return impl_->netns.get(); }
+
+Status Jail::release() {
+  Impl& j = *impl_;
+  if (j.released) return error("Jail::release(): already released");
+  if (j.stop_requested) return error("Jail::release(): jail was stopped");
+  j.released_at = Clock::now();
+  if (::write(j.sync_w.get(), &kSyncRelease, 1) != 1) return sys_error("write(sync pipe)");
+  j.sync_w.reset();
+  j.released = true;
+  return {};
+}
+
+void Jail::stop() {
+  Impl& j = *impl_;
+  j.stop_requested = true;
+  if (j.reaped) return;
+  // Before release() nothing of the caller's runs yet, so there is nothing to be graceful
+  // with; after it, init forwards SIGTERM to the whole tree and wait() adds the SIGKILL.
+  pidfd_signal(j.pidfd.get(), j.released ? SIGTERM : SIGKILL);
+  uint64_t one = 1;
+  (void)!::write(j.wake.get(), &one, sizeof one);
+}
+
+Result<ExitRecord> Jail::wait() {
+  Impl& j = *impl_;
+  if (!j.released) return error("Jail::wait(): called before release()");
+  if (j.waited) return error("Jail::wait(): called twice");
+  j.waited = true;
+
+  ExitRecord rec;
+  const size_t cap = j.spec.output_tail_bytes;
+  std::optional<Error> exec_error;
+  std::optional<int> payload_status;
+  auto take_msgs = [&] {
+    ChildMsg m;
+    while (j.read_msg(m, false)) {
+      m.what[sizeof m.what - 1] = 0;
+      if (m.kind == ChildMsg::kExecFailed || m.kind == ChildMsg::kSetupFailed) {
+        if (!exec_error) exec_error = Error{m.err, std::string(m.what)};
+      } else if (m.kind == ChildMsg::kExited) {
+        payload_status = m.status;
+      }
+    }
+  };
+  char buf[65536];
+  // Reads at most one chunk per call so one flooding stream cannot starve the others.
+  auto pump = [&](FD& fd, OutputTail& tail, bool once) {
+    while (fd) {
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n > 0) {
+        append_tail(tail, cap, buf, static_cast<size_t>(n));
+        if (once) return;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0) fd.reset();
+      return;
+    }
+  };
+
+  const Clock::time_point deadline = j.released_at + j.spec.timeout;
+  bool term_sent = false, kill_sent = false;
+  std::optional<Clock::time_point> kill_at;
+  Clock::time_point ended;
+  for (;;) {
+    Clock::time_point now = Clock::now();
+    if (!term_sent && now >= deadline) {
+      rec.timed_out = true;
+      term_sent = true;
+      pidfd_signal(j.pidfd.get(), SIGTERM);
+      kill_at = now + j.spec.term_grace;
+    }
+    if (kill_at && !kill_sent && now >= *kill_at) {
+      kill_sent = true;
+      pidfd_signal(j.pidfd.get(), SIGKILL);
+    }
+    Clock::time_point next = Clock::time_point::max();
+    if (!term_sent) next = deadline;
+    if (kill_at && !kill_sent) next = std::min(next, *kill_at);
+    int timeout_ms = -1;
+    if (next != Clock::time_point::max()) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, 60'000));
+    }
+    struct pollfd p[5] = {{j.pidfd.get(), POLLIN, 0},
+                          {j.out_r.get(), POLLIN, 0},
+                          {j.err_r.get(), POLLIN, 0},
+                          {j.report_r.get(), POLLIN, 0},
+                          {j.wake.get(), POLLIN, 0}};
+    int n = ::poll(p, 5, timeout_ms);
+    if (n < 0 && errno != EINTR) return sys_error("poll(jail)");
+    if (n <= 0) continue;
+    if (p[1].revents) pump(j.out_r, rec.out, true);
+    if (p[2].revents) pump(j.err_r, rec.err, true);
+    if (p[3].revents) take_msgs();
+    if (p[4].revents) {
+      uint64_t v;
+      (void)!::read(j.wake.get(), &v, sizeof v);
+      // stop() already sent SIGTERM; the grace period runs from now.
+      term_sent = true;
+      if (!kill_at) kill_at = Clock::now() + j.spec.term_grace;
+    }
+    if (p[0].revents) {
+      ended = Clock::now();
+      break;
+    }
+  }
+
+  int st = 0;
+  while (::waitpid(j.pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  j.reaped = true;
+  // Init is gone, so is every process of its pid namespace; what is still buffered in the
+  // pipes is the end of the output. Another jail's init may hold a copy of the write ends
+  // (cloned concurrently), so read until empty rather than until EOF.
+  pump(j.out_r, rec.out, false);
+  pump(j.err_r, rec.err, false);
+  take_msgs();
+  j.cgroup->kill_all();
+
+  rec.duration = std::chrono::duration_cast<std::chrono::milliseconds>(ended - j.released_at);
+  if (exec_error) return std::move(*exec_error);
+  int status = payload_status.value_or(st);
+  if (WIFEXITED(status)) {
+    rec.exited = true;
+    rec.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    rec.signal = WTERMSIG(status);
+  }
+  return rec;
+}
+
+}  // namespace gs::sandbox

@@ -1,0 +1,307 @@
+// Root filesystem assembly; see mnt.h. The shape follows bubblewrap: init first pivots
+// into a scratch tmpfs where the host root stays reachable as /oldroot and the new root
+// is built at /newroot, then pivots a second time into /newroot and detaches the host.
+// Resolving every bind source through /oldroot means host paths under /tmp stay
+// reachable even though the scratch tmpfs was mounted there. The finished root tmpfs is
+// remounted read-only, so the only writable places are /tmp, home and writable mounts.
+#include "src/mnt.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace gs::sandbox {
+namespace {
+
+constexpr const char* kNewRoot = "/newroot";
+constexpr const char* kOldRoot = "/oldroot";
+constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV;
+
+// ---- parent side: building the plan ----
+
+class Planner {
+ public:
+  void mkdir(const std::string& target, mode_t mode = 0755) {
+    add({.op = MountStep::Op::kMkdir, .dst = inside(target), .mode = mode,
+         .what = "mkdir('" + target + "')"});
+  }
+  void symlink(const std::string& link_target, const std::string& target) {
+    mkdir(parent_of(target));
+    add({.op = MountStep::Op::kSymlink, .src = link_target, .dst = inside(target),
+         .what = "symlink('" + link_target + "', '" + target + "')"});
+  }
+  void write_file(const std::string& target, std::string body) {
+    add({.op = MountStep::Op::kWriteFile, .src = std::move(body), .dst = inside(target),
+         .mode = 0644, .what = "write('" + target + "')"});
+  }
+  void tmpfs(const std::string& target, unsigned long flags, std::string data) {
+    mkdir(target);
+    add({.op = MountStep::Op::kMount, .src = "tmpfs", .dst = inside(target), .fstype = "tmpfs",
+         .data = std::move(data), .flags = flags, .what = "mount('" + target + "', tmpfs)"});
+  }
+  void proc(const std::string& target) {
+    mkdir(target);
+    add({.op = MountStep::Op::kMount, .src = "proc", .dst = inside(target), .fstype = "proc",
+         .flags = kSafe | MS_NOEXEC, .what = "mount('" + target + "', proc)"});
+  }
+  // Binds the host path `source` (already resolved, known to exist with type `is_dir`).
+  void bind(const std::string& source, const std::string& target, bool is_dir, bool readonly,
+            unsigned long flags) {
+    if (is_dir) {
+      mkdir(target);
+    } else {
+      mkdir(parent_of(target));
+      add({.op = MountStep::Op::kTouch, .dst = inside(target), .mode = 0644,
+           .what = "open('" + target + "', O_CREAT)"});
+    }
+    add({.op = MountStep::Op::kBind, .src = kOldRoot + source, .dst = inside(target),
+         .flags = flags, .readonly = readonly,
+         .what = "mount('" + source + "' -> '" + target + "', bind" + (readonly ? ", ro)" : ")")});
+  }
+  // A system path of the host, mirrored as it is: a symlink is recreated (merged-usr hosts
+  // have /bin -> usr/bin), a directory or file is bound read-only, a missing one skipped.
+  void mirror(const std::string& path) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) return;
+    if (S_ISLNK(st.st_mode)) {
+      char buf[PATH_MAX];
+      ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) return;
+      symlink(std::string(buf, static_cast<size_t>(n)), path);
+      return;
+    }
+    bind(path, path, S_ISDIR(st.st_mode), true, kSafe);
+  }
+
+  MountPlan take() { return std::move(plan_); }
+
+ private:
+  static std::string inside(const std::string& target) { return kNewRoot + target; }
+  static std::string parent_of(const std::string& p) {
+    size_t slash = p.rfind('/');
+    return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);
+  }
+  void add(MountStep s) { plan_.steps.push_back(std::move(s)); }
+  MountPlan plan_;
+};
+
+Status check_target(const std::string& t) {
+  if (t.empty() || t[0] != '/') return error("mount target '" + t + "' is not absolute");
+  if (t.find("/../") != std::string::npos || t.ends_with("/..")) {
+    return error("mount target '" + t + "' contains '..'");
+  }
+  return {};
+}
+
+std::string etc_passwd(const Identity& id) {
+  std::string u = std::to_string(id.uid), g = std::to_string(id.gid);
+  return "root:x:0:0:root:/root:/bin/bash\n" + id.user + ":x:" + u + ":" + g + ":" + id.user +
+         ":" + id.home + ":/bin/bash\n" + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+}
+
+std::string etc_group(const Identity& id) {
+  return "root:x:0:\n" + id.user + ":x:" + std::to_string(id.gid) + ":\nnogroup:x:65534:\n";
+}
+
+// ---- child side: executing the plan (no allocation below this line) ----
+
+bool mkdir_p(const char* path, mode_t mode) {
+  char buf[PATH_MAX];
+  size_t n = std::strlen(path);
+  if (n >= sizeof buf) return errno = ENAMETOOLONG, false;
+  std::memcpy(buf, path, n + 1);
+  for (size_t i = 1; i <= n; ++i) {
+    if (buf[i] != '/' && buf[i] != 0) continue;
+    char c = buf[i];
+    buf[i] = 0;
+    if (::mkdir(buf, i == n ? mode : 0755) != 0 && errno != EEXIST) return false;
+    buf[i] = c;
+  }
+  return true;
+}
+
+// Flags a bind remount must keep: in a user namespace the kernel refuses to clear
+// nosuid/nodev/noexec that the host mount had (they are "locked").
+unsigned long locked_flags(const char* path) {
+  struct statvfs sv;
+  if (::statvfs(path, &sv) != 0) return 0;
+  unsigned long f = 0;
+  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  return f;
+}
+
+bool run_step(const MountStep& s) {
+  switch (s.op) {
+    case MountStep::Op::kMkdir:
+      return mkdir_p(s.dst.c_str(), s.mode);
+    case MountStep::Op::kTouch: {
+      int fd = ::open(s.dst.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, s.mode);
+      if (fd < 0) return false;
+      ::close(fd);
+      return true;
+    }
+    case MountStep::Op::kSymlink:
+      return ::symlink(s.src.c_str(), s.dst.c_str()) == 0 || errno == EEXIST;
+    case MountStep::Op::kWriteFile: {
+      int fd = ::open(s.dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, s.mode);
+      if (fd < 0) return false;
+      size_t off = 0;
+      while (off < s.src.size()) {
+        ssize_t n = ::write(fd, s.src.data() + off, s.src.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          int e = errno;
+          ::close(fd);
+          return errno = e, false;
+        }
+        off += static_cast<size_t>(n);
+      }
+      ::close(fd);
+      return true;
+    }
+    case MountStep::Op::kMount:
+      return ::mount(s.src.c_str(), s.dst.c_str(), s.fstype.c_str(), s.flags,
+                     s.data.empty() ? nullptr : s.data.c_str()) == 0;
+    case MountStep::Op::kBind: {
+      if (::mount(s.src.c_str(), s.dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+        return false;
+      }
+      if (!s.readonly && s.flags == 0) return true;
+      unsigned long f = MS_BIND | MS_REMOUNT | s.flags | locked_flags(s.dst.c_str());
+      if (s.readonly) f |= MS_RDONLY;
+      return ::mount(nullptr, s.dst.c_str(), nullptr, f, nullptr) == 0;
+    }
+  }
+  return errno = EINVAL, false;
+}
+
+}  // namespace
+
+Result<MountPlan> plan_mounts(const JailSpec& spec) {
+  const Identity& id = spec.identity;
+  const Limits& lim = spec.limits;
+  GS_TRY(check_target(id.home));
+  GS_TRY(check_target(spec.cwd));
+  Planner p;
+
+  for (const char* d : {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+    p.mirror(d);
+  }
+
+  p.mkdir("/etc");
+  p.write_file("/etc/passwd", etc_passwd(id));
+  p.write_file("/etc/group", etc_group(id));
+  p.write_file("/etc/hostname", id.hostname + "\n");
+  p.write_file("/etc/hosts", "127.0.0.1 localhost " + id.hostname + "\n::1 localhost ip6-localhost\n");
+  p.write_file("/etc/resolv.conf", "nameserver 127.0.0.53\n");
+  p.write_file("/etc/nsswitch.conf",
+               "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+               "networks: files\nprotocols: files\nservices: files\n");
+  for (const char* e : {"/etc/alternatives", "/etc/ssl", "/etc/ld.so.cache", "/etc/ld.so.conf",
+                        "/etc/ld.so.conf.d", "/etc/localtime", "/etc/os-release",
+                        "/etc/protocols", "/etc/services"}) {
+    p.mirror(e);
+  }
+
+  p.proc("/proc");
+
+  // A tmpfs /dev holds only harmless nodes, bound from the host because a user namespace
+  // cannot mknod. They keep their device semantics, so no nodev on them.
+  p.tmpfs("/dev", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k");
+  for (const char* n : {"null", "zero", "full", "random", "urandom", "tty"}) {
+    std::string host = std::string("/dev/") + n;
+    if (::access(host.c_str(), F_OK) == 0) p.bind(host, host, false, false, 0);
+  }
+  p.symlink("/proc/self/fd", "/dev/fd");
+  p.symlink("/proc/self/fd/0", "/dev/stdin");
+  p.symlink("/proc/self/fd/1", "/dev/stdout");
+  p.symlink("/proc/self/fd/2", "/dev/stderr");
+  p.tmpfs("/dev/shm", kSafe, "mode=1777,size=" + std::to_string(lim.tmp_bytes));
+
+  p.tmpfs("/tmp", kSafe, "mode=1777,size=" + std::to_string(lim.tmp_bytes));
+  p.mkdir("/root", 0700);
+  p.tmpfs(id.home, kSafe,
+          "mode=0755,uid=" + std::to_string(id.uid) + ",gid=" + std::to_string(id.gid) +
+              ",size=" + std::to_string(lim.tmp_bytes));
+
+  for (const Mount& m : spec.mounts) {
+    GS_TRY(check_target(m.target));
+    if (m.kind == Mount::Kind::kTmpfs) {
+      std::string data = "mode=0755,size=" + std::to_string(m.tmpfs_bytes);
+      if (m.writable) {
+        data += ",uid=" + std::to_string(id.uid) + ",gid=" + std::to_string(id.gid);
+      }
+      p.tmpfs(m.target, kSafe | (m.writable ? 0 : MS_RDONLY), data);
+      continue;
+    }
+    // Resolve on the host now: symlinks in the source would otherwise resolve against the
+    // scratch root inside init, and a missing source is the caller's error to see early.
+    char real[PATH_MAX];
+    if (!::realpath(m.source.c_str(), real)) {
+      if (m.optional && (errno == ENOENT || errno == ENOTDIR)) continue;
+      return sys_error("realpath('" + m.source + "') for mount on '" + m.target + "'");
+    }
+    struct stat st;
+    if (::stat(real, &st) != 0) return sys_error("stat('" + std::string(real) + "')");
+    p.bind(real, m.target, S_ISDIR(st.st_mode), !m.writable, kSafe);
+  }
+  return p.take();
+}
+
+bool assemble_root(const MountPlan& plan, const char** what) {
+  // Nothing we mount may propagate back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return *what = "mount('/', MS_REC|MS_PRIVATE)", false;
+  }
+  // First pivot: into a scratch tmpfs; the host root stays reachable at /oldroot.
+  if (::mount("tmpfs", "/tmp", "tmpfs", kSafe, "mode=0755,size=64k") != 0) {
+    return *what = "mount('/tmp', scratch tmpfs)", false;
+  }
+  if (::chdir("/tmp") != 0) return *what = "chdir('/tmp')", false;
+  if (::mkdir("newroot", 0755) != 0 || ::mkdir("oldroot", 0755) != 0) {
+    return *what = "mkdir('/tmp/newroot')", false;
+  }
+  if (::syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") != 0) {
+    return *what = "pivot_root('/tmp', '/tmp/oldroot')", false;
+  }
+  if (::chdir("/") != 0) return *what = "chdir('/')", false;
+  if (::mount("tmpfs", kNewRoot, "tmpfs", kSafe, "mode=0755,size=16m") != 0) {
+    return *what = "mount('/', root tmpfs)", false;
+  }
+
+  for (const MountStep& s : plan.steps) {
+    if (!run_step(s)) return *what = s.what.c_str(), false;
+  }
+
+  // Detach the host root; private first so the detach does not propagate to the host.
+  if (::mount(kOldRoot, kOldRoot, nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return *what = "mount('/oldroot', MS_REC|MS_PRIVATE)", false;
+  }
+  if (::umount2(kOldRoot, MNT_DETACH) != 0) return *what = "umount2('/oldroot')", false;
+
+  // Second pivot: into /newroot, stacking the scratch root on top and detaching it.
+  int scratch = ::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (scratch < 0) return *what = "open('/')", false;
+  bool ok = ::chdir(kNewRoot) == 0 && ::syscall(SYS_pivot_root, ".", ".") == 0 &&
+            ::fchdir(scratch) == 0 && ::umount2(".", MNT_DETACH) == 0 && ::chdir("/") == 0;
+  int saved = errno;
+  ::close(scratch);
+  if (!ok) return errno = saved, *what = "pivot_root('/newroot')", false;
+
+  if (::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | kSafe, nullptr) != 0) {
+    return *what = "mount('/', remount ro)", false;
+  }
+  return true;
+}
+
+}  // namespace gs::sandbox

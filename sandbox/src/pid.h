@@ -1,0 +1,42 @@
+// The jail's first process. Cloned into the new namespaces, it becomes pid 1 of the jail:
+// it waits for the parent's go-aheads, sets up the jail from the inside, forks the payload
+// and then acts as a tiny init (reaps every child, forwards SIGTERM/SIGINT to the tree,
+// reports the payload's end and exits with it). Everything it touches was prepared by the
+// parent in ChildArgs; nothing here allocates.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace gs::sandbox {
+
+struct MountPlan;
+struct RlimitPlan;
+
+// Bytes the parent writes on the sync pipe.
+inline constexpr char kSyncSetup = 'S';    // id maps and cgroups are in place: set up
+inline constexpr char kSyncRelease = 'G';  // release(): start the payload
+
+struct ChildArgs {
+  int sync_fd = -1;    // read end; EOF means the parent is gone or gave up: exit quietly
+  int report_fd = -1;  // write end of the ChildMsg pipe, O_CLOEXEC
+  int out_fd = -1;     // write ends of the payload's stdout and stderr
+  int err_fd = -1;
+  const MountPlan* mounts = nullptr;
+  const char* hostname = nullptr;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const RlimitPlan* rlimits = nullptr;
+  const std::vector<uint8_t>* seccomp = nullptr;
+  const char* cwd = nullptr;
+  const char* chdir_what = nullptr;  // "chdir('/work')"
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* exec_what = nullptr;   // "execve('/work/out/x')"
+};
+
+[[noreturn]] void jail_init_main(const ChildArgs& a);
+
+}  // namespace gs::sandbox
