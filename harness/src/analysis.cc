@@ -1,0 +1,464 @@
+// The analysis pipeline. run_analysis() reads as the list of steps in DESIGN.md; each
+// step records what happened in the AnalysisRecord and a failing step never hides the
+// ones that can still run (a test package that does not compile does not stop init).
+#include "analysis.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <random>
+
+#include "base/fs.h"
+#include "fetch.h"
+#include "jail.h"
+#include "plan.h"
+#include "report.h"
+#include "target.h"
+
+namespace gs::harness {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Paths inside every jail of an analysis.
+constexpr const char* kSrc = "/work/src";
+constexpr const char* kModcache = "/work/modcache";
+constexpr const char* kOut = "/work/out";
+constexpr const char* kGocache = "/work/gocache";
+constexpr const char* kGo = "/usr/bin/go";
+
+std::string now_rfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  std::string s;
+  for (int i = 0; i < 8; ++i) s.push_back("abcdefghijklmnopqrstuvwxyz0123456789"[rd() % 36]);
+  return s;
+}
+
+std::string last_line(std::string s, size_t max = 240) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  if (auto nl = s.rfind('\n'); nl != std::string::npos) s = s.substr(nl + 1);
+  if (s.size() > max) s = s.substr(0, max) + "...";
+  return s;
+}
+
+// Owns the per-analysis scratch directory; removing it is part of leaving nothing behind.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> make(const std::string& root) {
+    std::string tmpl = root + "/gosandbox-run-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) return sys_error("mkdtemp('" + tmpl + "')");
+    ::chmod(tmpl.c_str(), 0711);  // jail users must traverse it to reach bind sources
+    return ScratchDir(tmpl);
+  }
+  ScratchDir(ScratchDir&& o) noexcept : path_(std::exchange(o.path_, "")) {}
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ~ScratchDir() {
+    if (!path_.empty()) (void)remove_tree(path_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string p) : path_(std::move(p)) {}
+  std::string path_;
+};
+
+Status chown_tree(const std::string& root, uid_t uid, gid_t gid) {
+  if (::lchown(root.c_str(), uid, gid) != 0) return sys_error("lchown('" + root + "')");
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (::lchown(it->path().c_str(), uid, gid) != 0) return sys_error("lchown('" + it->path().string() + "')");
+  }
+  if (ec) return Error{ec.value(), "walk('" + root + "')"};
+  return {};
+}
+
+class Pipeline {
+ public:
+  explicit Pipeline(const AnalysisOptions& o) : opts_(o), t0_(Clock::now()) {}
+  AnalysisOutcome run();
+
+ private:
+  Status fetch();
+  Status plan();
+  void build();
+  void init_phase();
+  void test_phase();
+  void run_phase();
+  void judge();
+  void write_outputs(AnalysisOutcome& out);
+
+  bool want(const char* phase) const { return opts_.phases.count(phase) > 0; }
+  int64_t now_ms() const {
+    return std::chrono::duration_cast<milliseconds>(Clock::now() - t0_).count();
+  }
+  sandbox::JailSpec spec_for(bool build_step);
+  // Runs one jail to its end and returns its record with status still to be decided.
+  PhaseRecord run_jail(const std::string& name, const std::string& target, sandbox::JailSpec spec,
+                       sandbox::ExitRecord* exit_out = nullptr);
+  PhaseRecord go_build_step(const std::string& target, std::vector<std::string> args);
+  void skip(const std::string& name, const std::string& why) {
+    rec_.phases.push_back(PhaseRecord{name, "", "skipped", {}, {}, now_ms(), 0, "", "", false, why});
+  }
+
+  const AnalysisOptions& opts_;
+  Clock::time_point t0_;
+  AnalysisRecord rec_;
+  std::optional<ScratchDir> scratch_;
+  FetchedModule mod_;
+  BuildPlan plan_;
+  int jail_seq_ = 0;
+  bool init_runner_built_ = false;
+  std::vector<std::pair<std::string, std::string>> tests_built_;     // import path, binary
+  std::vector<std::pair<std::string, std::string>> commands_built_;  // import path, binary
+};
+
+sandbox::JailSpec Pipeline::spec_for(bool build_step) {
+  sandbox::JailSpec spec;
+  const std::string& run = scratch_->path();
+  using M = sandbox::Mount;
+  spec.mounts = {
+      M{M::Kind::kBind, mod_.src_dir, kSrc, true},
+      M{M::Kind::kBind, mod_.modcache, kModcache, build_step},
+      M{M::Kind::kBind, run + "/out", kOut, build_step},
+  };
+  if (build_step) spec.mounts.push_back(M{M::Kind::kBind, run + "/gocache", kGocache, true});
+  spec.scratch_dir = run + "/jail-" + std::to_string(jail_seq_++);
+  (void)make_dirs(spec.scratch_dir, 0700);
+  const sandbox::Identity& id = spec.identity;
+  spec.env = {"HOME=" + id.home,
+              "USER=" + id.user,
+              "LOGNAME=" + id.user,
+              "SHELL=/bin/bash",
+              "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/go/bin:" + id.home + "/go/bin",
+              "LANG=en_US.UTF-8",
+              "TERM=xterm-256color"};
+  if (build_step) {
+    // The toolchain works offline from the private module cache; nothing is fetched here.
+    for (const char* kv : {"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod -buildvcs=false",
+                           "GO111MODULE=on", "CGO_ENABLED=1", "GOTOOLCHAIN=local"})
+      spec.env.push_back(kv);
+    spec.env.push_back(std::string("GOMODCACHE=") + kModcache);
+    spec.env.push_back(std::string("GOCACHE=") + kGocache);
+    spec.env.push_back("GOPATH=" + id.home + "/go");
+  }
+  return spec;
+}
+
+PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& target,
+                               sandbox::JailSpec spec, sandbox::ExitRecord* exit_out) {
+  PhaseRecord p{name, target, "error", {}, {}, now_ms()};
+  auto jail = sandbox::Jail::create(spec);
+  if (!jail) {
+    p.note = jail.error().message();
+    return p;
+  }
+  if (auto st = (*jail)->release(); !st) {
+    p.note = st.error().message();
+    return p;
+  }
+  auto ex = (*jail)->wait();
+  p.duration_ms = now_ms() - p.start_ms;
+  if (!ex) {
+    p.note = ex.error().message();
+    return p;
+  }
+  p.status = "";  // decided by the caller
+  if (ex->exited) p.exit_code = ex->exit_code;
+  else p.signal = ex->signal;
+  p.stdout_tail = ex->out.tail;
+  p.stderr_tail = ex->err.tail;
+  p.truncated = ex->out.truncated || ex->err.truncated;
+  if (exit_out) *exit_out = std::move(*ex);
+  return p;
+}
+
+Status Pipeline::fetch() {
+  int64_t start = now_ms();
+  auto target = parse_target(opts_.target);
+  if (!target) return target.take_error();
+  if (target->kind == Target::Kind::kModule) {
+    rec_.module.path = target->module_path;
+    rec_.module.version = target->version;
+  }
+  FetchOptions fo{opts_.goproxy, "", scratch_->path(),
+                  std::chrono::duration_cast<std::chrono::seconds>(opts_.fetch_timeout)};
+  auto m = fetch_module(*target, fo);
+  PhaseRecord p{"fetch", opts_.target, m ? "ok" : "error", {}, {}, start, now_ms() - start};
+  if (!m) {
+    p.note = m.error().message();
+    rec_.phases.push_back(p);
+    return m.take_error();
+  }
+  mod_ = std::move(*m);
+  if (!mod_.deps_error.empty()) p.note = "dependencies: " + mod_.deps_error;
+  rec_.phases.push_back(p);
+  rec_.module = {mod_.path, mod_.version, mod_.source, mod_.sum, mod_.zip_sha256};
+  rec_.environment["goproxy"] = mod_.goproxy;
+  // The jail's user owns its writable copies; host ids are the jail's mapping.
+  const uid_t uid = sandbox::host_id(1000);
+  for (const std::string& d : {scratch_->path() + "/out", scratch_->path() + "/out/tests",
+                               scratch_->path() + "/out/bin", scratch_->path() + "/gocache"})
+    GS_TRY(make_dirs(d));
+  for (const std::string& d : {mod_.src_dir, mod_.modcache, scratch_->path() + "/out",
+                               scratch_->path() + "/gocache"})
+    GS_TRY(chown_tree(d, uid, uid));
+  return {};
+}
+
+Status Pipeline::plan() {
+  auto spec = spec_for(true);
+  spec.argv = {kGo, "list", "-e", "-json", "./..."};
+  spec.cwd = kSrc;
+  spec.timeout = opts_.build_timeout;
+  spec.output_tail_bytes = 64 << 20;  // the whole listing is parsed
+  PhaseRecord p = run_jail("plan", "go list", spec);
+  std::string listing = std::move(p.stdout_tail);
+  p.stdout_tail = listing.size() > 4096 ? listing.substr(listing.size() - 4096) : listing;
+  if (p.status == "error") {
+    rec_.phases.push_back(p);
+    return error("plan: " + p.note);
+  }
+  auto parsed = parse_go_list(listing, mod_.path);
+  if (p.exit_code != 0 || !parsed) {
+    p.status = "failed";
+    p.note = parsed ? last_line(p.stderr_tail) : parsed.error().message();
+    rec_.phases.push_back(p);
+    return error("go list failed: " + p.note);
+  }
+  p.status = "ok";
+  plan_ = std::move(*parsed);
+  p.note = std::to_string(plan_.libraries.size()) + " libraries, " +
+           std::to_string(plan_.commands.size()) + " commands, " +
+           std::to_string(plan_.tested.size()) + " tested packages";
+  rec_.phases.push_back(p);
+  return {};
+}
+
+PhaseRecord Pipeline::go_build_step(const std::string& target, std::vector<std::string> args) {
+  auto spec = spec_for(true);
+  spec.argv = {kGo};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = kSrc;
+  spec.timeout = opts_.build_timeout;
+  PhaseRecord p = run_jail("build", target, spec);
+  if (p.status.empty()) {
+    if (p.exit_code == 0) {
+      p.status = "ok";
+    } else {
+      p.status = p.signal == SIGKILL && p.duration_ms >= opts_.build_timeout.count() ? "timeout" : "failed";
+      p.note = last_line(p.stderr_tail);
+    }
+  }
+  return p;
+}
+
+void Pipeline::build() {
+  bool need_runner = want("init") || want("build");
+  bool need_tests = want("test") || want("build");
+  bool need_cmds = want("run") || want("build");
+  if (need_runner && !plan_.libraries.empty()) {
+    std::string dir = "gosandboxinit" + random_suffix();
+    std::vector<std::string> libs = plan_.libraries;
+    auto build_runner = [&](const std::vector<std::string>& imports) {
+      (void)make_dirs(mod_.src_dir + "/" + dir);
+      (void)write_file_atomic(mod_.src_dir + "/" + dir + "/main.go",
+                              init_runner_source(imports, opts_.window));
+      ::lchown((mod_.src_dir + "/" + dir).c_str(), sandbox::host_id(1000), sandbox::host_id(1000));
+      return go_build_step("init-runner", {"build", "-o", std::string(kOut) + "/initrunner", "./" + dir});
+    };
+    PhaseRecord p = build_runner(libs);
+    if (p.status == "failed") {
+      // One broken package must not hide the init code of the others: find the
+      // packages that build on their own and import only those.
+      std::vector<std::string> good;
+      for (const auto& lib : libs) {
+        if (go_build_step(lib, {"build", "-o", "/dev/null", lib}).status == "ok") good.push_back(lib);
+      }
+      if (!good.empty() && good.size() < libs.size()) {
+        rec_.phases.push_back(p);
+        p = build_runner(good);
+        p.note = "imports " + std::to_string(good.size()) + " of " + std::to_string(libs.size()) +
+                 " library packages (the others do not build)";
+      }
+    }
+    init_runner_built_ = p.status == "ok";
+    rec_.phases.push_back(p);
+    (void)remove_tree(mod_.src_dir + "/" + dir);
+  }
+  if (need_tests) {
+    for (const auto& pkg : plan_.tested) {
+      std::string bin = std::string(kOut) + "/tests/" + binary_name(pkg) + ".test";
+      PhaseRecord p = go_build_step("test:" + pkg, {"test", "-c", "-o", bin, pkg});
+      if (p.status == "ok") tests_built_.emplace_back(pkg, bin);
+      rec_.phases.push_back(p);
+    }
+  }
+  if (need_cmds) {
+    for (const auto& pkg : plan_.commands) {
+      std::string bin = std::string(kOut) + "/bin/" + binary_name(pkg);
+      PhaseRecord p = go_build_step("cmd:" + pkg, {"build", "-o", bin, pkg});
+      if (p.status == "ok") commands_built_.emplace_back(pkg, bin);
+      rec_.phases.push_back(p);
+    }
+  }
+}
+
+void Pipeline::init_phase() {
+  if (!want("init")) return skip("init", "not selected");
+  if (plan_.libraries.empty()) return skip("init", "the module has no library packages");
+  if (!init_runner_built_) return skip("init", "the init runner did not build");
+  auto spec = spec_for(false);
+  spec.argv = {std::string(kOut) + "/initrunner"};
+  spec.cwd = kSrc;
+  spec.timeout = opts_.window + milliseconds(5'000);
+  sandbox::ExitRecord ex;
+  PhaseRecord p = run_jail("init", "init-runner", spec, &ex);
+  if (p.status.empty()) {
+    if (ex.timed_out) {
+      p.status = "timeout";
+      p.note = "still running after the window";
+    } else {
+      p.status = p.exit_code == 0 ? "ok" : "failed";
+      if (p.exit_code != 0) p.note = "init code ended the process before the window";
+    }
+  }
+  rec_.phases.push_back(p);
+}
+
+void Pipeline::test_phase() {
+  if (!want("test")) return skip("test", "not selected");
+  if (plan_.tested.empty()) return skip("test", "the module has no tests");
+  if (tests_built_.empty()) return skip("test", "no test binary built");
+  for (const auto& [pkg, bin] : tests_built_) {
+    auto spec = spec_for(false);
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(opts_.test_timeout).count();
+    spec.argv = {bin, "-test.v", "-test.timeout=" + std::to_string(secs) + "s"};
+    const GoPackage* gp = nullptr;
+    for (const auto& p : plan_.packages)
+      if (p.import_path == pkg) gp = &p;
+    spec.cwd = std::string(kSrc) + (gp && gp->rel_dir != "." ? "/" + gp->rel_dir : "");
+    spec.timeout = opts_.test_timeout + milliseconds(10'000);
+    sandbox::ExitRecord ex;
+    PhaseRecord p = run_jail("test", pkg, spec, &ex);
+    if (p.status.empty()) {
+      bool go_timeout = (p.stdout_tail + p.stderr_tail).find("panic: test timed out") != std::string::npos;
+      if (ex.timed_out || go_timeout) {
+        p.status = "timeout";
+        p.note = "test binary exceeded " + std::to_string(secs) + "s";
+      } else {
+        p.status = p.exit_code == 0 ? "ok" : "failed";
+        if (p.exit_code != 0) p.note = "tests failed";
+      }
+    }
+    rec_.phases.push_back(p);
+  }
+}
+
+void Pipeline::run_phase() {
+  if (!want("run")) return skip("run", "not selected");
+  if (plan_.commands.empty()) return skip("run", "the module has no commands");
+  if (commands_built_.empty()) return skip("run", "no command built");
+  for (const auto& [pkg, bin] : commands_built_) {
+    auto spec = spec_for(false);
+    spec.argv = {bin};
+    spec.cwd = kSrc;
+    spec.timeout = opts_.window;
+    sandbox::ExitRecord ex;
+    PhaseRecord p = run_jail("run", pkg, spec, &ex);
+    if (p.status.empty()) {
+      // A command still running at the end of the window is the normal case.
+      p.status = ex.timed_out || p.exit_code == 0 ? "ok" : "failed";
+      if (ex.timed_out) p.note = "stopped at the end of the window";
+    }
+    rec_.phases.push_back(p);
+  }
+}
+
+void Pipeline::judge() {
+  bool ran = false;
+  std::string build_error;
+  for (const auto& p : rec_.phases) {
+    if ((p.name == "init" || p.name == "test" || p.name == "run") && p.status != "skipped" &&
+        p.status != "error")
+      ran = true;
+    if (p.name == "build" && p.status != "ok" && build_error.empty())
+      build_error = p.target + ": " + p.note;
+  }
+  bool wanted_execution = want("init") || want("test") || want("run");
+  if (wanted_execution && !ran && !build_error.empty()) {
+    rec_.verdict = "error";
+    rec_.error = "the module does not build (" + build_error + ")";
+    return;
+  }
+  // Until detection rules exist, the verdict follows the findings alone.
+  rec_.verdict = rec_.findings.empty() ? "clean" : "suspicious";
+}
+
+AnalysisOutcome Pipeline::run() {
+  AnalysisOutcome out;
+  rec_.started_at = now_rfc3339();
+  sandbox::Identity id;
+  rec_.environment = {{"hostname", id.hostname}, {"user", id.user}, {"home", id.home},
+                      {"warp_factor", 1}, {"network", "loopback"},
+                      {"window_ms", opts_.window.count()}};
+  std::string root = opts_.work_root;
+  if (root.empty()) root = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  auto sd = ScratchDir::make(root);
+  Status st = sd ? Status{} : Status{sd.take_error()};
+  if (st) scratch_.emplace(std::move(*sd));
+  if (st) st = fetch();
+  if (st) st = plan();
+  if (st) {
+    if (want("init") || want("test") || want("run") || want("build")) build();
+    init_phase();
+    test_phase();
+    run_phase();
+    judge();
+  } else {
+    rec_.verdict = "error";
+    rec_.error = st.error().message();
+  }
+  rec_.duration_ms = now_ms();
+  write_outputs(out);
+  scratch_.reset();  // removes everything of the run but the outputs
+  return out;
+}
+
+void Pipeline::write_outputs(AnalysisOutcome& out) {
+  out.out_dir = opts_.out_dir;
+  if (out.out_dir.empty()) {
+    std::string name = rec_.module.path.empty() ? "unknown" : binary_name(rec_.module.path);
+    out.out_dir = "gosandbox-out/" + name + "@" + (rec_.module.version.empty() ? "local" : rec_.module.version);
+  }
+  out.record = rec_;
+  if (auto st = make_dirs(out.out_dir); !st) {
+    out.write_error = st.error().message();
+    return;
+  }
+  out.report_path = out.out_dir + "/report.json";
+  if (auto st = write_report(out.report_path, build_report(rec_)); !st) {
+    out.write_error = st.error().message();
+    out.report_path.clear();
+  }
+}
+
+}  // namespace
+
+AnalysisOutcome run_analysis(const AnalysisOptions& opts) { return Pipeline(opts).run(); }
+
+}  // namespace gs::harness

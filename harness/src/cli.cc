@@ -1,0 +1,84 @@
+// CLI parsing with CLI11; see cli.h.
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+#include <sstream>
+
+#include "version.h"
+
+namespace gs::harness {
+
+Result<std::set<std::string>> parse_phases(const std::string& text) {
+  std::set<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    if (item != "build" && item != "init" && item != "test" && item != "run")
+      return error("unknown phase '" + item + "' (expected build, init, test, run)");
+    out.insert(item);
+  }
+  if (out.empty()) return error("--phases needs at least one of build, init, test, run");
+  return out;
+}
+
+Result<Command> parse_cli(const std::vector<std::string>& args) {
+  CLI::App app{"gosandbox: run a Go module's init code, tests and commands in a sandbox and "
+               "report what it does",
+               "gosandbox"};
+  app.require_subcommand(0, 1);
+  Command cmd;
+  std::string phases = "build,init,test,run";
+  double window_s = 10, test_timeout_s = 120;
+
+  auto* analyze = app.add_subcommand("analyze", "Analyse one module: module@version, a directory or a zip");
+  analyze->add_option("target", cmd.analyze.target, "module@version, module directory or module zip")
+      ->required();
+  analyze->add_option("--out", cmd.analyze.out_dir, "Output directory (default gosandbox-out/<module>@<version>)");
+  analyze->add_option("--goproxy", cmd.analyze.goproxy, "GOPROXY to fetch from (default: $GOPROXY)");
+  analyze->add_option("--profile", cmd.profile, "Sandbox profile name or file")->capture_default_str();
+  analyze->add_option("--phases", phases, "Comma-separated phases to run")->capture_default_str();
+  analyze->add_option("--window", window_s, "Observation window for init and run, seconds")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  analyze->add_option("--test-timeout", test_timeout_s, "Time limit per test binary, seconds")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  analyze->add_option("--format", cmd.format, "What to print on stdout")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp& e) {
+    cmd.kind = Command::Kind::kHelp;
+    cmd.help_text = app.get_subcommands().empty() ? app.help() : app.get_subcommands()[0]->help();
+    return cmd;
+  } catch (const CLI::CallForAllHelp& e) {
+    cmd.kind = Command::Kind::kHelp;
+    cmd.help_text = app.help("", CLI::AppFormatMode::All);
+    return cmd;
+  } catch (const CLI::ParseError& e) {
+    return error(e.what());
+  }
+  if (version->parsed()) {
+    cmd.kind = Command::Kind::kVersion;
+    return cmd;
+  }
+  if (!analyze->parsed()) {
+    cmd.kind = Command::Kind::kHelp;
+    cmd.help_text = app.help();
+    return cmd;
+  }
+  cmd.kind = Command::Kind::kAnalyze;
+  auto ph = parse_phases(phases);
+  if (!ph) return ph.take_error();
+  cmd.analyze.phases = *ph;
+  cmd.analyze.window = std::chrono::milliseconds(static_cast<int64_t>(window_s * 1000));
+  cmd.analyze.test_timeout = std::chrono::milliseconds(static_cast<int64_t>(test_timeout_s * 1000));
+  return cmd;
+}
+
+}  // namespace gs::harness

@@ -1,0 +1,205 @@
+// Fetching targets; see fetch.h.
+#include "fetch.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "base/fs.h"
+#include "hostcmd.h"
+#include "modzip.h"
+#include "sha256.h"
+
+namespace gs::harness {
+namespace fs = std::filesystem;
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// The environment for host-side `go mod download`: nothing of the user's Go setup leaks
+// in (private caches), and GOVCS=*:off so no version-control tool ever runs on the host.
+std::map<std::string, std::string> go_env(const FetchOptions& opts, const std::string& proxy) {
+  std::string sumdb = opts.gosumdb;
+  if (sumdb.empty()) sumdb = env_or("GOSUMDB", proxy.starts_with("file://") ? "off" : "");
+  std::map<std::string, std::string> env{
+      {"PATH", "/usr/local/bin:/usr/bin:/bin"},
+      {"HOME", opts.run_dir + "/host-home"},
+      {"GOPATH", opts.run_dir + "/host-gopath"},
+      {"GOMODCACHE", opts.run_dir + "/modcache"},
+      {"GOCACHE", opts.run_dir + "/host-gocache"},
+      {"GOFLAGS", "-modcacherw -mod=mod"},
+      {"GO111MODULE", "on"},
+      {"GOVCS", "*:off"},
+      {"GOTOOLCHAIN", "local"},
+      {"CGO_ENABLED", "0"},
+  };
+  if (!proxy.empty()) env["GOPROXY"] = proxy;
+  if (!sumdb.empty()) env["GOSUMDB"] = sumdb;
+  for (const char* pass : {"HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "SSL_CERT_FILE", "GONOSUMDB",
+                           "GOPRIVATE", "GONOPROXY", "GOINSECURE"}) {
+    if (const char* v = std::getenv(pass)) env[pass] = v;
+  }
+  return env;
+}
+
+// `go mod download -json` prints one JSON object per module; an "Error" member carries
+// the reason a module could not be had.
+Result<nlohmann::json> parse_download_json(const HostCommandResult& r) {
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    std::string why = r.err.empty() ? r.out : r.err;
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    if (auto nl = why.rfind('\n'); nl != std::string::npos) why = why.substr(nl + 1);
+    return error(why.empty() ? "go mod download failed" : why);
+  }
+  if (j.contains("Error")) return error(j["Error"].get<std::string>());
+  return j;
+}
+
+Status copy_tree(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  if (ec) return Error{ec.value(), "copy('" + from + "' -> '" + to + "')"};
+  // The module cache hands out read-only files; the jail gets a writable copy.
+  for (auto it = fs::recursive_directory_iterator(to, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_symlink()) ::chmod(it->path().c_str(), it->is_directory() ? 0755 : 0644);
+  }
+  return {};
+}
+
+// Downloads the dependencies named by the copy's go.mod into the private cache. A
+// failure is not fatal: the build phase will show which import is missing.
+std::string download_deps(const FetchOptions& opts, const FetchedModule& m, const std::string& proxy) {
+  HostCommand cmd{{"go", "mod", "download", "-json"}, go_env(opts, proxy), m.src_dir,
+                  opts.timeout, opts.run_dir};
+  auto r = run_host_command(cmd);
+  if (!r) return r.error().message();
+  if (r->timed_out) return "go mod download (dependencies) timed out";
+  if (r->exit_code == 0) return "";
+  std::string why;
+  std::istringstream in(r->out);
+  nlohmann::json j;
+  while (in >> std::ws && in.peek() != EOF) {
+    try {
+      in >> j;
+    } catch (...) {
+      break;
+    }
+    if (j.contains("Error")) why += (why.empty() ? "" : "; ") + j["Error"].get<std::string>();
+  }
+  return why.empty() ? "go mod download (dependencies) failed: " + r->err : why;
+}
+
+Status ensure_gomod(const std::string& dir, const std::string& module_path) {
+  std::string gomod = dir + "/go.mod";
+  if (probe_path(gomod) == PathKind::kFile) return {};
+  return write_file_atomic(gomod, "module " + module_path + "\n");
+}
+
+Result<FetchedModule> fetch_from_proxy(const Target& t, const FetchOptions& opts, FetchedModule m) {
+  std::string proxy = opts.goproxy.empty() ? env_or("GOPROXY", "") : opts.goproxy;
+  m.goproxy = proxy.empty() ? "https://proxy.golang.org,direct" : proxy;
+  std::string cwd = opts.run_dir + "/fetch-cwd";
+  GS_TRY(make_dirs(cwd));
+  HostCommand cmd{{"go", "mod", "download", "-json", t.module_path + "@" + t.version},
+                  go_env(opts, proxy), cwd, opts.timeout, opts.run_dir};
+  GS_ASSIGN_OR_RETURN(HostCommandResult r, run_host_command(cmd));
+  if (r.timed_out) return error("fetch " + t.module_path + "@" + t.version + ": timed out");
+  auto j = parse_download_json(r);
+  if (!j) return error("fetch " + t.module_path + "@" + t.version + ": " + j.error().context);
+  m.path = j->value("Path", t.module_path);
+  m.version = j->value("Version", t.version);
+  m.sum = j->value("Sum", "");
+  std::string zip = j->value("Zip", ""), dir = j->value("Dir", "");
+  if (dir.empty()) return error("fetch " + t.module_path + "@" + t.version + ": no Dir in go output");
+  if (!zip.empty()) {
+    GS_ASSIGN_OR_RETURN(std::string bytes, read_file(zip, kMaxZipUncompressed + (100 << 20)));
+    m.zip_sha256 = sha256_hex(bytes);
+  }
+  GS_TRY(copy_tree(dir, m.src_dir));
+  GS_TRY(ensure_gomod(m.src_dir, m.path));
+  m.deps_error = download_deps(opts, m, proxy);
+  return m;
+}
+
+Result<FetchedModule> fetch_from_dir(const Target& t, const FetchOptions& opts, FetchedModule m) {
+  auto gomod = read_file(t.path + "/go.mod", 1 << 20);
+  if (!gomod) {
+    if (gomod.error().err == ENOENT)
+      return error("directory '" + t.path + "' is not a Go module (no go.mod)");
+    return error("cannot read '" + t.path + "/go.mod': " + gomod.error().message());
+  }
+  m.path = parse_gomod_module(*gomod);
+  if (m.path.empty()) return error("'" + t.path + "/go.mod' declares no module path");
+  GS_TRY(copy_tree(t.path, m.src_dir));
+  m.deps_error = download_deps(opts, m, opts.goproxy.empty() ? env_or("GOPROXY", "") : opts.goproxy);
+  return m;
+}
+
+Result<FetchedModule> fetch_from_zip(const Target& t, const FetchOptions& opts, FetchedModule m) {
+  auto bytes = read_file(t.path, kMaxZipUncompressed + (100 << 20));
+  if (!bytes) return error("cannot read zip '" + t.path + "': " + bytes.error().message());
+  std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  auto index = index_module_zip(span);
+  if (!index) return error("bad module zip '" + t.path + "': " + index.error().context);
+  m.path = index->module_path;
+  m.version = index->version;
+  m.zip_sha256 = sha256_hex(*bytes);
+  GS_TRY(make_dirs(m.src_dir));
+  auto sum = extract_module_zip(span, *index, m.src_dir);
+  if (!sum) return error("bad module zip '" + t.path + "': " + sum.error().context);
+  m.sum = *sum;
+  GS_TRY(ensure_gomod(m.src_dir, m.path));
+  m.deps_error = download_deps(opts, m, opts.goproxy.empty() ? env_or("GOPROXY", "") : opts.goproxy);
+  return m;
+}
+
+}  // namespace
+
+std::string parse_gomod_module(std::string_view gomod) {
+  size_t pos = 0;
+  while (pos < gomod.size()) {
+    size_t end = gomod.find('\n', pos);
+    if (end == std::string_view::npos) end = gomod.size();
+    std::string_view line = gomod.substr(pos, end - pos);
+    pos = end + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (!line.starts_with("module") || line.size() < 7 || (line[6] != ' ' && line[6] != '\t'))
+      continue;
+    line.remove_prefix(7);
+    if (auto c = line.find("//"); c != std::string_view::npos) line = line.substr(0, c);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    if (line.size() >= 2 && (line.front() == '"' || line.front() == '`')) line = line.substr(1, line.size() - 2);
+    return std::string(line);
+  }
+  return "";
+}
+
+Result<FetchedModule> fetch_module(const Target& t, const FetchOptions& opts) {
+  FetchedModule m;
+  m.src_dir = opts.run_dir + "/src";
+  m.modcache = opts.run_dir + "/modcache";
+  GS_TRY(make_dirs(m.modcache));
+  switch (t.kind) {
+    case Target::Kind::kModule:
+      m.source = "proxy";
+      return fetch_from_proxy(t, opts, std::move(m));
+    case Target::Kind::kDir:
+      m.source = "dir";
+      return fetch_from_dir(t, opts, std::move(m));
+    case Target::Kind::kZip:
+      m.source = "zip";
+      return fetch_from_zip(t, opts, std::move(m));
+  }
+  return error("unknown target kind");
+}
+
+}  // namespace gs::harness

@@ -1,0 +1,258 @@
+// Privileged end-to-end tests of `gosandbox analyze`: a file:// GOPROXY is built from the
+// fixture modules in tests/fixtures/modules and from real Debian Go sources, then the real
+// binary analyses them in real jails. Every report is validated against the schema.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/fs.h"
+#include "goproxy.h"
+#include "hostcmd.h"
+#include "jail.h"
+#include "privileged.h"
+#include "schema_lite.h"
+
+namespace gs::harness {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kFixtures = std::string(GS_SOURCE_DIR) + "/tests/fixtures/modules";
+const std::string kGosandbox = std::string(GS_BINARY_DIR) + "/harness/gosandbox";
+const char* kDebianSrc = "/usr/share/gocode/src";
+
+struct Run {
+  int exit_code = -1;
+  std::string out, err;
+  nlohmann::json report;
+};
+
+class Analyze : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (::geteuid() != 0) return;
+    root_ = fs::temp_directory_path() / ("gs-analyze-test-" + std::to_string(::getpid()));
+    proxy_ = (root_ / "proxy").string();
+    for (const char* m : {"initgoroutine", "testonly", "cmdonly", "broken", "hangtest", "flood", "partial"}) {
+      auto st = testsupport::add_to_proxy(proxy_, kFixtures + "/" + m, std::string("example.test/") + m, "v1.0.0");
+      ASSERT_TRUE(st.ok()) << st.error().message();
+    }
+    for (const char* m : {"github.com/google/uuid", "github.com/pkg/errors"}) {
+      auto st = testsupport::add_to_proxy(proxy_, std::string(kDebianSrc) + "/" + m, m, "v1.0.0");
+      ASSERT_TRUE(st.ok()) << st.error().message();
+    }
+  }
+  static void TearDownTestSuite() {
+    if (!root_.empty()) (void)remove_tree(root_.string());
+  }
+  void SetUp() override { GS_REQUIRE_ROOT(); }
+
+  Run analyze(const std::string& name, std::vector<std::string> args) {
+    Run r;
+    std::string out = (root_ / ("out-" + name)).string();
+    HostCommand cmd;
+    cmd.argv = {kGosandbox, "analyze"};
+    cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
+    for (const char* a : {"--out", out.c_str(), "--goproxy", ("file://" + proxy_).c_str()})
+      cmd.argv.push_back(a);
+    cmd.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", root_.string()}};
+    cmd.cwd = root_.string();
+    cmd.timeout = std::chrono::seconds(600);
+    cmd.scratch_dir = root_.string();
+    auto res = run_host_command(cmd);
+    EXPECT_TRUE(res.ok());
+    if (!res.ok()) return r;
+    r.exit_code = res->exit_code;
+    r.out = res->out;
+    r.err = res->err;
+    if (auto text = read_file(out + "/report.json"); text) {
+      r.report = nlohmann::json::parse(*text);
+      static const auto schema =
+          nlohmann::json::parse(*read_file(std::string(GS_SOURCE_DIR) + "/docs/report.schema.json"));
+      auto errs = testsupport::validate(schema, r.report);
+      EXPECT_TRUE(errs.empty()) << name << ": " << errs.front();
+    }
+    return r;
+  }
+
+  static std::vector<nlohmann::json> phases(const Run& r, const std::string& name) {
+    std::vector<nlohmann::json> out;
+    for (const auto& p : r.report["phases"])
+      if (p["name"] == name) out.push_back(p);
+    return out;
+  }
+
+  static inline fs::path root_;
+  static inline std::string proxy_;
+};
+
+TEST_F(Analyze, RealBenignModuleWithTestsThroughFileProxy) {
+  Run r = analyze("uuid", {"github.com/google/uuid@v1.0.0", "--window", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.report["verdict"], "clean");
+  EXPECT_EQ(r.report["module"]["source"], "proxy");
+  EXPECT_TRUE(r.report["module"]["sum"].get<std::string>().starts_with("h1:"));
+  EXPECT_EQ(r.report["module"]["zip_sha256"].get<std::string>().size(), 64u);
+  for (const char* name : {"fetch", "plan", "build", "init", "test"}) {
+    auto ps = phases(r, name);
+    ASSERT_FALSE(ps.empty()) << name;
+    for (const auto& p : ps) EXPECT_EQ(p["status"], "ok") << name << " " << p.dump();
+  }
+  EXPECT_NE(phases(r, "test")[0]["stdout_tail"].get<std::string>().find("PASS"), std::string::npos);
+  EXPECT_EQ(phases(r, "run")[0]["status"], "skipped");
+  EXPECT_NE(r.out.find("verdict:   clean"), std::string::npos) << r.out;
+}
+
+TEST_F(Analyze, InitGoroutineKeepsRunningForTheWindow) {
+  Run r = analyze("initgoroutine", {"example.test/initgoroutine@v1.0.0", "--window", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto init = phases(r, "init");
+  ASSERT_EQ(init.size(), 1u);
+  EXPECT_EQ(init[0]["status"], "ok");
+  // The goroutine prints every 200 ms: a runner that returned at once would show ~1 tick.
+  EXPECT_NE(init[0]["stdout_tail"].get<std::string>().find("GOSANDBOX-TICK 6"), std::string::npos)
+      << init[0]["stdout_tail"];
+  EXPECT_GE(init[0]["duration_ms"].get<int>(), 2000);
+}
+
+TEST_F(Analyze, TestOnlyBehaviourRunsInTheJail) {
+  ::unlink("/tmp/testonly-marker");
+  Run r = analyze("testonly", {"example.test/testonly@v1.0.0", "--window", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = phases(r, "test");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0]["status"], "ok");
+  EXPECT_NE(t[0]["stdout_tail"].get<std::string>().find("GOSANDBOX-TESTONLY-MARKER"), std::string::npos);
+  // The test wrote /tmp/testonly-marker: in the jail's private /tmp, not the host's.
+  EXPECT_FALSE(fs::exists("/tmp/testonly-marker"));
+}
+
+TEST_F(Analyze, CommandOnlyBehaviourRunsForTheWindow) {
+  Run r = analyze("cmdonly", {"example.test/cmdonly@v1.0.0", "--window", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto run = phases(r, "run");
+  ASSERT_EQ(run.size(), 1u);
+  EXPECT_EQ(run[0]["target"], "example.test/cmdonly/cmd/hello");
+  EXPECT_EQ(run[0]["status"], "ok");
+  EXPECT_NE(run[0]["stdout_tail"].get<std::string>().find("GOSANDBOX-CMDONLY-MARKER"), std::string::npos);
+  EXPECT_EQ(phases(r, "init")[0]["status"], "skipped");
+}
+
+TEST_F(Analyze, ModuleThatDoesNotCompileIsAnError) {
+  Run r = analyze("broken", {"example.test/broken@v1.0.0", "--window", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.report["verdict"], "error");
+  EXPECT_NE(r.report["error"].get<std::string>().find("does not build"), std::string::npos);
+  EXPECT_NE(r.err.find("undefinedSymbol"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST_F(Analyze, BrokenPackageDoesNotHideInitOfTheOthers) {
+  Run r = analyze("partial", {"example.test/partial@v1.0.0", "--window", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto init = phases(r, "init");
+  ASSERT_EQ(init.size(), 1u);
+  EXPECT_EQ(init[0]["status"], "ok");
+  EXPECT_NE(init[0]["stdout_tail"].get<std::string>().find("GOSANDBOX-PARTIAL-INIT"), std::string::npos);
+  EXPECT_EQ(phases(r, "test")[0]["status"], "ok");
+}
+
+TEST_F(Analyze, HangingTestTimesOutAndTheAnalysisFinishes) {
+  Run r = analyze("hangtest", {"example.test/hangtest@v1.0.0", "--window", "1", "--test-timeout", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = phases(r, "test");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0]["status"], "timeout");
+  EXPECT_LT(t[0]["duration_ms"].get<int>(), 20000);
+}
+
+TEST_F(Analyze, OutputFloodIsTruncatedWithoutMemoryBlowUp) {
+  Run r = analyze("flood", {"example.test/flood@v1.0.0", "--window", "2", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto init = phases(r, "init");
+  ASSERT_EQ(init.size(), 1u);
+  EXPECT_TRUE(init[0]["truncated"].get<bool>());
+  EXPECT_LE(init[0]["stdout_tail"].get<std::string>().size(), 8192u);
+  EXPECT_NE(init[0]["stdout_tail"].get<std::string>().find("GOSANDBOX-FLOOD"), std::string::npos);
+  struct rusage ru {};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  EXPECT_LT(ru.ru_maxrss, 512 * 1024) << "max RSS of a child in KiB";
+}
+
+TEST_F(Analyze, LocalDirectoryAndZipTargets) {
+  Run d = analyze("dir", {kFixtures + "/testonly", "--window", "1"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(d.report["module"]["source"], "dir");
+  EXPECT_EQ(d.report["module"]["path"], "example.test/testonly");
+
+  // The same zip through the proxy (hashed by Go) and as a file (hashed by us).
+  std::string zip = proxy_ + "/example.test/testonly/@v/v1.0.0.zip";
+  Run z = analyze("zip", {zip, "--window", "1"});
+  Run p = analyze("zip-proxy", {"example.test/testonly@v1.0.0", "--phases", "build"});
+  ASSERT_EQ(z.exit_code, 0) << z.err;
+  EXPECT_EQ(z.report["module"]["source"], "zip");
+  EXPECT_EQ(z.report["module"]["version"], "v1.0.0");
+  EXPECT_EQ(z.report["module"]["sum"], p.report["module"]["sum"]);
+  EXPECT_EQ(z.report["module"]["zip_sha256"], p.report["module"]["zip_sha256"]);
+}
+
+TEST_F(Analyze, BadInputGetsOneLineErrors) {
+  auto one_line = [](const Run& r) { return std::count(r.err.begin(), r.err.end(), '\n') == 1; };
+  Run unknown = analyze("unknown", {"example.test/nosuchmodule@v1.0.0"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(one_line(unknown)) << unknown.err;
+  EXPECT_EQ(unknown.report["verdict"], "error");
+  Run badver = analyze("badver", {"example.test/testonly@v9.9.9"});
+  EXPECT_EQ(badver.exit_code, 1);
+  EXPECT_TRUE(one_line(badver)) << badver.err;
+
+  Run malformed = analyze("malformed", {"not a target"});
+  EXPECT_EQ(malformed.exit_code, 2);
+
+  std::string corrupt = (root_ / "corrupt.zip").string();
+  ASSERT_TRUE(write_file_atomic(corrupt, "PK\x03\x04 this is not really a zip").ok());
+  Run c = analyze("corrupt", {corrupt});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_TRUE(one_line(c)) << c.err;
+  EXPECT_NE(c.err.find("bad module zip"), std::string::npos) << c.err;
+
+  std::string evil = (root_ / "evil.zip").string();
+  ASSERT_TRUE(write_file_atomic(evil, testsupport::make_zip({{"example.test/e@v1.0.0/go.mod", "module example.test/e\n"},
+                                                              {"example.test/e@v1.0.0/../../../tmp/pwned", "x"}}))
+                  .ok());
+  Run e = analyze("evil", {evil});
+  EXPECT_EQ(e.exit_code, 1);
+  EXPECT_NE(e.err.find("'..'"), std::string::npos) << e.err;
+  EXPECT_FALSE(fs::exists("/tmp/pwned"));
+
+  fs::create_directories(root_ / "notamodule");
+  Run nm = analyze("notamodule", {(root_ / "notamodule").string()});
+  EXPECT_EQ(nm.exit_code, 1);
+  EXPECT_NE(nm.err.find("no go.mod"), std::string::npos) << nm.err;
+}
+
+// Runs last (gtest keeps declaration order within a suite): nothing of any run remains.
+TEST_F(Analyze, NothingIsLeftBehind) {
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+    EXPECT_FALSE(e.path().filename().string().starts_with("gosandbox-run-")) << e.path();
+  for (const char* cg : {"/sys/fs/cgroup/unified/gosandbox", "/sys/fs/cgroup/gosandbox",
+                         "/sys/fs/cgroup/memory/gosandbox", "/sys/fs/cgroup/pids/gosandbox"}) {
+    if (!fs::exists(cg)) continue;
+    for (const auto& e : fs::directory_iterator(cg)) EXPECT_FALSE(e.is_directory()) << e.path();
+  }
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::ifstream st(e.path() / "status");
+    std::string line;
+    while (std::getline(st, line)) {
+      if (!line.starts_with("Uid:")) continue;
+      unsigned long uid = std::stoul(line.substr(4));
+      EXPECT_LT(uid, sandbox::kHostIdBase) << "jail process left: " << e.path();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gs::harness
