@@ -9,8 +9,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mount.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -113,74 +113,122 @@ std::string etc_group(const Identity& id) {
 
 // ---- child side: executing the plan (no allocation below this line) ----
 
+// Every path below is resolved without following symlinks: writable binds hold content
+// that earlier hostile runs controlled, and a planted link must not steer a mount onto
+// /oldroot (the host) or a host path into the jail.
+int open_nofollow(const char* path, int flags, mode_t mode = 0) {
+  struct open_how how;
+  std::memset(&how, 0, sizeof how);
+  how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC;
+  how.mode = (flags & O_CREAT) ? mode : 0;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how));
+}
+
 bool mkdir_p(const char* path, mode_t mode) {
   char buf[PATH_MAX];
   size_t n = std::strlen(path);
   if (n >= sizeof buf) return errno = ENAMETOOLONG, false;
   std::memcpy(buf, path, n + 1);
+  int dir = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return false;
+  char* comp = buf + 1;
   for (size_t i = 1; i <= n; ++i) {
     if (buf[i] != '/' && buf[i] != 0) continue;
-    char c = buf[i];
     buf[i] = 0;
-    if (::mkdir(buf, i == n ? mode : 0755) != 0 && errno != EEXIST) return false;
-    buf[i] = c;
+    bool last = i == n;
+    int next = -1;
+    if (*comp) {
+      if (::mkdirat(dir, comp, last ? mode : 0755) != 0 && errno != EEXIST) break;
+      next = ::openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0) break;
+      ::close(dir);
+      dir = next;
+    }
+    comp = buf + i + 1;
+    if (last) {
+      ::close(dir);
+      return true;
+    }
   }
-  return true;
+  int e = errno;
+  ::close(dir);
+  return errno = e, false;
 }
 
-// Flags a bind remount must keep: in a user namespace the kernel refuses to clear
-// nosuid/nodev/noexec that the host mount had (they are "locked").
-unsigned long locked_flags(const char* path) {
-  struct statvfs sv;
-  if (::statvfs(path, &sv) != 0) return 0;
-  unsigned long f = 0;
-  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-  return f;
+bool bind(const MountStep& s) {
+  int src = open_nofollow(s.src.c_str(), O_PATH);
+  if (src < 0) return false;
+  // A detached recursive clone of the source, made read-only as a whole before it is
+  // attached, so no submount of a read-only bind stays writable.
+  int tree = ::open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+  int e = errno;
+  ::close(src);
+  if (tree < 0) return errno = e, false;
+  struct mount_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  if (s.readonly) attr.attr_set |= MOUNT_ATTR_RDONLY;
+  if (s.flags & MS_NOSUID) attr.attr_set |= MOUNT_ATTR_NOSUID;
+  if (s.flags & MS_NODEV) attr.attr_set |= MOUNT_ATTR_NODEV;
+  bool ok = attr.attr_set == 0 ||
+            ::mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0;
+  if (ok) {
+    int dst = open_nofollow(s.dst.c_str(), O_PATH);
+    ok = dst >= 0 && ::move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
+    e = errno;
+    if (dst >= 0) ::close(dst);
+  } else {
+    e = errno;
+  }
+  ::close(tree);
+  return errno = e, ok;
+}
+
+// mount(2) on the directory itself (as ".") rather than by path, so a symlink swapped in
+// after the check cannot redirect the mount.
+bool mount_on_dir(const MountStep& s) {
+  int dst = open_nofollow(s.dst.c_str(), O_PATH | O_DIRECTORY);
+  if (dst < 0) return false;
+  bool ok = ::fchdir(dst) == 0 && ::mount(s.src.c_str(), ".", s.fstype.c_str(), s.flags,
+                                          s.data.empty() ? nullptr : s.data.c_str()) == 0;
+  int e = errno;
+  ::close(dst);
+  if (::chdir("/") != 0 && ok) return false;
+  return errno = e, ok;
+}
+
+bool write_all(int fd, const std::string& body) {
+  size_t off = 0;
+  while (off < body.size()) {
+    ssize_t n = ::write(fd, body.data() + off, body.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 bool run_step(const MountStep& s) {
   switch (s.op) {
     case MountStep::Op::kMkdir:
       return mkdir_p(s.dst.c_str(), s.mode);
-    case MountStep::Op::kTouch: {
-      int fd = ::open(s.dst.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, s.mode);
+    case MountStep::Op::kTouch:
+    case MountStep::Op::kWriteFile: {
+      // A bind target may be an existing file of the caller's: create, never truncate it.
+      int flags = O_WRONLY | O_CREAT | (s.op == MountStep::Op::kWriteFile ? O_TRUNC : 0);
+      int fd = open_nofollow(s.dst.c_str(), flags, s.mode);
       if (fd < 0) return false;
+      bool ok = s.op == MountStep::Op::kTouch || write_all(fd, s.src);
+      int e = errno;
       ::close(fd);
-      return true;
+      return errno = e, ok;
     }
     case MountStep::Op::kSymlink:
       return ::symlink(s.src.c_str(), s.dst.c_str()) == 0 || errno == EEXIST;
-    case MountStep::Op::kWriteFile: {
-      int fd = ::open(s.dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, s.mode);
-      if (fd < 0) return false;
-      size_t off = 0;
-      while (off < s.src.size()) {
-        ssize_t n = ::write(fd, s.src.data() + off, s.src.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          int e = errno;
-          ::close(fd);
-          return errno = e, false;
-        }
-        off += static_cast<size_t>(n);
-      }
-      ::close(fd);
-      return true;
-    }
     case MountStep::Op::kMount:
-      return ::mount(s.src.c_str(), s.dst.c_str(), s.fstype.c_str(), s.flags,
-                     s.data.empty() ? nullptr : s.data.c_str()) == 0;
-    case MountStep::Op::kBind: {
-      if (::mount(s.src.c_str(), s.dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-        return false;
-      }
-      if (!s.readonly && s.flags == 0) return true;
-      unsigned long f = MS_BIND | MS_REMOUNT | s.flags | locked_flags(s.dst.c_str());
-      if (s.readonly) f |= MS_RDONLY;
-      return ::mount(nullptr, s.dst.c_str(), nullptr, f, nullptr) == 0;
-    }
+      return mount_on_dir(s);
+    case MountStep::Op::kBind:
+      return bind(s);
   }
   return errno = EINVAL, false;
 }

@@ -16,12 +16,12 @@ namespace gs::sandbox {
 
 struct MountStep {
   enum class Op {
-    kMkdir,      // mkdir -p dst (mode for the last component)
+    kMkdir,      // mkdir -p dst (mode for the last component), never through a symlink
     kTouch,      // create an empty file dst (a bind target for a file)
     kSymlink,    // symlink(src, dst)
     kWriteFile,  // dst gets the bytes in src
     kMount,      // mount(src, dst, fstype, flags, data)
-    kBind,       // bind src onto dst, then remount with `flags` (+ MS_RDONLY if readonly)
+    kBind,       // recursive bind of src onto dst with `flags` (+ read-only) on every submount
   };
   Op op = Op::kMkdir;
   std::string src;
