@@ -75,6 +75,7 @@ ExecEvent decode_exec(const gs_exec_record& r) {
   e.argv = split_argv(r.argv, argv_len);
   e.argv_truncated = (r.flags & GS_F_ARGV_TRUNC) != 0 || r.argv_len > sizeof(r.argv);
   e.filename_truncated = (r.flags & GS_F_STR1_TRUNC) != 0;
+  e.filename_from_kernel = (r.flags & GS_F_STR1_FAULT) != 0;
   e.dirfd = r.dirfd;
   e.at_flags = r.at_flags;
   e.old_tid = r.old_tid;

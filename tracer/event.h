@@ -51,6 +51,9 @@ struct ExecEvent {
   std::vector<std::string> argv;
   bool argv_truncated = false;
   bool filename_truncated = false;
+  // The caller's string was not readable at sys_enter; filename is bprm->filename instead
+  // (identical for execve, "/dev/fd/N[/path]" for execveat with a dirfd).
+  bool filename_from_kernel = false;
   int64_t dirfd = -100;          // AT_FDCWD unless execveat
   uint64_t at_flags = 0;
   uint32_t old_tid = 0;          // tid that called exec (differs when a thread execs)

@@ -20,6 +20,7 @@ json body_json(const ExecEvent& e) {
           {"exe_name", e.exe_name},         {"interp", e.interp},
           {"argv", e.argv},                 {"argv_truncated", e.argv_truncated},
           {"filename_truncated", e.filename_truncated},
+          {"filename_from_kernel", e.filename_from_kernel},
           {"dirfd", e.dirfd},               {"at_flags", e.at_flags},
           {"old_tid", e.old_tid}};
 }

@@ -1,2 +1,476 @@
+// Privileged tests of tracer::Session against the real kernel, falco style: the test
+// makes its own cgroup v2 directory, puts a forked child in it, attaches a Session to
+// that cgroup, then lets the child fire real syscalls and checks the decoded events.
+// Traffic goes only to loopback and to the documentation address 192.0.2.1.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "privileged.h"
-TEST(TracerSession, Placeholder) { GS_REQUIRE_ROOT(); }
+#include "tracer/cgroup.h"
+#include "tracer/session.h"
+
+namespace gs::tracer {
+namespace {
+
+// A cgroup v2 directory owned by the test: its processes are killed and it is removed
+// on destruction, so a failing test leaves nothing behind.
+class TestCgroup {
+ public:
+  explicit TestCgroup(const std::string& tag) {
+    auto root = cgroup2_root();
+    if (!root.ok()) return;
+    path_ = *root + "/gosandbox-test-" + std::to_string(::getpid()) + "-" + tag;
+    if (::mkdir(path_.c_str(), 0755) != 0) {
+      path_.clear();
+      return;
+    }
+    auto id = cgroup_id(path_);
+    if (id.ok()) id_ = *id;
+  }
+  ~TestCgroup() {
+    if (path_.empty()) return;
+    for (int i = 0; i < 50; ++i) {
+      std::ifstream procs(path_ + "/cgroup.procs");
+      pid_t pid;
+      bool any = false;
+      while (procs >> pid) any = true, ::kill(pid, SIGKILL);
+      if (!any && ::rmdir(path_.c_str()) == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "could not remove " << path_;
+  }
+  bool ok() const { return id_ != 0; }
+  uint64_t id() const { return id_; }
+  bool add(pid_t pid) const {
+    std::ofstream procs(path_ + "/cgroup.procs");
+    procs << pid << std::flush;
+    return procs.good();
+  }
+
+ private:
+  std::string path_;
+  uint64_t id_ = 0;
+};
+
+// A child forked now that runs `body` only after release(); its exit code is body's.
+class GatedChild {
+ public:
+  explicit GatedChild(const std::function<int()>& body) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(p[1]);
+      char c;
+      if (::read(p[0], &c, 1) != 1) ::_exit(100);
+      ::close(p[0]);
+      ::_exit(body());
+    }
+    ::close(p[0]);
+    gate_ = p[1];
+  }
+  ~GatedChild() {
+    if (gate_ >= 0) ::close(gate_);
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  void release() {
+    (void)!::write(gate_, "g", 1);
+    ::close(gate_);
+    gate_ = -1;
+  }
+  // Polls the session until the child exited and the ring buffer is empty.
+  int run_to_exit(Session& s, std::vector<Event>& out) {
+    auto collect = [&](const Event& e) { out.push_back(e); };
+    int status = -1;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto n = s.poll(50, collect);
+      EXPECT_TRUE(n.ok()) << (n.ok() ? "" : n.error().message());
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        reaped_ = true;
+        break;
+      }
+    }
+    EXPECT_TRUE(reaped_) << "child did not exit in time";
+    auto n = s.drain(collect);
+    EXPECT_TRUE(n.ok());
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int gate_ = -1;
+  bool reaped_ = false;
+};
+
+template <class T>
+std::vector<std::pair<Header, T>> all_of(const std::vector<Event>& evs) {
+  std::vector<std::pair<Header, T>> out;
+  for (const auto& e : evs)
+    if (auto* b = std::get_if<T>(&e.body)) out.emplace_back(e.header, *b);
+  return out;
+}
+
+uint16_t closed_tcp_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+sockaddr_in inet4(const char* ip, uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  ::inet_pton(AF_INET, ip, &a.sin_addr);
+  return a;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Everything the child does, with raw syscalls where libc might pick another one.
+int workload(const std::string& dir, uint16_t closed_port, uint16_t udp_port) {
+  std::string a = dir + "/a.txt", b = dir + "/b.txt", sub = dir + "/sub";
+  int fd = ::open(a.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  if (fd < 0) return 10;
+  (void)!::write(fd, "hi", 2);
+  ::close(fd);
+  if (::rename(a.c_str(), b.c_str()) != 0) return 11;
+  if (::mkdir(sub.c_str(), 0700) != 0) return 12;
+  if (::chmod(b.c_str(), 0640) != 0) return 13;
+  if (::unlink(b.c_str()) != 0) return 14;
+  if (::rmdir(sub.c_str()) != 0) return 15;
+
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  auto lo = inet4("127.0.0.1", closed_port);
+  ::connect(s, reinterpret_cast<sockaddr*>(&lo), sizeof(lo));
+  ::close(s);
+  s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  auto doc = inet4("192.0.2.1", 4444);
+  ::connect(s, reinterpret_cast<sockaddr*>(&doc), sizeof(doc));
+  ::close(s);
+  s = ::socket(AF_INET, SOCK_DGRAM, 0);
+  auto udp = inet4("127.0.0.1", udp_port);
+  ::sendto(s, "ping", 4, 0, reinterpret_cast<sockaddr*>(&udp), sizeof(udp));
+  ::close(s);
+
+  int mfd = static_cast<int>(::syscall(SYS_memfd_create, "gs-test", 0));
+  if (mfd < 0) return 16;
+  ::kill(::getpid(), 0);
+
+  pid_t c = ::fork();
+  if (c == 0) {
+    char* const argv[] = {const_cast<char*>("true"), const_cast<char*>("--gs-marker"), nullptr};
+    ::execv("/bin/true", argv);
+    ::_exit(127);
+  }
+  int st;
+  ::waitpid(c, &st, 0);
+  // exec of a memfd holding /bin/true: the fileless-malware shape
+  int src = ::open("/bin/true", O_RDONLY | O_CLOEXEC);
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(src, buf, sizeof(buf))) > 0) (void)!::write(mfd, buf, n);
+  ::close(src);
+  c = ::fork();
+  if (c == 0) {
+    char* const argv[] = {const_cast<char*>("fileless"), nullptr};
+    char* const envp[] = {nullptr};
+    ::syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
+    ::_exit(127);
+  }
+  ::waitpid(c, &st, 0);
+  // a failed exec
+  char* const nargv[] = {const_cast<char*>("nope"), nullptr};
+  ::execv("/nonexistent/gs-nope", nargv);
+
+  // denied: drop to nobody, then signal init (EPERM) and call a missing syscall (ENOSYS)
+  if (::syscall(SYS_setuid, 65534) != 0) return 17;
+  ::kill(1, 0);
+  ::syscall(500);
+  return 7;
+}
+
+class TracerSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/gs-tracer-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    ::chmod(dir_.c_str(), 0755);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) ::rmdir(dir_.c_str());
+  }
+  std::string dir_;
+};
+
+TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgroupOnly) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("events");
+  ASSERT_TRUE(cg.ok()) << "cannot create a cgroup v2 directory";
+
+  uint16_t closed_port = closed_tcp_port();
+  int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);  // receives the child's ping
+  auto any = inet4("127.0.0.1", 0);
+  ASSERT_EQ(::bind(udp, reinterpret_cast<sockaddr*>(&any), sizeof(any)), 0);
+  socklen_t alen = sizeof(any);
+  ::getsockname(udp, reinterpret_cast<sockaddr*>(&any), &alen);
+  uint16_t udp_port = ntohs(any.sin_port);
+
+  std::string dir = dir_;
+  GatedChild child([&] { return workload(dir, closed_port, udp_port); });
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_TRUE(cg.add(child.pid()));
+
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  Session& s = **session;
+
+  // Host activity while the child runs: must not appear.
+  std::string host_marker = dir_ + "/host-marker";
+  int hfd = ::open(host_marker.c_str(), O_CREAT | O_WRONLY, 0600);
+  ::close(hfd);
+  ::unlink(host_marker.c_str());
+
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(s, evs);
+  ::close(udp);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 7) << "workload step failed";
+  ASSERT_FALSE(evs.empty());
+  if (std::getenv("GS_TRACER_TEST_DUMP"))
+    for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
+
+  const pid_t me = ::getpid();
+  const uint32_t cpid = child.pid();
+  for (const auto& e : evs) {
+    EXPECT_EQ(e.header.cgroup_id, cg.id()) << to_jsonl(e);
+    EXPECT_NE(e.header.pid, uint32_t(me)) << "host activity leaked: " << to_jsonl(e);
+    EXPECT_GT(e.header.ts_ns, 0u);
+    if (auto* f = std::get_if<FileEvent>(&e.body)) {
+      EXPECT_EQ(f->path.find("host-marker"), std::string::npos);
+    }
+  }
+
+  // files
+  auto files = all_of<FileEvent>(evs);
+  auto find_file = [&](std::set<std::string> ops, const std::string& suffix) -> const FileEvent* {
+    for (const auto& [h, f] : files)
+      if (h.pid == cpid && ops.count(f.op) && ends_with(f.path, suffix)) return &f;
+    return nullptr;
+  };
+  const FileEvent* open = find_file({"open", "openat"}, "/a.txt");
+  ASSERT_NE(open, nullptr);
+  EXPECT_TRUE(open->flags & O_CREAT);
+  EXPECT_EQ(open->mode, 0600u);
+  EXPECT_GE(open->ret, 0);
+  const FileEvent* ren = find_file({"rename", "renameat", "renameat2"}, "/a.txt");
+  ASSERT_NE(ren, nullptr);
+  EXPECT_TRUE(ends_with(ren->path2, "/b.txt"));
+  EXPECT_EQ(ren->ret, 0);
+  const FileEvent* mk = find_file({"mkdir", "mkdirat"}, "/sub");
+  ASSERT_NE(mk, nullptr);
+  EXPECT_EQ(mk->mode, 0700u);
+  const FileEvent* ch = find_file({"chmod", "fchmodat", "fchmodat2"}, "/b.txt");
+  ASSERT_NE(ch, nullptr);
+  EXPECT_EQ(ch->mode, 0640u);
+  EXPECT_NE(find_file({"unlink", "unlinkat"}, "/b.txt"), nullptr);
+  EXPECT_NE(find_file({"rmdir", "unlinkat"}, "/sub"), nullptr);
+
+  // network
+  auto nets = all_of<NetEvent>(evs);
+  bool lo_refused = false, doc_attempt = false, udp_sent = false, tcp_socket = false;
+  for (const auto& [h, n] : nets) {
+    if (n.op == "socket" && n.domain == AF_INET && (n.type & 0xf) == SOCK_STREAM && n.ret >= 0)
+      tcp_socket = true;
+    if (n.op == "connect" && n.addr && n.addr->ip == "127.0.0.1" && n.addr->port == closed_port)
+      lo_refused = n.ret == -ECONNREFUSED;
+    if (n.op == "connect" && n.addr && n.addr->ip == "192.0.2.1" && n.addr->port == 4444)
+      doc_attempt = n.ret == -EINPROGRESS || n.ret == -ENETUNREACH || n.ret == -EHOSTUNREACH;
+    if (n.op == "sendto" && n.addr && n.addr->ip == "127.0.0.1" && n.addr->port == udp_port)
+      udp_sent = n.bytes == 4;
+  }
+  EXPECT_TRUE(tcp_socket);
+  EXPECT_TRUE(lo_refused);
+  EXPECT_TRUE(doc_attempt);
+  EXPECT_TRUE(udp_sent);
+
+  // security
+  auto secs = all_of<SecurityEvent>(evs);
+  bool memfd = false, self_kill = false, setuid = false, init_kill = false;
+  for (const auto& [h, x] : secs) {
+    if (x.op == "memfd_create" && x.str1 == "gs-test" && x.ret >= 0) memfd = true;
+    if (x.op == "kill" && x.target == int64_t(cpid) && x.signal == 0 && x.ret == 0) self_kill = true;
+    if (x.op == "setuid" && x.args[0] == 65534 && x.ret == 0) setuid = true;
+    if (x.op == "kill" && x.target == 1 && x.ret == -EPERM) init_kill = true;
+  }
+  EXPECT_TRUE(memfd);
+  EXPECT_TRUE(self_kill);
+  EXPECT_TRUE(setuid);
+  EXPECT_TRUE(init_kill);
+
+  // denied
+  auto denied = all_of<DeniedEvent>(evs);
+  bool d_kill = false, d_nosys = false;
+  for (const auto& [h, d] : denied) {
+    if (h.pid != cpid) continue;
+    if (d.syscall == "kill" && d.ret == -EPERM) d_kill = true;
+    if (d.nr == 500 && d.ret == -ENOSYS) d_nosys = true;
+  }
+  EXPECT_TRUE(d_kill);
+  EXPECT_TRUE(d_nosys);
+
+  // processes: fork -> exec /bin/true with argv -> exit 0; memfd exec; failed exec; exit 7
+  auto forks = all_of<ForkEvent>(evs);
+  auto execs = all_of<ExecEvent>(evs);
+  auto exits = all_of<ExitEvent>(evs);
+  std::set<uint32_t> children;
+  for (const auto& [h, f] : forks)
+    if (h.pid == cpid && !f.thread) children.insert(f.child_pid);
+  EXPECT_EQ(children.size(), 2u);
+  const ExecEvent* true_exec = nullptr;
+  uint32_t true_pid = 0;
+  const ExecEvent* memfd_exec = nullptr;
+  const ExecEvent* failed_exec = nullptr;
+  for (const auto& [h, x] : execs) {
+    if (x.filename == "/bin/true" && x.ret == 0) {
+      true_exec = &x, true_pid = h.pid;
+      EXPECT_EQ(h.ppid, cpid);
+      EXPECT_TRUE(children.count(h.pid));
+    }
+    if (x.syscall == "execveat" && x.ret == 0) memfd_exec = &x;
+    if (x.filename == "/nonexistent/gs-nope") failed_exec = &x;
+  }
+  ASSERT_NE(true_exec, nullptr);
+  EXPECT_EQ(true_exec->syscall, "execve");
+  EXPECT_EQ(true_exec->argv, (std::vector<std::string>{"true", "--gs-marker"}));
+  EXPECT_FALSE(true_exec->argv_truncated);
+  EXPECT_EQ(true_exec->kernel_filename, "/bin/true");
+  ASSERT_NE(memfd_exec, nullptr);
+  EXPECT_EQ(memfd_exec->exe_name.rfind("memfd:gs-test", 0), 0u) << memfd_exec->exe_name;
+  EXPECT_EQ(memfd_exec->argv, (std::vector<std::string>{"fileless"}));
+  EXPECT_EQ(memfd_exec->at_flags, uint64_t(AT_EMPTY_PATH));
+  ASSERT_NE(failed_exec, nullptr);
+  EXPECT_EQ(failed_exec->ret, -ENOENT);
+
+  bool true_exit = false, child_exit = false;
+  for (const auto& [h, x] : exits) {
+    if (h.pid == true_pid && x.process_exit) true_exit = x.exit_code == 0 && x.signal == 0;
+    if (h.pid == cpid && x.process_exit) child_exit = x.exit_code == 7;
+  }
+  EXPECT_TRUE(true_exit);
+  EXPECT_TRUE(child_exit);
+
+  // counters and loss
+  auto counts = s.syscall_counts(0);
+  ASSERT_TRUE(counts.ok()) << counts.error().message();
+  EXPECT_GE((*counts)["kill"], 2u);
+  EXPECT_GE((*counts)["memfd_create"], 1u);
+  EXPECT_GE((*counts)["write"], 1u);
+  auto st = s.stats();
+  EXPECT_TRUE(st.complete());
+  EXPECT_EQ(st.events, evs.size());
+  auto j = to_json(st);
+  EXPECT_EQ(j["lost"], 0);
+}
+
+TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("shell");
+  ASSERT_TRUE(cg.ok());
+  GatedChild child([] {
+    char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                          const_cast<char*>("echo gs-pipe | cat >/dev/null; exit 3"), nullptr};
+    ::execv("/bin/sh", argv);
+    return 127;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+
+  const uint32_t cpid = child.pid();
+  std::map<uint32_t, uint32_t> parent_of;  // from fork events
+  for (const auto& [h, f] : all_of<ForkEvent>(evs))
+    if (!f.thread) parent_of[f.child_pid] = h.pid;
+  const ExecEvent* sh = nullptr;
+  uint32_t cat_pid = 0, cat_ppid = 0;
+  for (const auto& [h, x] : all_of<ExecEvent>(evs)) {
+    if (h.pid == cpid && x.filename == "/bin/sh") {
+      sh = &x;
+      EXPECT_EQ(x.argv, (std::vector<std::string>{"sh", "-c", "echo gs-pipe | cat >/dev/null; exit 3"}));
+    }
+    if (!x.argv.empty() && x.argv[0] == "cat") cat_pid = h.pid, cat_ppid = h.ppid;
+  }
+  ASSERT_NE(sh, nullptr);
+  ASSERT_NE(cat_pid, 0u);
+  // cat descends from the shell through fork events, and its exec ppid is in that chain.
+  EXPECT_TRUE(parent_of.count(cat_pid));
+  uint32_t p = cat_pid;
+  bool reaches_shell = false;
+  for (int i = 0; i < 8 && parent_of.count(p); ++i) {
+    p = parent_of[p];
+    if (p == cpid) reaches_shell = true;
+  }
+  EXPECT_TRUE(reaches_shell);
+  EXPECT_EQ(parent_of[cat_pid], cat_ppid);
+  bool sh_exit = false;
+  for (const auto& [h, x] : all_of<ExitEvent>(evs))
+    if (h.pid == cpid && x.process_exit) sh_exit = x.exit_code == 3;
+  EXPECT_TRUE(sh_exit);
+  EXPECT_TRUE((*session)->stats().complete());
+}
+
+TEST(TracerSession, CgroupIdIsTheDirectoryInode) {
+  GS_REQUIRE_ROOT();
+  auto root = cgroup2_root();
+  ASSERT_TRUE(root.ok()) << root.error().message();
+  auto id = cgroup_id(*root);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, 1u);  // the v2 root cgroup has id 1
+  EXPECT_FALSE(cgroup_id("/tmp").ok());
+}
+
+}  // namespace
+}  // namespace gs::tracer

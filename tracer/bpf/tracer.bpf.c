@@ -237,6 +237,19 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
   __u32 key = r->nr;
   struct gs_syscall_spec *spec = bpf_map_lookup_elem(&syscall_specs, &key);
   __u32 category = spec ? spec->category : GS_CAT_NONE;
+  /* sys_enter cannot fault pages in: a string in a page the task has not touched yet
+   * (fresh fork, file-backed rodata) reads as a fault there. The kernel has read it by
+   * now, so read it again. */
+  if (spec && (r->flags & (GS_F_STR1_FAULT | GS_F_STR2_FAULT | GS_F_ADDR_FAULT))) {
+    __u32 f = r->flags;
+    r->flags = (f & ~(GS_F_STR1_FAULT | GS_F_STR2_FAULT | GS_F_ADDR_FAULT)) | GS_F_LATE_READ;
+    if (f & GS_F_STR1_FAULT)
+      read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
+    if (f & GS_F_STR2_FAULT)
+      read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
+    __u8 a = spec->addr_arg, l = spec->addrlen_arg;
+    if ((f & GS_F_ADDR_FAULT) && a < 6 && l < 6) read_addr(r, r->args[a], r->args[l]);
+  }
   if (spec && spec->special == GS_SPECIAL_ACCEPT && ret >= 0 && r->args[1] && r->args[2]) {
     int len = 0;
     if (bpf_probe_read_user(&len, sizeof(len), (const void *)r->args[2]) == 0 && len > 0) {
@@ -296,7 +309,10 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
       e->dirfd = (__s64)r->args[0];
       e->at_flags = r->args[4];
     }
-    bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), r->str1);
+    if (r->flags & GS_F_STR1_FAULT) /* not resident at sys_enter: take the kernel's copy */
+      bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+    else
+      bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), r->str1);
   } else {
     e->nr = -1;
     e->flags = GS_F_NO_ENTER;

@@ -69,6 +69,8 @@ struct gs_syscall_spec {
 #define GS_F_STR2_FAULT (1u << 6)
 #define GS_F_ADDR_FAULT (1u << 7)
 #define GS_F_NO_ENTER (1u << 8)     /* exec seen without its sys_enter */
+#define GS_F_LATE_READ (1u << 9)    /* a user buffer was not resident at sys_enter and was
+                                       read again at sys_exit, after the kernel faulted it in */
 
 /* Common prefix of every record. */
 struct gs_header {
