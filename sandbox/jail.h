@@ -75,6 +75,16 @@ struct OutputTail {
   bool truncated = false;   // total_bytes > tail.size()
 };
 
+// How often the jail's cgroup limits bit (read from the cgroup before it is removed).
+struct LimitHits {
+  uint64_t oom_kills = 0;  // processes the OOM killer ended (limits.memory_bytes)
+  uint64_t pids_max = 0;   // forks refused by limits.max_pids
+};
+
+// The payload's end. `exited`/`exit_code`/`signal` describe argv[0]'s process (pid 2 in
+// the jail), not the jail's init: a payload killed by SIGSEGV gives signal == SIGSEGV.
+// When the jail is killed from outside (timeout or stop() past the grace) before the
+// payload's status is known, signal is SIGKILL.
 struct ExitRecord {
   bool exited = false;      // true: exit_code is valid; false: signal is valid
   int exit_code = -1;
@@ -83,12 +93,29 @@ struct ExitRecord {
   std::chrono::milliseconds duration{0};  // release() to exit
   OutputTail out;
   OutputTail err;
+  LimitHits limits;
 };
 
+// Lifecycle: create() -> (attach tracer to cgroup_path()/cgroup_id(), network to
+// netns_fd()) -> release() -> wait() -> destruction. The destructor kills and removes
+// everything at any point, also when release() or wait() never ran.
+//
+// Threads: the jail's init has PR_SET_PDEATHSIG(SIGKILL), which the kernel ties to the
+// *thread* that called create(): the jail dies when that thread exits. Create jails on a
+// thread that outlives them. stop() may be called from any thread while wait() runs.
+//
+// Host requirements: bind sources must be readable (and writable binds writable) by
+// host_id(inside uid) or by "other", since root inside the jail is host_id(0) and holds
+// no capability over host-owned files. Mount targets must not pass through symlinks.
+// spec.scratch_dir is not used: the synthetic /etc is written straight into the jail's
+// root tmpfs, so there is nothing on the host to clean up.
 class Jail {
  public:
-  // Clones the child and waits until it is blocked before exec. Fails with a one-line
-  // reason naming the syscall (e.g. "clone(CLONE_NEWUSER): Operation not permitted").
+  // Clones the child into its namespaces, writes the id maps, moves it into the jail's
+  // cgroups, lets it build its root (hostname, loopback, mounts, pivot_root) and returns
+  // once it is blocked before starting the payload. Fails with a one-line reason naming
+  // the syscall or step (e.g. "clone(CLONE_NEWUSER|...): Operation not permitted",
+  // "mount('/work/src' -> '/src', bind, ro): No such file or directory").
   static Result<std::unique_ptr<Jail>> create(const JailSpec& spec);
   ~Jail();  // kills whatever is left of the tree, removes the cgroup
   Jail(const Jail&) = delete;
@@ -102,7 +129,12 @@ class Jail {
   // Lets the child go on to exec argv. Call once.
   Status release();
   // Pumps output, enforces the timeout (SIGTERM, grace, SIGKILL of the whole tree) and
-  // reaps. Returns once every process of the jail is gone.
+  // reaps. Returns once every process of the jail is gone. Call once, after release().
+  //
+  // Exec failure is an error, not an ExitRecord: when the payload could not be started
+  // (execve failed, or a step just before it: chdir(cwd), setresuid, rlimits, seccomp),
+  // wait() returns an Error with the errno and the step, whose message() is one line
+  // such as "execve('/work/out/x'): No such file or directory".
   Result<ExitRecord> wait();
   // Asks the tree to stop now: SIGTERM, then SIGKILL after term_grace. wait() still reaps.
   void stop();

@@ -143,7 +143,7 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
     GS_TRY(make_dir(layout.v1_memory + "/" + kParentName));
     std::string d = layout.v1_memory + "/" + kParentName + "/" + name;
     if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
-    cg->v1_.push_back(d);
+    cg->v1_memory_ = d;
     if (limits.memory_bytes) {
       GS_TRY(write_control(d + "/memory.limit_in_bytes", std::to_string(limits.memory_bytes)));
     }
@@ -152,22 +152,60 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
     GS_TRY(make_dir(layout.v1_pids + "/" + kParentName));
     std::string d = layout.v1_pids + "/" + kParentName + "/" + name;
     if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
-    cg->v1_.push_back(d);
+    cg->v1_pids_ = d;
     if (limits.max_pids) GS_TRY(write_control(d + "/pids.max", std::to_string(limits.max_pids)));
   }
   return cg;
 }
 
+std::vector<std::string> Cgroup::v1_dirs() const {
+  std::vector<std::string> d;
+  if (!v1_memory_.empty()) d.push_back(v1_memory_);
+  if (!v1_pids_.empty()) d.push_back(v1_pids_);
+  return d;
+}
+
+namespace {
+
+// The number after `key` in a "key value" per line control file, 0 when absent.
+uint64_t keyed_value(const std::string& path, const std::string& key) {
+  auto s = read_file(path, 1 << 16);
+  if (!s.ok()) return 0;
+  size_t pos = 0;
+  while (pos < s->size()) {
+    size_t eol = s->find('\n', pos);
+    if (eol == std::string::npos) eol = s->size();
+    if (s->compare(pos, key.size() + 1, key + " ") == 0) {
+      return std::strtoull(s->c_str() + pos + key.size() + 1, nullptr, 10);
+    }
+    pos = eol + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+LimitHits Cgroup::limit_hits() const {
+  LimitHits h;
+  // v2 counts in memory.events / pids.events of the jail's own directory; v1 in
+  // memory.oom_control and pids.events of the controller directories.
+  h.oom_kills = keyed_value(v2_ + "/memory.events", "oom_kill");
+  h.pids_max = keyed_value(v2_ + "/pids.events", "max");
+  if (!v1_memory_.empty()) h.oom_kills += keyed_value(v1_memory_ + "/memory.oom_control", "oom_kill");
+  if (!v1_pids_.empty()) h.pids_max += keyed_value(v1_pids_ + "/pids.events", "max");
+  return h;
+}
+
 Status Cgroup::attach(pid_t pid) {
   std::string p = std::to_string(pid);
   GS_TRY(write_control(v2_ + "/cgroup.procs", p));
-  for (const auto& d : v1_) GS_TRY(write_control(d + "/cgroup.procs", p));
+  for (const auto& d : v1_dirs()) GS_TRY(write_control(d + "/cgroup.procs", p));
   return {};
 }
 
 bool Cgroup::empty() const {
   if (!v2_.empty() && !read_procs(v2_).empty()) return false;
-  for (const auto& d : v1_) {
+  for (const auto& d : v1_dirs()) {
     if (!read_procs(d).empty()) return false;
   }
   return true;
@@ -185,7 +223,7 @@ void Cgroup::kill_all() {
     } else {
       for (pid_t p : read_procs(v2_)) ::kill(p, SIGKILL);
     }
-    for (const auto& d : v1_) {
+    for (const auto& d : v1_dirs()) {
       for (pid_t p : read_procs(d)) ::kill(p, SIGKILL);
     }
     std::this_thread::sleep_for(milliseconds(2));
@@ -194,7 +232,7 @@ void Cgroup::kill_all() {
 
 Cgroup::~Cgroup() {
   kill_all();
-  std::vector<std::string> dirs = v1_;
+  std::vector<std::string> dirs = v1_dirs();
   if (!v2_.empty()) dirs.push_back(v2_);
   for (const auto& d : dirs) {
     // rmdir can see EBUSY for a moment after the last task exits (it is still being

@@ -34,11 +34,14 @@ class Cgroup {
   // SIGKILLs every process left (cgroup.kill where the kernel has it) and waits, bounded,
   // until the cgroups are empty.
   void kill_all();
+  // How often the limits bit so far: OOM kills and refused forks.
+  LimitHits limit_hits() const;
 
  private:
   Cgroup() = default;
+  std::vector<std::string> v1_dirs() const;
   std::string v2_;               // always present
-  std::vector<std::string> v1_;  // hybrid hosts: memory and pids directories
+  std::string v1_memory_, v1_pids_;  // hybrid hosts only
   uint64_t id_ = 0;
 };
 

@@ -100,11 +100,11 @@ struct Jail::Impl {
 
   std::unique_ptr<Cgroup> cgroup;
   pid_t pid = -1;
-  bool reaped = false;
+  std::atomic<bool> reaped{false};
   FD pidfd, netns, wake;
   FD sync_w, report_r, out_r, err_r;
 
-  bool released = false;
+  std::atomic<bool> released{false};
   bool waited = false;
   Clock::time_point released_at;
   std::atomic<bool> stop_requested{false};
@@ -358,6 +358,7 @@ Result<ExitRecord> Jail::wait() {
   pump(j.err_r, rec.err, false);
   take_msgs();
   j.cgroup->kill_all();
+  rec.limits = j.cgroup->limit_hits();
 
   rec.duration = std::chrono::duration_cast<std::chrono::milliseconds>(ended - j.released_at);
   if (exec_error) return std::move(*exec_error);

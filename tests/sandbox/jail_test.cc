@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <seccomp.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -227,6 +229,51 @@ TEST(Jail, OptionalMountOfMissingSourceIsSkippedOtherwiseCreateFails) {
       << jail.error().message();
 }
 
+TEST(Jail, PlantedSymlinkCannotRedirectAMount) {
+  GS_REQUIRE_ROOT();
+  // A previous hostile run left /work/out/cache -> /oldroot/etc in a writable directory
+  // the next run binds again; mounting onto it must fail, not land on the host's /etc.
+  HostDir out("planted");
+  ASSERT_EQ(::symlink("/oldroot/etc", out.file("cache").c_str()), 0);
+  JailSpec s = sh("true");
+  s.mounts.push_back(
+      {.kind = Mount::Kind::kBind, .source = out.path(), .target = "/work/out", .writable = true});
+  s.mounts.push_back({.kind = Mount::Kind::kTmpfs, .target = "/work/out/cache", .writable = true});
+  auto jail = Jail::create(s);
+  ASSERT_FALSE(jail.ok());
+  EXPECT_NE(jail.error().message().find("mkdir('/work/out/cache')"), std::string::npos)
+      << jail.error().message();
+}
+
+// Compiles a filter with libseccomp that fails mkdir/mkdirat with EPERM.
+std::vector<uint8_t> deny_mkdir_filter() {
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mkdir), 0);
+  seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mkdirat), 0);
+  int fd = ::memfd_create("filter", MFD_CLOEXEC);
+  seccomp_export_bpf(ctx, fd);
+  seccomp_release(ctx);
+  std::vector<uint8_t> bytes(static_cast<size_t>(::lseek(fd, 0, SEEK_END)));
+  if (::pread(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) bytes.clear();
+  ::close(fd);
+  return bytes;
+}
+
+TEST(Jail, SeccompFilterApplies) {
+  GS_REQUIRE_ROOT();
+  JailSpec s = sh("mkdir /tmp/d && echo MADE; echo rest");
+  s.seccomp_bpf = deny_mkdir_filter();
+  ASSERT_FALSE(s.seccomp_bpf.empty());
+  ExitRecord r = run(s);
+  EXPECT_EQ(r.exit_code, 0) << r.err.tail;
+  EXPECT_EQ(r.out.tail, "rest\n");
+  EXPECT_NE(r.err.tail.find("Operation not permitted"), std::string::npos) << r.err.tail;
+
+  s.seccomp_bpf.resize(5);
+  auto jail = Jail::create(s);
+  EXPECT_FALSE(jail.ok());
+}
+
 TEST(Jail, LoopbackWorks) {
   GS_REQUIRE_ROOT();
   ExitRecord r = run(spec_for(
@@ -335,6 +382,7 @@ TEST(Jail, PidsLimitStopsForkLoop) {
   EXPECT_EQ(r.out.tail.find("SURVIVED"), std::string::npos);
   EXPECT_NE(r.err.tail.find("fork"), std::string::npos) << r.err.tail;
   EXPECT_FALSE(r.timed_out);
+  EXPECT_GE(r.limits.pids_max, 1u);
 }
 
 TEST(Jail, MemoryLimitKillsHog) {
@@ -346,6 +394,7 @@ TEST(Jail, MemoryLimitKillsHog) {
   ExitRecord r = run(s);
   EXPECT_EQ(r.exit_code, 0) << r.err.tail;
   EXPECT_EQ(r.out.tail, "status=137\n") << r.err.tail;
+  EXPECT_GE(r.limits.oom_kills, 1u);
 }
 
 TEST(Jail, MissingBinaryIsAClearError) {
