@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -128,12 +129,13 @@ Score score(std::span<const int64_t> attempt_times_ms, std::span<const int64_t> 
   std::vector<int64_t> t(attempt_times_ms.begin(), attempt_times_ms.end());
   std::sort(t.begin(), t.end());
   std::vector<double> iv;
-  for (size_t i = 1; i < t.size(); ++i) iv.push_back(static_cast<double>(t[i] - t[i - 1]));
+  // In doubles: int64 differences of hostile or garbage times could overflow.
+  for (size_t i = 1; i < t.size(); ++i) iv.push_back(static_cast<double>(t[i]) - static_cast<double>(t[i - 1]));
   double med, skew;
   double regular = regularity(iv, med, s.jitter, skew);
-  s.median_interval_ms = std::llround(med);
+  s.median_interval_ms = med < 9e18 ? std::llround(med) : INT64_MAX;
   s.skew = skew;
-  double span = static_cast<double>(t.back() - t.front());
+  double span = static_cast<double>(t.back()) - static_cast<double>(t.front());
   double window = window_ms > 0 ? static_cast<double>(window_ms) : span + med;
   s.coverage = window > 0 ? clamp01((span + med) / window) : 0;
   // Two attempts give one interval, which shows nothing about regularity.

@@ -8,6 +8,7 @@
 #include "netmon/http.h"
 #include "netmon/packet.h"
 #include "netmon/pcap_file.h"
+#include "netmon/sha256.h"
 #include "netmon/tls.h"
 
 namespace gs::netmon {
@@ -244,6 +245,25 @@ TEST(Packet, TruncatedFramesNeverReadPastTheEnd) {
   EXPECT_FALSE(decode_packet(pcap::kEthernet, arp).ok());
   f[14] = 0x43;  // IHL 12 bytes: invalid
   EXPECT_FALSE(decode_packet(pcap::kEthernet, f).ok());
+}
+
+}  // namespace
+}  // namespace gs::netmon
+
+namespace gs::netmon {
+namespace {
+
+TEST(Sha256, KnownVectors) {
+  Sha256 empty;
+  EXPECT_EQ(empty.finish_hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  Sha256 abc;
+  abc.update(testing::str("abc"));
+  EXPECT_EQ(abc.finish_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 split;  // 56 bytes crosses the padding boundary; fed in pieces
+  std::string s = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  split.update(testing::str(s.substr(0, 10)));
+  split.update(testing::str(s.substr(10)));
+  EXPECT_EQ(split.finish_hex(), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 }  // namespace
