@@ -5,6 +5,7 @@
 // BPF programs to it; limits go wherever a controller for them is enabled.
 #include "src/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <linux/magic.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -112,6 +114,21 @@ std::vector<pid_t> read_procs(const std::string& dir) {
   return pids;
 }
 
+// Removes jail cgroups whose creating process is gone (it was SIGKILLed before its
+// destructor ran; PR_SET_PDEATHSIG already killed the jail itself). rmdir only ever
+// succeeds on an empty cgroup, so a live jail is never touched.
+void sweep_orphans(const std::string& parent) {
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    long owner = 0;
+    if (std::sscanf(e->d_name, "jail-%ld-", &owner) != 1 || owner <= 0) continue;
+    if (::kill(static_cast<pid_t>(owner), 0) == 0 || errno != ESRCH) continue;
+    ::rmdir((parent + "/" + e->d_name).c_str());
+  }
+  ::closedir(d);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limits& limits) {
@@ -124,6 +141,7 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   std::string parent = layout.v2_root + "/" + kParentName;
   GS_TRY(make_dir(parent));
   enable_controllers(parent);
+  sweep_orphans(parent);
   std::string dir = parent + "/" + name;
   if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir('" + dir + "')");
   cg->v2_ = dir;
@@ -141,6 +159,7 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   // v1 (hybrid hosts): the limits live here because the v2 tree has no controllers.
   if (!layout.v1_memory.empty()) {
     GS_TRY(make_dir(layout.v1_memory + "/" + kParentName));
+    sweep_orphans(layout.v1_memory + "/" + kParentName);
     std::string d = layout.v1_memory + "/" + kParentName + "/" + name;
     if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
     cg->v1_memory_ = d;
@@ -150,6 +169,7 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   }
   if (!layout.v1_pids.empty()) {
     GS_TRY(make_dir(layout.v1_pids + "/" + kParentName));
+    sweep_orphans(layout.v1_pids + "/" + kParentName);
     std::string d = layout.v1_pids + "/" + kParentName + "/" + name;
     if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
     cg->v1_pids_ = d;

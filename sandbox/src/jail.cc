@@ -148,8 +148,10 @@ struct Jail::Impl {
     return {};
   }
 
-  // Reads one ChildMsg; false on EOF.
+  // Reads one ChildMsg; false when none is waiting. At EOF the read end is dropped, so a
+  // poll loop does not spin on POLLHUP while the kernel is still tearing the jail down.
   bool read_msg(ChildMsg& m, bool block) {
+    if (!report_r) return false;
     if (!block) {
       struct pollfd p{report_r.get(), POLLIN, 0};
       if (::poll(&p, 1, 0) <= 0) return false;
@@ -158,6 +160,7 @@ struct Jail::Impl {
     do {
       n = ::read(report_r.get(), &m, sizeof m);
     } while (n < 0 && errno == EINTR);
+    if (n == 0) report_r.reset();
     return n == static_cast<ssize_t>(sizeof m);
   }
 

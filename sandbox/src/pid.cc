@@ -112,6 +112,9 @@ void jail_init_main(const ChildArgs& a) {
   const char* what = nullptr;
   auto fail = [&](const char* w) { child_fail(a.report_fd, ChildMsg::kSetupFailed, w, errno); };
   if (!become_namespace_root(&what)) fail(what);
+  // The kernel clears the parent-death signal on every credential change, so it is set
+  // again now. A parent that died meanwhile shows up as EOF on the sync pipe below.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("prctl(PR_SET_PDEATHSIG)");
   // The parent moved us into the jail's cgroups; from here on they are our cgroup root.
   if (::unshare(CLONE_NEWCGROUP) != 0) fail("unshare(CLONE_NEWCGROUP)");
   if (::sethostname(a.hostname, std::strlen(a.hostname)) != 0) fail("sethostname");

@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -417,6 +420,64 @@ TEST(Jail, BadWorkingDirectoryIsAClearError) {
   auto rec = (*jail)->wait();
   ASSERT_FALSE(rec.ok());
   EXPECT_EQ(rec.error().message(), "chdir('/no/such/dir'): No such file or directory");
+}
+
+TEST(Jail, SetupFailureIsACreateError) {
+  GS_REQUIRE_ROOT();
+  JailSpec s = sh("true");
+  s.mounts.push_back({.kind = Mount::Kind::kTmpfs, .target = "/usr/gs-test-mnt"});
+  auto jail = Jail::create(s);
+  ASSERT_FALSE(jail.ok());
+  EXPECT_EQ(jail.error().message(), "mkdir('/usr/gs-test-mnt'): Read-only file system");
+  EXPECT_TRUE(my_children().empty());
+}
+
+TEST(Jail, JailDiesWithItsCreator) {
+  GS_REQUIRE_ROOT();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  // The orphaned jail init is reparented to us, so the test reaps it instead of relying
+  // on the host's pid 1.
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  pid_t creator = ::fork();
+  ASSERT_GE(creator, 0);
+  if (creator == 0) {
+    // A creator that dies without running any destructor (as a crashed harness would).
+    auto jail = Jail::create(spec_for({"/bin/sleep", "1000"}));
+    if (!jail.ok() || !(*jail)->release().ok()) ::_exit(1);
+    std::string cg = (*jail)->cgroup_path() + "\n";
+    if (::write(fds[1], cg.data(), cg.size()) < 0) ::_exit(1);
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  char buf[512] = {};
+  ASSERT_GT(::read(fds[0], buf, sizeof buf - 1), 0);
+  ::close(fds[0]);
+  std::string cg(buf, std::strchr(buf, '\n'));
+  ::kill(creator, SIGKILL);
+  ::waitpid(creator, nullptr, 0);
+  // PR_SET_PDEATHSIG takes the jail down with its creator.
+  auto give_up = std::chrono::steady_clock::now() + 5s;
+  while (count_lines(cg + "/cgroup.procs") != 0 && std::chrono::steady_clock::now() < give_up) {
+    ::usleep(10'000);
+  }
+  while (std::chrono::steady_clock::now() < give_up) {
+    pid_t p = ::waitpid(-1, nullptr, WNOHANG);
+    if (p < 0) break;  // ECHILD: the orphaned init is reaped
+    if (p == 0) ::usleep(10'000);
+  }
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  EXPECT_EQ(count_lines(cg + "/cgroup.procs"), 0);
+  EXPECT_FALSE(cgroup_has_procs_anywhere(basename_of(cg)));
+  // The next jail sweeps the orphaned, empty cgroup directories.
+  auto next = Jail::create(spec_for({"/bin/true"}));
+  ASSERT_TRUE(next.ok()) << next.error().message();
+  EXPECT_NE(::access(cg.c_str(), F_OK), 0) << cg << " left behind";
+  for (const char* v1 : {"/sys/fs/cgroup/memory/gosandbox/", "/sys/fs/cgroup/pids/gosandbox/"}) {
+    std::string d = v1 + basename_of(cg);
+    EXPECT_NE(::access(d.c_str(), F_OK), 0) << d << " left behind";
+  }
 }
 
 TEST(Jail, HandlesExposeCgroupAndNetns) {
