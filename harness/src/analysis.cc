@@ -14,6 +14,7 @@
 
 #include "base/fs.h"
 #include "fetch.h"
+#include "interrupt.h"
 #include "jail.h"
 #include "plan.h"
 #include "report.h"
@@ -162,11 +163,16 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
 PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& target,
                                sandbox::JailSpec spec, sandbox::ExitRecord* exit_out) {
   PhaseRecord p{name, target, "error", {}, {}, now_ms()};
+  if (int sig = interrupted()) {
+    p.note = "interrupted by signal " + std::to_string(sig);
+    return p;
+  }
   auto jail = sandbox::Jail::create(spec);
   if (!jail) {
     p.note = jail.error().message();
     return p;
   }
+  ActiveJail active(jail->get());
   if (auto st = (*jail)->release(); !st) {
     p.note = st.error().message();
     return p;
@@ -390,6 +396,11 @@ void Pipeline::run_phase() {
 }
 
 void Pipeline::judge() {
+  if (int sig = interrupted()) {
+    rec_.verdict = "error";
+    rec_.error = "interrupted by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return;
+  }
   bool ran = false;
   std::string build_error;
   for (const auto& p : rec_.phases) {

@@ -8,12 +8,14 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "interrupt.h"
 #include "report.h"
 #include "target.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
   using namespace gs::harness;
+  install_interrupt_handling();
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
     auto cmd = parse_cli(args);

@@ -24,7 +24,7 @@ const std::string kFixtures = std::string(GS_SOURCE_DIR) + "/tests/fixtures/modu
 const std::string kGosandbox = std::string(GS_BINARY_DIR) + "/harness/gosandbox";
 const char* kDebianSrc = "/usr/share/gocode/src";
 
-struct Run {
+struct AnalyzeRun {
   int exit_code = -1;
   std::string out, err;
   nlohmann::json report;
@@ -50,13 +50,13 @@ class Analyze : public ::testing::Test {
   }
   void SetUp() override { GS_REQUIRE_ROOT(); }
 
-  Run analyze(const std::string& name, std::vector<std::string> args) {
-    Run r;
+  AnalyzeRun analyze(const std::string& name, std::vector<std::string> args) {
+    AnalyzeRun r;
     std::string out = (root_ / ("out-" + name)).string();
     HostCommand cmd;
     cmd.argv = {kGosandbox, "analyze"};
     cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
-    for (const char* a : {"--out", out.c_str(), "--goproxy", ("file://" + proxy_).c_str()})
+    for (std::string a : {std::string("--out"), out, std::string("--goproxy"), "file://" + proxy_})
       cmd.argv.push_back(a);
     cmd.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", root_.string()}};
     cmd.cwd = root_.string();
@@ -78,7 +78,7 @@ class Analyze : public ::testing::Test {
     return r;
   }
 
-  static std::vector<nlohmann::json> phases(const Run& r, const std::string& name) {
+  static std::vector<nlohmann::json> phases(const AnalyzeRun& r, const std::string& name) {
     std::vector<nlohmann::json> out;
     for (const auto& p : r.report["phases"])
       if (p["name"] == name) out.push_back(p);
@@ -90,7 +90,7 @@ class Analyze : public ::testing::Test {
 };
 
 TEST_F(Analyze, RealBenignModuleWithTestsThroughFileProxy) {
-  Run r = analyze("uuid", {"github.com/google/uuid@v1.0.0", "--window", "1"});
+  AnalyzeRun r = analyze("uuid", {"github.com/google/uuid@v1.0.0", "--window", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.report["verdict"], "clean");
   EXPECT_EQ(r.report["module"]["source"], "proxy");
@@ -107,7 +107,7 @@ TEST_F(Analyze, RealBenignModuleWithTestsThroughFileProxy) {
 }
 
 TEST_F(Analyze, InitGoroutineKeepsRunningForTheWindow) {
-  Run r = analyze("initgoroutine", {"example.test/initgoroutine@v1.0.0", "--window", "2"});
+  AnalyzeRun r = analyze("initgoroutine", {"example.test/initgoroutine@v1.0.0", "--window", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto init = phases(r, "init");
   ASSERT_EQ(init.size(), 1u);
@@ -120,7 +120,7 @@ TEST_F(Analyze, InitGoroutineKeepsRunningForTheWindow) {
 
 TEST_F(Analyze, TestOnlyBehaviourRunsInTheJail) {
   ::unlink("/tmp/testonly-marker");
-  Run r = analyze("testonly", {"example.test/testonly@v1.0.0", "--window", "1"});
+  AnalyzeRun r = analyze("testonly", {"example.test/testonly@v1.0.0", "--window", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto t = phases(r, "test");
   ASSERT_EQ(t.size(), 1u);
@@ -131,7 +131,7 @@ TEST_F(Analyze, TestOnlyBehaviourRunsInTheJail) {
 }
 
 TEST_F(Analyze, CommandOnlyBehaviourRunsForTheWindow) {
-  Run r = analyze("cmdonly", {"example.test/cmdonly@v1.0.0", "--window", "2"});
+  AnalyzeRun r = analyze("cmdonly", {"example.test/cmdonly@v1.0.0", "--window", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto run = phases(r, "run");
   ASSERT_EQ(run.size(), 1u);
@@ -142,7 +142,7 @@ TEST_F(Analyze, CommandOnlyBehaviourRunsForTheWindow) {
 }
 
 TEST_F(Analyze, ModuleThatDoesNotCompileIsAnError) {
-  Run r = analyze("broken", {"example.test/broken@v1.0.0", "--window", "1"});
+  AnalyzeRun r = analyze("broken", {"example.test/broken@v1.0.0", "--window", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.report["verdict"], "error");
   EXPECT_NE(r.report["error"].get<std::string>().find("does not build"), std::string::npos);
@@ -151,7 +151,7 @@ TEST_F(Analyze, ModuleThatDoesNotCompileIsAnError) {
 }
 
 TEST_F(Analyze, BrokenPackageDoesNotHideInitOfTheOthers) {
-  Run r = analyze("partial", {"example.test/partial@v1.0.0", "--window", "1"});
+  AnalyzeRun r = analyze("partial", {"example.test/partial@v1.0.0", "--window", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto init = phases(r, "init");
   ASSERT_EQ(init.size(), 1u);
@@ -161,7 +161,7 @@ TEST_F(Analyze, BrokenPackageDoesNotHideInitOfTheOthers) {
 }
 
 TEST_F(Analyze, HangingTestTimesOutAndTheAnalysisFinishes) {
-  Run r = analyze("hangtest", {"example.test/hangtest@v1.0.0", "--window", "1", "--test-timeout", "3"});
+  AnalyzeRun r = analyze("hangtest", {"example.test/hangtest@v1.0.0", "--window", "1", "--test-timeout", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto t = phases(r, "test");
   ASSERT_EQ(t.size(), 1u);
@@ -170,7 +170,7 @@ TEST_F(Analyze, HangingTestTimesOutAndTheAnalysisFinishes) {
 }
 
 TEST_F(Analyze, OutputFloodIsTruncatedWithoutMemoryBlowUp) {
-  Run r = analyze("flood", {"example.test/flood@v1.0.0", "--window", "2", "--phases", "init"});
+  AnalyzeRun r = analyze("flood", {"example.test/flood@v1.0.0", "--window", "2", "--phases", "init"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto init = phases(r, "init");
   ASSERT_EQ(init.size(), 1u);
@@ -183,15 +183,15 @@ TEST_F(Analyze, OutputFloodIsTruncatedWithoutMemoryBlowUp) {
 }
 
 TEST_F(Analyze, LocalDirectoryAndZipTargets) {
-  Run d = analyze("dir", {kFixtures + "/testonly", "--window", "1"});
+  AnalyzeRun d = analyze("dir", {kFixtures + "/testonly", "--window", "1"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   EXPECT_EQ(d.report["module"]["source"], "dir");
   EXPECT_EQ(d.report["module"]["path"], "example.test/testonly");
 
   // The same zip through the proxy (hashed by Go) and as a file (hashed by us).
   std::string zip = proxy_ + "/example.test/testonly/@v/v1.0.0.zip";
-  Run z = analyze("zip", {zip, "--window", "1"});
-  Run p = analyze("zip-proxy", {"example.test/testonly@v1.0.0", "--phases", "build"});
+  AnalyzeRun z = analyze("zip", {zip, "--window", "1"});
+  AnalyzeRun p = analyze("zip-proxy", {"example.test/testonly@v1.0.0", "--phases", "build"});
   ASSERT_EQ(z.exit_code, 0) << z.err;
   EXPECT_EQ(z.report["module"]["source"], "zip");
   EXPECT_EQ(z.report["module"]["version"], "v1.0.0");
@@ -200,21 +200,21 @@ TEST_F(Analyze, LocalDirectoryAndZipTargets) {
 }
 
 TEST_F(Analyze, BadInputGetsOneLineErrors) {
-  auto one_line = [](const Run& r) { return std::count(r.err.begin(), r.err.end(), '\n') == 1; };
-  Run unknown = analyze("unknown", {"example.test/nosuchmodule@v1.0.0"});
+  auto one_line = [](const AnalyzeRun& r) { return std::count(r.err.begin(), r.err.end(), '\n') == 1; };
+  AnalyzeRun unknown = analyze("unknown", {"example.test/nosuchmodule@v1.0.0"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_TRUE(one_line(unknown)) << unknown.err;
   EXPECT_EQ(unknown.report["verdict"], "error");
-  Run badver = analyze("badver", {"example.test/testonly@v9.9.9"});
+  AnalyzeRun badver = analyze("badver", {"example.test/testonly@v9.9.9"});
   EXPECT_EQ(badver.exit_code, 1);
   EXPECT_TRUE(one_line(badver)) << badver.err;
 
-  Run malformed = analyze("malformed", {"not a target"});
+  AnalyzeRun malformed = analyze("malformed", {"not a target"});
   EXPECT_EQ(malformed.exit_code, 2);
 
   std::string corrupt = (root_ / "corrupt.zip").string();
   ASSERT_TRUE(write_file_atomic(corrupt, "PK\x03\x04 this is not really a zip").ok());
-  Run c = analyze("corrupt", {corrupt});
+  AnalyzeRun c = analyze("corrupt", {corrupt});
   EXPECT_EQ(c.exit_code, 1);
   EXPECT_TRUE(one_line(c)) << c.err;
   EXPECT_NE(c.err.find("bad module zip"), std::string::npos) << c.err;
@@ -223,13 +223,13 @@ TEST_F(Analyze, BadInputGetsOneLineErrors) {
   ASSERT_TRUE(write_file_atomic(evil, testsupport::make_zip({{"example.test/e@v1.0.0/go.mod", "module example.test/e\n"},
                                                               {"example.test/e@v1.0.0/../../../tmp/pwned", "x"}}))
                   .ok());
-  Run e = analyze("evil", {evil});
+  AnalyzeRun e = analyze("evil", {evil});
   EXPECT_EQ(e.exit_code, 1);
   EXPECT_NE(e.err.find("'..'"), std::string::npos) << e.err;
   EXPECT_FALSE(fs::exists("/tmp/pwned"));
 
   fs::create_directories(root_ / "notamodule");
-  Run nm = analyze("notamodule", {(root_ / "notamodule").string()});
+  AnalyzeRun nm = analyze("notamodule", {(root_ / "notamodule").string()});
   EXPECT_EQ(nm.exit_code, 1);
   EXPECT_NE(nm.err.find("no go.mod"), std::string::npos) << nm.err;
 }
