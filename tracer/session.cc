@@ -77,6 +77,7 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
   if (options.denied) categories |= 1u << GS_CAT_DENIED;
   s->skel_->rodata->enabled_categories = categories;
   s->skel_->rodata->record_denied = options.denied;
+  s->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
   if (int err = bpf_map__set_max_entries(s->skel_->maps.events,
                                          round_ring_size(options.ring_buffer_bytes)))
     return load_error("ring buffer sizing", -err);
@@ -136,11 +137,21 @@ int Session::on_sample(void* ctx, void* data, size_t size) {
 
 Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
   callback_ = &cb;
-  int n = wait ? ring_buffer__poll(ring_.get(), timeout_ms) : ring_buffer__consume(ring_.get());
+  int total = 0;
+  if (wait) {
+    // Records below the wakeup threshold do not wake epoll: after the wait, consume
+    // everything regardless of whether the wait was woken.
+    int n = ring_buffer__poll(ring_.get(), timeout_ms);
+    if (n < 0 && n != -EINTR) {
+      callback_ = nullptr;
+      return Error{-n, "tracer: ring_buffer__poll"};
+    }
+    if (n > 0) total += n;
+  }
+  int n = ring_buffer__consume(ring_.get());
   callback_ = nullptr;
-  if (n == -EINTR) return 0;
-  if (n < 0) return Error{-n, wait ? "tracer: ring_buffer__poll" : "tracer: ring_buffer__consume"};
-  return n;
+  if (n < 0) return Error{-n, "tracer: ring_buffer__consume"};
+  return total + n;
 }
 
 Result<int> Session::poll(int timeout_ms, const Callback& cb) { return consume(timeout_ms, true, cb); }

@@ -27,6 +27,10 @@ namespace gs::tracer {
 struct Options {
   // Ring buffer bytes; rounded up to a power of two (at least one page).
   size_t ring_buffer_bytes = 16u << 20;
+  // The reader is woken once this many bytes wait (not per record); poll() also
+  // consumes on timeout, so events are delivered at most one poll timeout late.
+  // 0 = wake per record (lowest latency, highest cost).
+  size_t wakeup_bytes = 256u << 10;
   // cgroup v2 ids traced from the start (tag 0); more can be added later.
   std::vector<uint64_t> cgroups;
   // Categories recorded as events (syscall counting is always on).

@@ -3,7 +3,8 @@
  * Scope is decided first in every program by one hash lookup of the current cgroup v2
  * id, so the host's own activity costs one lookup and produces nothing.
  * Syscalls: tp_btf/sys_enter counts every call and, for numbers whose spec asks for it,
- * captures arguments into a per-tid pending record; tp_btf/sys_exit adds the result and
+ * captures arguments into a per-task pending record (task storage: no hash, no copy,
+ * freed with the task); tp_btf/sys_exit adds the result and
  * emits it. Which arguments are user strings or sockaddrs is data (`syscall_specs`, set
  * by user space from its syscall table), so there is one dispatch, not one program per
  * syscall. Processes: sched_process_fork/exec/exit. x86_64 only (pt_regs layout). */
@@ -23,6 +24,9 @@
 /* Load-time knobs (rodata), set by the loader before load. */
 const volatile __u32 enabled_categories = 0xffffffff; /* bit (1 << enum gs_category) */
 const volatile bool record_denied = true;
+/* Wake the reader only once this much data waits: one wakeup per record costs a context
+ * switch per event. The reader polls with a timeout and consumes whatever is there. */
+const volatile __u64 wakeup_bytes = 256 << 10;
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -60,25 +64,27 @@ struct {
   __type(value, __u64);
 } drops SEC(".maps");
 
-/* tid -> record captured at sys_enter, completed at sys_exit. LRU so that threads
- * killed inside a syscall cannot fill it. */
+/* Per task: the record captured at sys_enter, completed at sys_exit. h.type is
+ * GS_REC_SYSCALL while a capture is pending and 0 otherwise. */
 struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 4096);
-  __type(key, __u32);
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
   __type(value, struct gs_syscall_record);
 } pending SEC(".maps");
 
-/* Per-CPU workspace: records are larger than the 512-byte BPF stack. */
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct gs_syscall_record);
-} scratch SEC(".maps");
-
 /* Keeps clang from folding a clamp into something the verifier cannot follow. */
 #define GS_BARRIER_VAR(v) asm volatile("" : "+r"(v))
+
+/* Wake the reader once, when the waiting data crosses wakeup_bytes; never per record
+ * (a wakeup is an irq_work self-IPI). A reader that lags simply finds the data at its
+ * next poll timeout. */
+static __always_inline __u64 wakeup_flag(__u64 size) {
+  __u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  if (wakeup_bytes == 0) return 0; /* kernel default: wake when the reader is idle */
+  return avail < wakeup_bytes && avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                              : BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline __u32 *traced(__u64 *cgid) {
   *cgid = bpf_get_current_cgroup_id();
@@ -109,9 +115,11 @@ static __always_inline void fill_header(struct gs_header *h, __u32 type, __u32 s
   h->cgroup_id = cgid;
   h->pid = pt >> 32;
   h->tid = (__u32)pt;
-  h->ppid = BPF_CORE_READ(t, real_parent, tgid);
-  h->ns_tid = ns_nr(BPF_CORE_READ(t, thread_pid));
-  h->ns_pid = ns_nr(BPF_CORE_READ(t, group_leader, thread_pid));
+  /* direct loads through the trusted task pointer: no helper call per hop */
+  h->ppid = t->real_parent->tgid;
+  struct pid *tp = t->thread_pid;
+  h->ns_tid = ns_nr(tp);
+  h->ns_pid = t->group_leader == t ? h->ns_tid : ns_nr(t->group_leader->thread_pid);
   h->tag = tag;
   bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
@@ -162,8 +170,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;
   if (!(enabled_categories & (1u << spec->category))) return 0;
 
-  __u32 zero = 0;
-  struct gs_syscall_record *r = bpf_map_lookup_elem(&scratch, &zero);
+  struct gs_syscall_record *r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+                                                    BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!r) return 0;
   fill_header(&r->h, GS_REC_SYSCALL, sizeof(*r), cgid, tag);
   r->nr = nr;
@@ -194,9 +202,6 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
       read_addr(r, (__u64)mh.msg_name, mh.msg_namelen);
     }
   }
-
-  __u32 tid = r->h.tid;
-  bpf_map_update_elem(&pending, &tid, r, BPF_ANY);
   return 0;
 }
 
@@ -210,26 +215,25 @@ static __always_inline void emit_denied(struct pt_regs *regs, long ret, __u64 cg
   d->nr = BPF_CORE_READ(regs, orig_ax);
   d->pad = 0;
   d->ret = ret;
-  bpf_ringbuf_submit(d, 0);
+  bpf_ringbuf_submit(d, wakeup_flag(sizeof(*d)));
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
-  __u64 cgid;
-  __u32 *tagp = traced(&cgid);
-  if (!tagp) return 0;
+  /* Hot path: most exits are neither denied nor pending, and pending records only exist
+   * for traced tasks, so the cgroup lookup is needed for denied returns alone. */
   if (record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
-      (ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS))
-    emit_denied(regs, ret, cgid, *tagp);
-
-  __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  struct gs_syscall_record *r = bpf_map_lookup_elem(&pending, &tid);
-  if (!r) return 0;
-  long nr = BPF_CORE_READ(regs, orig_ax);
-  if (nr != r->nr) { /* stale entry: its exit was never seen */
-    bpf_map_delete_elem(&pending, &tid);
-    return 0;
+      (ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS)) {
+    __u64 cgid;
+    __u32 *tagp = traced(&cgid);
+    if (tagp) emit_denied(regs, ret, cgid, *tagp);
   }
+
+  struct gs_syscall_record *r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+  if (!r || r->h.type != GS_REC_SYSCALL) return 0;
+  r->h.type = 0;
+  long nr = BPF_CORE_READ(regs, orig_ax);
+  if (nr != r->nr) return 0; /* stale: its exit was never seen */
   r->ret = ret;
   __u64 delta = bpf_ktime_get_ns() - r->h.ts_ns;
   r->exit_ts_delta = delta > 0xffffffffULL ? 0xffffffffU : (__u32)delta;
@@ -257,8 +261,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
       read_addr(r, r->args[1], (__u64)len);
     }
   }
-  if (bpf_ringbuf_output(&events, r, sizeof(*r), 0)) count_drop(category);
-  bpf_map_delete_elem(&pending, &tid);
+  r->h.type = GS_REC_SYSCALL;
+  if (bpf_ringbuf_output(&events, r, sizeof(*r), wakeup_flag(sizeof(*r)))) count_drop(category);
+  r->h.type = 0;
   return 0;
 }
 
@@ -278,7 +283,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
   f->child_tid = BPF_CORE_READ(child, pid);
   f->child_ns_pid = ns_nr(BPF_CORE_READ(child, group_leader, thread_pid));
   f->is_thread = f->child_pid == BPF_CORE_READ(parent, tgid);
-  bpf_ringbuf_submit(f, 0);
+  bpf_ringbuf_submit(f, wakeup_flag(sizeof(*f)));
   return 0;
 }
 
@@ -288,7 +293,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
   __u32 *tagp = traced(&cgid);
   if (!tagp) return 0;
   __u32 old = old_pid;
-  struct gs_syscall_record *r = bpf_map_lookup_elem(&pending, &old);
+  /* the task that called exec is still `p`, even when a thread took over the leader's pid */
+  struct gs_syscall_record *r = bpf_task_storage_get(&pending, p, 0, 0);
+  if (r && r->h.type != GS_REC_SYSCALL) r = 0;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) goto out;
 
   struct gs_exec_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -341,9 +348,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
     else
       e->flags |= GS_F_ARGV_FAULT;
   }
-  bpf_ringbuf_submit(e, 0);
+  bpf_ringbuf_submit(e, wakeup_flag(sizeof(*e)));
 out:
-  if (r) bpf_map_delete_elem(&pending, &old);
+  if (r) r->h.type = 0;
   return 0;
 }
 
@@ -352,8 +359,6 @@ int BPF_PROG(on_exit, struct task_struct *p) {
   __u64 cgid;
   __u32 *tagp = traced(&cgid);
   if (!tagp) return 0;
-  __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  bpf_map_delete_elem(&pending, &tid);
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
   struct gs_exit_record *x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
   if (!x) {
@@ -363,7 +368,7 @@ int BPF_PROG(on_exit, struct task_struct *p) {
   fill_header(&x->h, GS_REC_EXIT, sizeof(*x), cgid, *tagp);
   x->exit_code = BPF_CORE_READ(p, exit_code);
   x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
-  bpf_ringbuf_submit(x, 0);
+  bpf_ringbuf_submit(x, wakeup_flag(sizeof(*x)));
   return 0;
 }
 
