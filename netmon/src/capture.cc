@@ -1,0 +1,122 @@
+// libpcap capture (see capture.h). Immediate mode so a short run's last packets are not
+// left in a kernel buffer; poll on pcap's selectable fd plus an eventfd so stop() never
+// waits for a read timeout.
+#include "netmon/capture.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "netmon/netns.h"
+#include "netmon/packet.h"
+
+namespace gs::netmon {
+namespace {
+
+Result<pcap_t*> open_live(const CaptureOptions& opts) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_create(opts.ifname.c_str(), err);
+  if (!p) return error("pcap_create('" + opts.ifname + "'): " + err);
+  int snap = static_cast<int>(std::min<uint32_t>(opts.snap_len ? opts.snap_len : 65535, pcap::kMaxSnapLen));
+  pcap_set_snaplen(p, snap);
+  pcap_set_promisc(p, 0);
+  pcap_set_immediate_mode(p, 1);
+  pcap_set_buffer_size(p, 8 << 20);
+  int rc = pcap_activate(p);
+  if (rc < 0) {
+    std::string msg = "pcap_activate('" + opts.ifname + "'): " + pcap_geterr(p);
+    pcap_close(p);
+    return error(msg);
+  }
+  if (pcap_setnonblock(p, 1, err) != 0) {
+    pcap_close(p);
+    return error(std::string("pcap_setnonblock: ") + err);
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Capture>> Capture::start(int netns_fd, const CaptureOptions& opts) {
+  pcap_t* raw = nullptr;
+  GS_TRY(run_in_netns(netns_fd, [&]() -> Status {
+    GS_ASSIGN_OR_RETURN(raw, open_live(opts));
+    return {};
+  }));
+  PcapHandle handle(raw);
+  std::optional<pcap::Writer> writer;
+  if (!opts.pcap_path.empty()) {
+    GS_ASSIGN_OR_RETURN(auto w, pcap::Writer::create(opts.pcap_path, static_cast<uint32_t>(pcap_datalink(raw)),
+                                                     static_cast<uint32_t>(pcap_snapshot(raw))));
+    writer.emplace(std::move(w));
+  }
+  FD wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake) return sys_error("eventfd");
+  std::unique_ptr<Capture> c(new Capture(std::move(handle), std::move(writer), std::move(wake), opts));
+  c->thread_ = std::thread([p = c.get()] { p->run(); });
+  return c;
+}
+
+Capture::Capture(PcapHandle handle, std::optional<pcap::Writer> writer, FD wake, const CaptureOptions& opts)
+    : handle_(std::move(handle)), writer_(std::move(writer)), wake_(std::move(wake)), opts_(opts) {
+  link_type_ = pcap_datalink(handle_.get());
+}
+
+Capture::~Capture() { stop(); }
+
+void Capture::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  uint64_t one = 1;
+  (void)!write(wake_.get(), &one, sizeof one);
+  thread_.join();
+  struct pcap_stat ps = {};
+  std::lock_guard lock(mu_);
+  if (pcap_stats(handle_.get(), &ps) == 0) stats_.kernel_drops = uint64_t{ps.ps_drop} + ps.ps_ifdrop;
+  if (writer_) (void)writer_->flush();
+}
+
+void Capture::run() {
+  int fd = pcap_get_selectable_fd(handle_.get());
+  for (;;) {
+    pollfd p[2] = {{fd, POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+    poll(p, 2, 500);
+    // Dispatch before checking stop, so packets that arrived before stop() are kept.
+    while (pcap_dispatch(handle_.get(), -1, &Capture::trampoline, reinterpret_cast<u_char*>(this)) > 0) {
+    }
+    if (stopping_) break;
+  }
+}
+
+void Capture::trampoline(u_char* self, const struct pcap_pkthdr* h, const u_char* bytes) {
+  reinterpret_cast<Capture*>(self)->on_packet(h, bytes);
+}
+
+void Capture::on_packet(const struct pcap_pkthdr* h, const u_char* bytes) {
+  std::span<const uint8_t> data(bytes, h->caplen);
+  int64_t ts_us = int64_t{h->ts.tv_sec} * 1000000 + h->ts.tv_usec;
+  std::lock_guard lock(mu_);
+  ++stats_.packets_captured;
+  if (auto d = decode_packet(static_cast<uint32_t>(link_type_), data); d.ok()) flows_.add(*d, ts_us);
+  if (!writer_) return;
+  if (writer_->bytes_written() + 16 + data.size() > opts_.max_bytes) {
+    ++stats_.packets_over_cap;
+    return;
+  }
+  if (writer_->write(ts_us, data, h->len).ok()) ++stats_.packets_written;
+  stats_.bytes_written = writer_->bytes_written();
+}
+
+CaptureStats Capture::stats() const {
+  std::lock_guard lock(mu_);
+  CaptureStats s = stats_;
+  if (writer_) s.bytes_written = writer_->bytes_written();
+  return s;
+}
+
+std::vector<Flow> Capture::flows() const {
+  std::lock_guard lock(mu_);
+  return flows_.flows();
+}
+
+}  // namespace gs::netmon

