@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -460,6 +461,127 @@ TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
     if (h.pid == cpid && x.process_exit) sh_exit = x.exit_code == 3;
   EXPECT_TRUE(sh_exit);
   EXPECT_TRUE((*session)->stats().complete());
+}
+
+TEST_F(TracerSessionTest, PidNamespaceNumbersAreRecorded) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("pidns");
+  ASSERT_TRUE(cg.ok());
+  GatedChild child([] {
+    if (::unshare(CLONE_NEWPID) != 0) return 20;
+    pid_t c = ::fork();
+    if (c == 0) {
+      ::syscall(SYS_kill, ::getpid(), 0);  // getpid() is 1 here
+      ::_exit(0);
+    }
+    int st;
+    ::waitpid(c, &st, 0);
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  bool fork_seen = false, kill_seen = false;
+  for (const auto& [h, f] : all_of<ForkEvent>(evs))
+    if (h.pid == uint32_t(child.pid()) && f.child_ns_pid == 1 && f.child_pid != 1) fork_seen = true;
+  for (const auto& [h, k] : all_of<SecurityEvent>(evs))
+    if (k.op == "kill" && k.target == 1 && h.ns_pid == 1 && h.ns_tid == 1 && h.pid != 1 &&
+        h.ppid == uint32_t(child.pid()))
+      kill_seen = true;
+  EXPECT_TRUE(fork_seen);
+  EXPECT_TRUE(kill_seen);
+}
+
+TEST_F(TracerSessionTest, SyscallCountsArePerTag) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("tags");
+  ASSERT_TRUE(cg.ok());
+  GatedChild child([] {
+    for (int i = 0; i < 1000; ++i) ::syscall(SYS_getppid);
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  auto session = Session::make(Options{});
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  Session& s = **session;
+  EXPECT_FALSE(s.set_tag(cg.id(), 5).ok());  // not traced yet
+  ASSERT_TRUE(s.add_cgroup(cg.id(), 4).ok());
+  ASSERT_TRUE(s.set_tag(cg.id(), 5).ok());
+  EXPECT_FALSE(s.add_cgroup(cg.id(), GS_MAX_TAGS).ok());
+  child.release();
+  std::vector<Event> evs;
+  child.run_to_exit(s, evs);
+  auto five = s.syscall_counts(5);
+  ASSERT_TRUE(five.ok());
+  EXPECT_GE((*five)["getppid"], 1000u);
+  auto zero = s.syscall_counts(0);
+  ASSERT_TRUE(zero.ok());
+  EXPECT_EQ(zero->count("getppid"), 0u);
+  ASSERT_TRUE(s.reset_syscall_counts(5).ok());
+  EXPECT_TRUE(s.syscall_counts(5)->empty());
+  EXPECT_TRUE(s.remove_cgroup(cg.id()).ok());
+  EXPECT_FALSE(s.remove_cgroup(cg.id()).ok());
+}
+
+TEST_F(TracerSessionTest, LossIsCountedWhenTheRingBufferIsFull) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("loss");
+  ASSERT_TRUE(cg.ok());
+  GatedChild child([] {
+    for (int i = 0; i < 2000; ++i) ::close(::open("/dev/null", O_RDONLY));
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  opts.ring_buffer_bytes = 4096;  // a few records at most
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  int status;
+  ASSERT_EQ(::waitpid(child.pid(), &status, 0), child.pid());  // nobody reads meanwhile
+  uint64_t delivered = 0;
+  ASSERT_TRUE((*session)->drain([&](const Event&) { ++delivered; }).ok());
+  auto st = (*session)->stats();
+  EXPECT_FALSE(st.complete());
+  EXPECT_GT(st.drops[int(Category::file)], 1000u);
+  EXPECT_EQ(st.events, delivered);
+  EXPECT_GE(st.events + st.dropped(), 2000u);
+  EXPECT_EQ(to_json(st)["complete"], false);
+}
+
+TEST(TracerSession, WithoutPrivilegesMakeFailsWithOneLine) {
+  GS_REQUIRE_ROOT();  // needs root to be able to drop it
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  pid_t c = ::fork();
+  if (c == 0) {
+    ::close(p[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
+    auto s = Session::make(Options{});
+    std::string msg = s.ok() ? std::string("loaded") : s.error().message();
+    (void)!::write(p[1], msg.data(), msg.size());
+    ::_exit(0);
+  }
+  ::close(p[1]);
+  std::string msg;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(p[0], buf, sizeof(buf))) > 0) msg.append(buf, n);
+  ::close(p[0]);
+  int st;
+  ::waitpid(c, &st, 0);
+  std::printf("  Session::make as nobody: %s\n", msg.c_str());
+  EXPECT_EQ(msg.rfind("tracer: BPF ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("--no-trace"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
 }
 
 TEST(TracerSession, CgroupIdIsTheDirectoryInode) {
