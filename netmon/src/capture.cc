@@ -82,7 +82,15 @@ void Capture::run() {
     pollfd p[2] = {{fd, POLLIN, 0}, {wake_.get(), POLLIN, 0}};
     poll(p, 2, 500);
     // Dispatch before checking stop, so packets that arrived before stop() are kept.
-    while (pcap_dispatch(handle_.get(), -1, &Capture::trampoline, reinterpret_cast<u_char*>(this)) > 0) {
+    int n;
+    while ((n = pcap_dispatch(handle_.get(), -1, &Capture::trampoline, reinterpret_cast<u_char*>(this))) > 0) {
+    }
+    if (n == PCAP_ERROR) {
+      // The interface went away (the jail's namespace died and took the veth pair with
+      // it): the socket would poll as ready forever, so the capture ends here.
+      std::lock_guard lock(mu_);
+      stats_.error = std::string("pcap_dispatch: ") + pcap_geterr(handle_.get());
+      break;
     }
     if (stopping_) break;
   }

@@ -121,6 +121,7 @@ FakeInternetStats FakeInternet::stats() const {
     s.packets_over_cap = c.packets_over_cap;
     s.pcap_bytes = c.bytes_written;
     s.kernel_drops = c.kernel_drops;
+    s.capture_error = c.error;
     s.flows = impl_->capture->flows();
   }
   return s;

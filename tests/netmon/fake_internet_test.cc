@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -340,6 +341,53 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   EXPECT_LT(accept(lo.get(), reinterpret_cast<sockaddr*>(&peer), &plen), 0) << "host loopback got a connection";
   EXPECT_EQ(host_snapshot(), before);
   EXPECT_EQ(count_netns_fds(), netns_fds_before);
+  EXPECT_EQ(count_threads(), threads_before);
+}
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The jail may die first (timeout, kill): its namespace takes the veth pair along. The
+// fake internet must notice, not spin, and still tear down to nothing.
+TEST_F(FakeInternetTest, JailDyingFirstLeavesNothingAndDoesNotSpin) {
+  GS_REQUIRE_ROOT();
+  std::string before = host_snapshot();
+  int threads_before = count_threads();
+  int ready[2];
+  ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+  child_ = fork();
+  ASSERT_GE(child_, 0);
+  if (child_ == 0) {
+    if (unshare(CLONE_NEWNET) != 0) _exit(2);
+    (void)!write(ready[1], "R", 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char c;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  close(ready[0]);
+  FD jail_ns(open(("/proc/" + std::to_string(child_) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  FakeInternetOptions opts;
+  opts.pcap_path = "/tmp/gs-netmon-fi-dying-" + std::to_string(getpid()) + ".pcap";
+  auto fi = FakeInternet::make(jail_ns.get(), opts);
+  ASSERT_TRUE(fi.ok()) << fi.error().message();
+  jail_ns.reset();
+  kill(child_, SIGKILL);
+  waitpid(child_, nullptr, 0);
+  child_ = -1;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // namespace cleanup is async
+  double cpu0 = process_cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_LT(process_cpu_seconds() - cpu0, 0.1) << "a thread spins after the jail died";
+  EXPECT_FALSE((*fi)->stats().capture_error.empty()) << "the capture should say why it ended";
+  EXPECT_TRUE((*fi)->stop().ok());
+  fi->reset();
+  std::remove(opts.pcap_path.c_str());
+  EXPECT_EQ(host_snapshot(), before);
   EXPECT_EQ(count_threads(), threads_before);
 }
 

@@ -92,6 +92,7 @@ struct FakeInternetStats {
   uint64_t packets_over_cap = 0;    // seen but not written: the size cap was reached
   uint64_t pcap_bytes = 0;          // file size
   uint64_t kernel_drops = 0;        // pcap_stats ps_drop + ps_ifdrop
+  std::string capture_error;        // why the capture ended early (e.g. the jail died)
   std::vector<Flow> flows;          // from the captured packets
 };
 
