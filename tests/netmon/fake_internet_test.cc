@@ -22,6 +22,7 @@
 
 #include "base/fd.h"
 #include "frames.h"
+#include "netmon/beacon.h"
 #include "netmon/dns.h"
 #include "netmon/fake_internet.h"
 #include "netmon/packet.h"
@@ -342,6 +343,73 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   EXPECT_EQ(host_snapshot(), before);
   EXPECT_EQ(count_netns_fds(), netns_fds_before);
   EXPECT_EQ(count_threads(), threads_before);
+}
+
+// A C2 loop: resolve once, then check in every ~300 ms (+-30%) with the same small
+// payload. The records must carry enough to score it as a beacon, and the fake server
+// must hold a silent connection open like a real one.
+TEST_F(FakeInternetTest, CheckInLoopScoresAsBeaconAndConnectionsAreHeld) {
+  GS_REQUIRE_ROOT();
+  int go[2], report[2];
+  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);
+  child_ = fork();
+  ASSERT_GE(child_, 0);
+  if (child_ == 0) {
+    if (unshare(CLONE_NEWNET) != 0) _exit(2);
+    (void)!write(report[1], "R", 1);
+    char c;
+    if (read(go[0], &c, 1) != 1) _exit(3);
+    std::string ip = resolve_udp(FakeInternet::kResolverAddress, "beacon.evil.test", dns::kA);
+    int held = tcp_connect("192.0.2.77", 5555);
+    unsigned seed = 7;
+    for (int i = 0; i < 8; ++i) {
+      int fd = tcp_connect(ip.c_str(), 8443);
+      if (fd >= 0) (void)!write(fd, "checkin", 7);
+      if (fd >= 0) close(fd);
+      seed = seed * 1103515245 + 12345;
+      int jitter = static_cast<int>((seed >> 16) % 181) - 90;  // +-30% of 300 ms
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 + jitter));
+    }
+    char b;
+    ssize_t n = recv(held, &b, 1, MSG_DONTWAIT);
+    std::string out = (held >= 0 && n < 0 && errno == EAGAIN) ? "held=open\n" : "held=closed\n";
+    (void)!write(report[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(go[0]);
+  close(report[1]);
+  char ready;
+  ASSERT_EQ(read(report[0], &ready, 1), 1);
+  FD jail_ns(open(("/proc/" + std::to_string(child_) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  auto fi = FakeInternet::make(jail_ns.get(), {});
+  ASSERT_TRUE(fi.ok()) << fi.error().message();
+  ASSERT_EQ(write(go[1], "G", 1), 1);
+  close(go[1]);
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = read(report[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(report[0]);
+  waitpid(child_, nullptr, 0);
+  child_ = -1;
+  EXPECT_EQ(out, "held=open\n");
+  ASSERT_TRUE((*fi)->stop().ok());
+
+  std::vector<int64_t> times, sizes;
+  for (const auto& c : (*fi)->records().connections) {
+    if (c.dst_port != 8443) continue;
+    EXPECT_EQ(c.hostname, "beacon.evil.test");
+    times.push_back(c.first_ms);
+    sizes.push_back(static_cast<int64_t>(c.bytes_out));
+  }
+  ASSERT_EQ(times.size(), 8u);
+  auto s = beacon::score(times, sizes, times.back() - times.front() + 300);
+  EXPECT_EQ(s.kind, "beacon");
+  EXPECT_GT(s.score, 0.7);
+  EXPECT_NEAR(static_cast<double>(s.median_interval_ms), 300, 100);
+  std::printf("check-in loop: score %.2f, median %lld ms, jitter %.2f, confidence %.2f\n", s.score,
+              static_cast<long long>(s.median_interval_ms), s.jitter, s.confidence);
 }
 
 double process_cpu_seconds() {
