@@ -79,6 +79,13 @@ ExecEvent decode_exec(const gs_exec_record& r) {
   e.dirfd = r.dirfd;
   e.at_flags = r.at_flags;
   e.old_tid = r.old_tid;
+  e.cwd_truncated = (r.flags & GS_F_CWD_TRUNC) != 0;
+  auto parts = split_argv(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)));
+  if (parts.empty()) e.cwd = "/";
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+    if (!it->empty()) e.cwd += "/" + *it;  // a dentry name is never empty: padding
+  if (e.cwd.empty()) e.cwd = "/";
+  if (e.cwd_truncated) e.cwd = "..." + e.cwd;
   return e;
 }
 

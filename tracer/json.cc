@@ -22,7 +22,8 @@ json body_json(const ExecEvent& e) {
           {"filename_truncated", e.filename_truncated},
           {"filename_from_kernel", e.filename_from_kernel},
           {"dirfd", e.dirfd},               {"at_flags", e.at_flags},
-          {"old_tid", e.old_tid}};
+          {"old_tid", e.old_tid},           {"cwd", e.cwd},
+          {"cwd_truncated", e.cwd_truncated}};
 }
 
 json body_json(const ExitEvent& x) {

@@ -151,9 +151,25 @@ TEST(Decode, ExecWithArgvAndMemfd) {
   EXPECT_EQ(e.dirfd, 3);
   EXPECT_EQ(e.argv, (std::vector<std::string>{"sh", "-c", "echo hi"}));
   EXPECT_FALSE(e.argv_truncated);
+  EXPECT_EQ(e.cwd, "/");  // empty walk: the root itself
   auto j = to_json(ev);
   EXPECT_EQ(j["argv"][2], "echo hi");
   EXPECT_EQ(j["exe_name"], "memfd:stage2");
+}
+
+TEST(Decode, ExecCwdComponentsAreLeafFirst) {
+  auto r = blank<gs_exec_record>(GS_REC_EXEC);
+  const char cwd[] = "build\0main\0work";
+  std::memcpy(r.cwd, cwd, sizeof(cwd));
+  r.cwd_len = sizeof(cwd);
+  auto ev = must_decode(bytes_of(r));
+  EXPECT_EQ(std::get<ExecEvent>(ev.body).cwd, "/work/main/build");
+  EXPECT_EQ(to_json(ev)["cwd"], "/work/main/build");
+  r.flags = GS_F_CWD_TRUNC;
+  r.cwd_len = 9999;  // clamped to the field
+  auto t = std::get<ExecEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_TRUE(t.cwd_truncated);
+  EXPECT_EQ(t.cwd, ".../work/main/build");
 }
 
 TEST(Decode, ExecArgvLengthIsClampedAndTruncationReported) {

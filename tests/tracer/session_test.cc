@@ -206,6 +206,7 @@ int workload(const std::string& dir, uint16_t closed_port, uint16_t udp_port) {
   ::close(src);
   c = ::fork();
   if (c == 0) {
+    if (::chdir("/proc") != 0) ::_exit(126);  // a mount point: the cwd walk crosses it
     char* const argv[] = {const_cast<char*>("fileless"), nullptr};
     char* const envp[] = {nullptr};
     ::syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
@@ -382,10 +383,14 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   EXPECT_EQ(true_exec->argv, (std::vector<std::string>{"true", "--gs-marker"}));
   EXPECT_FALSE(true_exec->argv_truncated);
   EXPECT_EQ(true_exec->kernel_filename, "/bin/true");
+  char cwd[4096];
+  ASSERT_NE(::getcwd(cwd, sizeof(cwd)), nullptr);
+  EXPECT_EQ(true_exec->cwd, cwd);
   ASSERT_NE(memfd_exec, nullptr);
   EXPECT_EQ(memfd_exec->exe_name.rfind("memfd:gs-test", 0), 0u) << memfd_exec->exe_name;
   EXPECT_EQ(memfd_exec->argv, (std::vector<std::string>{"fileless"}));
   EXPECT_EQ(memfd_exec->at_flags, uint64_t(AT_EMPTY_PATH));
+  EXPECT_EQ(memfd_exec->cwd, "/proc");
   ASSERT_NE(failed_exec, nullptr);
   EXPECT_EQ(failed_exec->ret, -ENOENT);
 
@@ -414,7 +419,9 @@ TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("shell");
   ASSERT_TRUE(cg.ok());
-  GatedChild child([] {
+  std::string dir = dir_;
+  GatedChild child([&] {
+    if (::chdir(dir.c_str()) != 0) return 126;
     char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
                           const_cast<char*>("echo gs-pipe | cat >/dev/null; exit 3"), nullptr};
     ::execv("/bin/sh", argv);
@@ -440,6 +447,7 @@ TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
   for (const auto& [h, x] : all_of<ExecEvent>(evs)) {
     if (h.pid == cpid && x.filename == "/bin/sh") {
       sh = &x;
+      EXPECT_EQ(x.cwd, dir_);
       EXPECT_EQ(x.argv, (std::vector<std::string>{"sh", "-c", "echo gs-pipe | cat >/dev/null; exit 3"}));
     }
     if (!x.argv.empty() && x.argv[0] == "cat") cat_pid = h.pid, cat_ppid = h.ppid;

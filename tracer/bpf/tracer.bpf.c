@@ -287,6 +287,45 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
   return 0;
 }
 
+/* The cwd of `p` as its own root sees it (a chroot/pivot_root jail gets jail paths),
+ * best effort: component names leaf first, NUL-separated; user space reverses them. */
+static __always_inline void read_cwd(struct gs_exec_record *e, struct task_struct *p) {
+  struct fs_struct *fs = BPF_CORE_READ(p, fs);
+  struct dentry *d = BPF_CORE_READ(fs, pwd.dentry);
+  struct vfsmount *vm = BPF_CORE_READ(fs, pwd.mnt);
+  struct dentry *root_d = BPF_CORE_READ(fs, root.dentry);
+  struct vfsmount *root_vm = BPF_CORE_READ(fs, root.mnt);
+  struct mount *m = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
+  __u64 off = 0;
+  e->cwd_len = 0;
+  int i;
+  for (i = 0; i < GS_CWD_DEPTH; i++) {
+    if (d == root_d && vm == root_vm) break;
+    struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
+    struct dentry *parent = BPF_CORE_READ(d, d_parent);
+    if (d == mnt_root || d == parent) {
+      struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+      if (mp == m) break; /* the namespace root */
+      d = BPF_CORE_READ(m, mnt_mountpoint);
+      m = mp;
+      vm = (struct vfsmount *)((void *)mp + bpf_core_field_offset(struct mount, mnt));
+      continue;
+    }
+    GS_BARRIER_VAR(off);
+    if (off > GS_PATH_LEN - GS_NAME_LEN) {
+      e->flags |= GS_F_CWD_TRUNC;
+      break;
+    }
+    long n = bpf_probe_read_kernel_str(&e->cwd[off], GS_NAME_LEN, BPF_CORE_READ(d, d_name.name));
+    if (n <= 0) break;
+    if (n == GS_NAME_LEN) e->flags |= GS_F_CWD_TRUNC;
+    off += n;
+    d = parent;
+  }
+  if (i == GS_CWD_DEPTH) e->flags |= GS_F_CWD_TRUNC;
+  e->cwd_len = off;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
   __u64 cgid;
@@ -348,6 +387,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
     else
       e->flags |= GS_F_ARGV_FAULT;
   }
+  read_cwd(e, p);
   bpf_ringbuf_submit(e, wakeup_flag(sizeof(*e)));
 out:
   if (r) r->h.type = 0;

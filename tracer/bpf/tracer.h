@@ -16,6 +16,7 @@
 #define GS_NAME_LEN 64
 #define GS_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
 #define GS_MAX_TAGS 256     /* phase tags for syscall counters */
+#define GS_CWD_DEPTH 24     /* dentries walked for an exec's cwd */
 
 /* Kinds of ring-buffer record. */
 enum gs_record_type {
@@ -69,6 +70,7 @@ struct gs_syscall_spec {
 #define GS_F_STR2_FAULT (1u << 6)
 #define GS_F_ADDR_FAULT (1u << 7)
 #define GS_F_NO_ENTER (1u << 8)     /* exec seen without its sys_enter */
+#define GS_F_CWD_TRUNC (1u << 10)   /* cwd deeper/longer than the walk allows: partial */
 #define GS_F_LATE_READ (1u << 9)    /* a user buffer was not resident at sys_enter and was
                                        read again at sys_exit, after the kernel faulted it in */
 
@@ -103,11 +105,15 @@ struct gs_exec_record {
   __u64 at_flags;           /* execveat flags (args[4]), 0 for execve */
   __u32 old_tid;            /* tid that called exec (sched_process_exec old_pid) */
   __u32 argv_len;           /* bytes of argv read, NUL-separated, <= GS_ARGV_LEN */
+  __u32 cwd_len;            /* bytes used in cwd, <= GS_PATH_LEN */
+  __u32 pad;
   char filename[GS_PATH_LEN];  /* path as given to exec, copied from sys_enter */
   char bprm_filename[GS_PATH_LEN]; /* bprm->filename: kernel's name, e.g. /dev/fd/3 */
   char exe_name[GS_NAME_LEN];  /* bprm->file dentry name: the file really run (memfd:x) */
   char interp[GS_PATH_LEN];    /* bprm->interp: script interpreter, else = filename */
   char argv[GS_ARGV_LEN];      /* new mm [arg_start, arg_end), NUL-separated */
+  char cwd[GS_PATH_LEN];  /* fs->pwd walked up to fs->root (mounts crossed): component
+                             names NUL-separated, leaf first; empty = "/" */
 };
 
 struct gs_exit_record {
