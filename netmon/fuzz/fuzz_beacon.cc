@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto half = all.first(all.size() / 2);
   auto s = gs::netmon::beacon::score(half, all.subspan(half.size(), half.size()), window);
   if (std::isnan(s.score) || s.score < 0 || s.score > 1) std::abort();
-  auto l = gs::netmon::beacon::label_stats(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto l =
+      gs::netmon::beacon::label_stats(std::string_view(reinterpret_cast<const char*>(data), size));
   if (std::isnan(l.subdomain_entropy)) std::abort();
   return 0;
 }

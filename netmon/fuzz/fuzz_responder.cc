@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   StreamSniffer s(64, data[0] & 1);
   size_t piece = 1 + data[0] % 97;
-  for (size_t off = 1; off < size; off += piece) (void)s.feed(in.subspan(off, std::min(piece, size - off)), 1);
+  for (size_t off = 1; off < size; off += piece)
+    (void)s.feed(in.subspan(off, std::min(piece, size - off)), 1);
   s.finish();
   if (s.first_bytes_hex().size() > 128) std::abort();
   return 0;

@@ -17,8 +17,8 @@ namespace {
 
 constexpr int64_t kStrobeMeanIntervalMs = 1000;
 constexpr size_t kStrobeMinAttempts = 10;
-constexpr double kBandFactor = 2.0;        // "near the median": within a factor of 2
-constexpr double kDispersionScale = 0.6;   // MAD/median at which dispersion scores 0
+constexpr double kBandFactor = 2.0;       // "near the median": within a factor of 2
+constexpr double kDispersionScale = 0.6;  // MAD/median at which dispersion scores 0
 constexpr double kBackoffMinGrowth = 1.4;
 
 double clamp01(double v) { return std::clamp(v, 0.0, 1.0); }
@@ -52,7 +52,8 @@ double bowley(std::vector<double> v) {
 }
 
 // RITA-style regularity of a series: 1 for identical values.
-double regularity(const std::vector<double>& v, double& med_out, double& mad_ratio_out, double& skew_out) {
+double regularity(const std::vector<double>& v, double& med_out, double& mad_ratio_out,
+                  double& skew_out) {
   double med = median_of(v);
   med_out = med;
   double mad = mad_of(v, med);
@@ -122,7 +123,8 @@ double size_score(std::span<const int64_t> sizes) {
 
 }  // namespace
 
-Score score(std::span<const int64_t> attempt_times_ms, std::span<const int64_t> sizes, int64_t window_ms) {
+Score score(std::span<const int64_t> attempt_times_ms, std::span<const int64_t> sizes,
+            int64_t window_ms) {
   Score s;
   s.attempts = attempt_times_ms.size();
   if (s.attempts < 2) return s;
@@ -130,7 +132,8 @@ Score score(std::span<const int64_t> attempt_times_ms, std::span<const int64_t> 
   std::sort(t.begin(), t.end());
   std::vector<double> iv;
   // In doubles: int64 differences of hostile or garbage times could overflow.
-  for (size_t i = 1; i < t.size(); ++i) iv.push_back(static_cast<double>(t[i]) - static_cast<double>(t[i - 1]));
+  for (size_t i = 1; i < t.size(); ++i)
+    iv.push_back(static_cast<double>(t[i]) - static_cast<double>(t[i - 1]));
   double med, skew;
   double regular = regularity(iv, med, s.jitter, skew);
   s.median_interval_ms = med < 9e18 ? std::llround(med) : INT64_MAX;
@@ -142,7 +145,8 @@ Score score(std::span<const int64_t> attempt_times_ms, std::span<const int64_t> 
   s.confidence = s.attempts < 3 ? 0 : 1 - std::exp(-(static_cast<double>(s.attempts) - 2) / 5);
   if (s.attempts < 3) return s;
 
-  if (s.attempts >= kStrobeMinAttempts && span / static_cast<double>(iv.size()) <= kStrobeMeanIntervalMs) {
+  if (s.attempts >= kStrobeMinAttempts &&
+      span / static_cast<double>(iv.size()) <= kStrobeMeanIntervalMs) {
     s.kind = "strobe";
     s.interval_score = regular;
     s.score = 1.0;
@@ -191,7 +195,8 @@ LabelStats label_stats(std::string_view name) {
   std::string sub;
   for (size_t i = 0; i < labels.size(); ++i) {
     st.longest_label = std::max(st.longest_label, labels[i].size());
-    if (labels[i].size() >= 8) st.max_label_entropy = std::max(st.max_label_entropy, shannon_entropy(labels[i]));
+    if (labels[i].size() >= 8)
+      st.max_label_entropy = std::max(st.max_label_entropy, shannon_entropy(labels[i]));
     if (i + 2 < labels.size()) sub += labels[i];
   }
   st.subdomain_entropy = shannon_entropy(sub);

@@ -17,7 +17,8 @@ Result<pcap_t*> open_live(const CaptureOptions& opts) {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_t* p = pcap_create(opts.ifname.c_str(), err);
   if (!p) return error("pcap_create('" + opts.ifname + "'): " + err);
-  int snap = static_cast<int>(std::min<uint32_t>(opts.snap_len ? opts.snap_len : 65535, pcap::kMaxSnapLen));
+  int snap = static_cast<int>(
+      std::min<uint32_t>(opts.snap_len ? opts.snap_len : 65535, pcap::kMaxSnapLen));
   pcap_set_snaplen(p, snap);
   pcap_set_promisc(p, 0);
   pcap_set_immediate_mode(p, 1);
@@ -46,18 +47,21 @@ Result<std::unique_ptr<Capture>> Capture::start(int netns_fd, const CaptureOptio
   PcapHandle handle(raw);
   std::optional<pcap::Writer> writer;
   if (!opts.pcap_path.empty()) {
-    GS_ASSIGN_OR_RETURN(auto w, pcap::Writer::create(opts.pcap_path, static_cast<uint32_t>(pcap_datalink(raw)),
-                                                     static_cast<uint32_t>(pcap_snapshot(raw))));
+    GS_ASSIGN_OR_RETURN(
+        auto w, pcap::Writer::create(opts.pcap_path, static_cast<uint32_t>(pcap_datalink(raw)),
+                                     static_cast<uint32_t>(pcap_snapshot(raw))));
     writer.emplace(std::move(w));
   }
   FD wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake) return sys_error("eventfd");
-  std::unique_ptr<Capture> c(new Capture(std::move(handle), std::move(writer), std::move(wake), opts));
+  std::unique_ptr<Capture> c(
+      new Capture(std::move(handle), std::move(writer), std::move(wake), opts));
   c->thread_ = std::thread([p = c.get()] { p->run(); });
   return c;
 }
 
-Capture::Capture(PcapHandle handle, std::optional<pcap::Writer> writer, FD wake, const CaptureOptions& opts)
+Capture::Capture(PcapHandle handle, std::optional<pcap::Writer> writer, FD wake,
+                 const CaptureOptions& opts)
     : handle_(std::move(handle)), writer_(std::move(writer)), wake_(std::move(wake)), opts_(opts) {
   link_type_ = pcap_datalink(handle_.get());
 }
@@ -72,7 +76,8 @@ void Capture::stop() {
   thread_.join();
   struct pcap_stat ps = {};
   std::lock_guard lock(mu_);
-  if (pcap_stats(handle_.get(), &ps) == 0) stats_.kernel_drops = uint64_t{ps.ps_drop} + ps.ps_ifdrop;
+  if (pcap_stats(handle_.get(), &ps) == 0)
+    stats_.kernel_drops = uint64_t{ps.ps_drop} + ps.ps_ifdrop;
   if (writer_) (void)writer_->flush();
 }
 
@@ -83,7 +88,8 @@ void Capture::run() {
     poll(p, 2, 500);
     // Dispatch before checking stop, so packets that arrived before stop() are kept.
     int n;
-    while ((n = pcap_dispatch(handle_.get(), -1, &Capture::trampoline, reinterpret_cast<u_char*>(this))) > 0) {
+    while ((n = pcap_dispatch(handle_.get(), -1, &Capture::trampoline,
+                              reinterpret_cast<u_char*>(this))) > 0) {
     }
     if (n == PCAP_ERROR) {
       // The interface went away (the jail's namespace died and took the veth pair with
@@ -105,7 +111,8 @@ void Capture::on_packet(const struct pcap_pkthdr* h, const u_char* bytes) {
   int64_t ts_us = int64_t{h->ts.tv_sec} * 1000000 + h->ts.tv_usec;
   std::lock_guard lock(mu_);
   ++stats_.packets_captured;
-  if (auto d = decode_packet(static_cast<uint32_t>(link_type_), data); d.ok()) flows_.add(*d, ts_us);
+  if (auto d = decode_packet(static_cast<uint32_t>(link_type_), data); d.ok())
+    flows_.add(*d, ts_us);
   if (!writer_) return;
   if (writer_->bytes_written() + 16 + data.size() > opts_.max_bytes) {
     ++stats_.packets_over_cap;

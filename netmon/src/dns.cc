@@ -211,8 +211,8 @@ Result<Message> parse(std::span<const uint8_t> data) {
   ByteReader r(data);
   Message m;
   uint16_t qd, an;
-  if (!r.u16(m.id) || !r.u16(m.flags) || !r.u16(qd) || !r.u16(an) ||
-      !r.u16(m.authority_count) || !r.u16(m.additional_count))
+  if (!r.u16(m.id) || !r.u16(m.flags) || !r.u16(qd) || !r.u16(an) || !r.u16(m.authority_count) ||
+      !r.u16(m.additional_count))
     return truncated("dns header");
   m.is_response = (m.flags & 0x8000) != 0;
   m.opcode = static_cast<uint8_t>((m.flags >> 11) & 0xF);
@@ -262,7 +262,8 @@ Result<std::vector<uint8_t>> encode_name(std::string_view dotted) {
   while (!dotted.empty()) {
     size_t dot = dotted.find('.');
     std::string_view label = dotted.substr(0, dot);
-    if (label.empty() || label.size() > 63) return error("dns name: bad label in '" + std::string(dotted) + "'");
+    if (label.empty() || label.size() > 63)
+      return error("dns name: bad label in '" + std::string(dotted) + "'");
     out.push_back(static_cast<uint8_t>(label.size()));
     out.insert(out.end(), label.begin(), label.end());
     dotted = dot == std::string_view::npos ? std::string_view() : dotted.substr(dot + 1);
@@ -330,18 +331,30 @@ Result<TcpFrame> tcp_unframe(std::span<const uint8_t> stream) {
 
 std::string type_name(uint16_t type) {
   switch (type) {
-    case kA: return "A";
-    case kNS: return "NS";
-    case kCNAME: return "CNAME";
-    case kSOA: return "SOA";
-    case kPTR: return "PTR";
-    case kMX: return "MX";
-    case kTXT: return "TXT";
-    case kAAAA: return "AAAA";
-    case kSRV: return "SRV";
-    case kHTTPS: return "HTTPS";
-    case kANY: return "ANY";
-    default: return "TYPE" + std::to_string(type);
+    case kA:
+      return "A";
+    case kNS:
+      return "NS";
+    case kCNAME:
+      return "CNAME";
+    case kSOA:
+      return "SOA";
+    case kPTR:
+      return "PTR";
+    case kMX:
+      return "MX";
+    case kTXT:
+      return "TXT";
+    case kAAAA:
+      return "AAAA";
+    case kSRV:
+      return "SRV";
+    case kHTTPS:
+      return "HTTPS";
+    case kANY:
+      return "ANY";
+    default:
+      return "TYPE" + std::to_string(type);
   }
 }
 

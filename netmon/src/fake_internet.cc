@@ -31,20 +31,21 @@ class VethLink {
 };
 
 std::string services_ip_script(const std::string& jail_if) {
-  return std::string("link set lo up\n") +
-         "link add " + kServicesIf + " type veth peer name " + jail_if + " netns /proc/self/fd/3\n" +
-         "addr add " + FakeInternet::kServicesAddress + "/30 dev " + kServicesIf + "\n" +
-         "link set " + kServicesIf + " up\n" +
+  return std::string("link set lo up\n") + "link add " + kServicesIf + " type veth peer name " +
+         jail_if + " netns /proc/self/fd/3\n" + "addr add " + FakeInternet::kServicesAddress +
+         "/30 dev " + kServicesIf + "\n" + "link set " + kServicesIf + " up\n" +
          // TPROXY'd packets carry the mark; this table makes every address local for them.
-         "rule add fwmark " + std::to_string(kTproxyMark) + " lookup " + std::to_string(kTproxyTable) + "\n" +
-         "route add local 0.0.0.0/0 dev lo table " + std::to_string(kTproxyTable) + "\n";
+         "rule add fwmark " + std::to_string(kTproxyMark) + " lookup " +
+         std::to_string(kTproxyTable) + "\n" + "route add local 0.0.0.0/0 dev lo table " +
+         std::to_string(kTproxyTable) + "\n";
 }
 
 std::string jail_ip_script(const std::string& jail_if) {
   return "link set lo up\n"
-         "addr add " + std::string(FakeInternet::kJailAddress) + "/30 dev " + jail_if + "\n" +
-         "link set " + jail_if + " up\n" +
-         "route add default via " + FakeInternet::kServicesAddress + " dev " + jail_if + "\n";
+         "addr add " +
+         std::string(FakeInternet::kJailAddress) + "/30 dev " + jail_if + "\n" + "link set " +
+         jail_if + " up\n" + "route add default via " + FakeInternet::kServicesAddress + " dev " +
+         jail_if + "\n";
 }
 
 // Every TCP and UDP packet from the jail goes to one of three sockets, whatever its
@@ -55,10 +56,9 @@ std::string nft_ruleset() {
   return "table ip gosandbox {\n"
          "  chain prerouting {\n"
          "    type filter hook prerouting priority mangle; policy accept;\n" +
-         in + "udp dport 53 tproxy to :" + std::to_string(kDnsPort) + mark +
-         in + "meta l4proto tcp tproxy to :" + std::to_string(kTcpSinkPort) + mark +
-         in + "meta l4proto udp tproxy to :" + std::to_string(kUdpSinkPort) + mark +
-         "  }\n}\n";
+         in + "udp dport 53 tproxy to :" + std::to_string(kDnsPort) + mark + in +
+         "meta l4proto tcp tproxy to :" + std::to_string(kTcpSinkPort) + mark + in +
+         "meta l4proto udp tproxy to :" + std::to_string(kUdpSinkPort) + mark + "  }\n}\n";
 }
 
 }  // namespace
@@ -77,17 +77,20 @@ FakeInternet::FakeInternet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 
 FakeInternet::~FakeInternet() { (void)stop(); }
 
-Result<std::unique_ptr<FakeInternet>> FakeInternet::make(int jail_netns_fd, const FakeInternetOptions& opts) {
+Result<std::unique_ptr<FakeInternet>> FakeInternet::make(int jail_netns_fd,
+                                                         const FakeInternetOptions& opts) {
   auto impl = std::make_unique<Impl>();
   impl->opts = opts;
   impl->epoch = opts.epoch.value_or(std::chrono::steady_clock::now());
   GS_ASSIGN_OR_RETURN(NetNs jail, NetNs::adopt(jail_netns_fd));
   GS_ASSIGN_OR_RETURN(NetNs services, NetNs::create());
-  if (services.inode() == jail.inode()) return error("fake internet: jail netns is the services netns");
+  if (services.inode() == jail.inode())
+    return error("fake internet: jail netns is the services netns");
   impl->services_ns.emplace(std::move(services));
   int sfd = impl->services_ns->fd();
 
-  GS_TRY(run_command_in_netns(sfd, {"ip", "-batch", "-"}, services_ip_script(opts.jail_ifname), jail.fd()));
+  GS_TRY(run_command_in_netns(sfd, {"ip", "-batch", "-"}, services_ip_script(opts.jail_ifname),
+                              jail.fd()));
   impl->veth = std::make_unique<VethLink>(sfd, kServicesIf);
   GS_TRY(run_command_in_netns(jail.fd(), {"ip", "-batch", "-"}, jail_ip_script(opts.jail_ifname)));
   GS_TRY(run_command_in_netns(sfd, {"nft", "-f", "-"}, nft_ruleset()));

@@ -46,8 +46,9 @@ std::vector<Flow> FlowTable::flows() const {
   std::vector<Flow> out;
   out.reserve(flows_.size());
   for (const auto& [k, s] : flows_) out.push_back({k, s});
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Flow& a, const Flow& b) { return a.stats.first_us < b.stats.first_us; });
+  std::stable_sort(out.begin(), out.end(), [](const Flow& a, const Flow& b) {
+    return a.stats.first_us < b.stats.first_us;
+  });
   return out;
 }
 

@@ -29,7 +29,8 @@ std::string printable(std::string_view s) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -78,9 +79,12 @@ Status parse_header(std::string_view line, RequestHead& h) {
   std::string_view name = line.substr(0, colon);
   std::string_view value = trim(line.substr(colon + 1));
   if (++h.header_count > kMaxHeaders) return error("http: too many headers");
-  if (iequals(name, "Host")) h.host = printable(value);
-  else if (iequals(name, "User-Agent")) h.user_agent = printable(value);
-  else if (iequals(name, "Transfer-Encoding")) h.chunked = value.find("chunked") != std::string_view::npos;
+  if (iequals(name, "Host"))
+    h.host = printable(value);
+  else if (iequals(name, "User-Agent"))
+    h.user_agent = printable(value);
+  else if (iequals(name, "Transfer-Encoding"))
+    h.chunked = value.find("chunked") != std::string_view::npos;
   else if (iequals(name, "Content-Length")) {
     uint64_t v = 0;
     if (value.empty() || value.size() > 18) return error("http: bad Content-Length");

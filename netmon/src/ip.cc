@@ -55,9 +55,12 @@ uint32_t IpAddr::v4_host_order() const {
 
 std::string IpAddr::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
-  if (family == 4) inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-  else if (family == 6) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
-  else return "?";
+  if (family == 4)
+    inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
+  else if (family == 6)
+    inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+  else
+    return "?";
   return buf;
 }
 

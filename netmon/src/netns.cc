@@ -96,8 +96,8 @@ Status run_in_netns(int netns_fd, const std::function<Status()>& fn) {
   return result;
 }
 
-Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv, const std::string& input,
-                            int pass_fd) {
+Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv,
+                            const std::string& input, int pass_fd) {
   if (argv.empty()) return error("run_command_in_netns: empty argv");
   // Everything the child needs is prepared before fork: after fork in a threaded process
   // only async-signal-safe calls are allowed.
@@ -133,7 +133,8 @@ Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv, 
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   while (!output.empty() && output.back() == '\n') output.pop_back();
-  return error("'" + join(argv) + "' in netns failed (status " + std::to_string(status) + "): " + output);
+  return error("'" + join(argv) + "' in netns failed (status " + std::to_string(status) +
+               "): " + output);
 }
 
 uint64_t current_netns_inode() {

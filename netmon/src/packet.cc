@@ -49,7 +49,8 @@ Status decode_transport(std::span<const uint8_t> l4, bool first_fragment, Decode
   if (p.proto == kTcp) {
     uint32_t seq, ack;
     uint8_t off, flags;
-    if (!r.u16(p.sport) || !r.u16(p.dport) || !r.u32(seq) || !r.u32(ack) || !r.u8(off) || !r.u8(flags))
+    if (!r.u16(p.sport) || !r.u16(p.dport) || !r.u32(seq) || !r.u32(ack) || !r.u8(off) ||
+        !r.u8(flags))
       return truncated("tcp header");
     p.tcp_flags = flags;
     size_t hlen = size_t{static_cast<uint8_t>(off >> 4)} * 4;
@@ -58,7 +59,8 @@ Status decode_transport(std::span<const uint8_t> l4, bool first_fragment, Decode
     p.payload = l4.subspan(hlen);
   } else if (p.proto == kUdp) {
     uint16_t len;
-    if (!r.u16(p.sport) || !r.u16(p.dport) || !r.u16(len) || !r.skip(2)) return truncated("udp header");
+    if (!r.u16(p.sport) || !r.u16(p.dport) || !r.u16(len) || !r.skip(2))
+      return truncated("udp header");
     p.payload = r.rest().first(std::min(r.remaining(), len >= 8 ? size_t{len} - 8 : size_t{0}));
   } else {
     p.payload = l4;
@@ -90,7 +92,8 @@ Status decode_ipv6(ByteReader& r, DecodedPacket& p) {
   uint16_t plen;
   uint8_t next, hops;
   std::span<const uint8_t> src, dst;
-  if (!r.u32(vtf) || !r.u16(plen) || !r.u8(next) || !r.u8(hops) || !r.bytes(16, src) || !r.bytes(16, dst))
+  if (!r.u32(vtf) || !r.u16(plen) || !r.u8(next) || !r.u8(hops) || !r.bytes(16, src) ||
+      !r.bytes(16, dst))
     return truncated("ipv6 header");
   if ((vtf >> 28) != 6) return error("ipv6: bad version");
   p.src = IpAddr::from_v6_bytes(src.first<16>());
@@ -119,9 +122,12 @@ Result<DecodedPacket> decode_packet(uint32_t link_type, std::span<const uint8_t>
   ByteReader r(frame);
   GS_ASSIGN_OR_RETURN(uint16_t ethertype, skip_link(link_type, r));
   DecodedPacket p;
-  if (ethertype == kEtherIpv4) GS_TRY(decode_ipv4(r, p));
-  else if (ethertype == kEtherIpv6) GS_TRY(decode_ipv6(r, p));
-  else return error("packet: not IP (ethertype " + std::to_string(ethertype) + ")");
+  if (ethertype == kEtherIpv4)
+    GS_TRY(decode_ipv4(r, p));
+  else if (ethertype == kEtherIpv6)
+    GS_TRY(decode_ipv6(r, p));
+  else
+    return error("packet: not IP (ethertype " + std::to_string(ethertype) + ")");
   return p;
 }
 

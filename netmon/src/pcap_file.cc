@@ -72,7 +72,8 @@ Result<Writer> Writer::create(const std::string& path, uint32_t link_type, uint3
   w.path_ = path;
   w.snap_len_ = snap_len == 0 || snap_len > kMaxSnapLen ? kMaxSnapLen : snap_len;
   uint32_t hdr[6] = {kMagicMicros, 0x00040002 /* version 2.4 */, 0, 0, w.snap_len_, link_type};
-  if (std::fwrite(hdr, sizeof hdr, 1, w.file_.get()) != 1) return sys_error("fwrite('" + path + "')");
+  if (std::fwrite(hdr, sizeof hdr, 1, w.file_.get()) != 1)
+    return sys_error("fwrite('" + path + "')");
   w.bytes_written_ = sizeof hdr;
   return w;
 }

@@ -13,7 +13,7 @@ namespace gs::netmon {
 namespace {
 
 constexpr uint32_t kPoolBase = (198u << 24) | (19u << 16);  // 198.19.0.0/16
-constexpr uint32_t kPoolSize = 65534;                        // .0.1 .. .255.254
+constexpr uint32_t kPoolSize = 65534;                       // .0.1 .. .255.254
 
 uint32_t fnv1a(std::string_view s) {
   uint32_t h = 2166136261u;
@@ -67,7 +67,8 @@ std::vector<uint8_t> http_ok_response(bool head_request) {
   static constexpr std::string_view kBody = "<html><body>ok</body></html>\n";
   std::string r =
       "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nConnection: keep-alive\r\n"
-      "Content-Length: " + std::to_string(kBody.size()) + "\r\n\r\n";
+      "Content-Length: " +
+      std::to_string(kBody.size()) + "\r\n\r\n";
   if (!head_request) r += kBody;
   return {r.begin(), r.end()};
 }
@@ -87,7 +88,8 @@ std::vector<uint8_t> StreamSniffer::feed(std::span<const uint8_t> data, int64_t 
     if (state_ == State::kDetect && !buf_.empty()) detect(out, now_ms);
     return out;
   }
-  buf_.insert(buf_.end(), data.begin(), data.begin() + static_cast<long>(std::min(room, data.size())));
+  buf_.insert(buf_.end(), data.begin(),
+              data.begin() + static_cast<long>(std::min(room, data.size())));
   detect(out, now_ms);
   return out;
 }

@@ -26,7 +26,8 @@ IpAddr addr_of(const sockaddr_in& sa) { return IpAddr::v4(ntohl(sa.sin_addr.s_ad
 
 Status set_opt(int fd, int level, int name, const char* what) {
   int one = 1;
-  if (setsockopt(fd, level, name, &one, sizeof one) != 0) return sys_error(std::string("setsockopt(") + what + ")");
+  if (setsockopt(fd, level, name, &one, sizeof one) != 0)
+    return sys_error(std::string("setsockopt(") + what + ")");
   return {};
 }
 
@@ -37,7 +38,8 @@ Result<FD> transparent_socket(int type, uint16_t port) {
   if (!fd) return sys_error("socket(AF_INET)");
   GS_TRY(set_opt(fd.get(), SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR"));
   GS_TRY(set_opt(fd.get(), SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT"));
-  if (type == SOCK_DGRAM) GS_TRY(set_opt(fd.get(), SOL_IP, IP_RECVORIGDSTADDR, "IP_RECVORIGDSTADDR"));
+  if (type == SOCK_DGRAM)
+    GS_TRY(set_opt(fd.get(), SOL_IP, IP_RECVORIGDSTADDR, "IP_RECVORIGDSTADDR"));
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
@@ -77,7 +79,8 @@ std::optional<Datagram> receive(int fd) {
 
 // Replies from the address the client wrote to (IP_TRANSPARENT allows a non-local
 // source), or a client with a connected UDP socket would drop the answer.
-void reply_from(int fd, const sockaddr_in& from_addr, const sockaddr_in& to, std::span<const uint8_t> data) {
+void reply_from(int fd, const sockaddr_in& from_addr, const sockaddr_in& to,
+                std::span<const uint8_t> data) {
   iovec iov{const_cast<uint8_t*>(data.data()), data.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
   msghdr msg{};
@@ -130,9 +133,10 @@ Result<std::unique_ptr<Services>> Services::start(int netns_fd, const Config& cf
   if (!ep) return sys_error("epoll_create1");
   FD wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake) return sys_error("eventfd");
-  for (int fd : {dns_udp.get(), tcp_sink.get(), udp_sink.get(), wake.get()}) GS_TRY(epoll_add(ep.get(), fd, EPOLLIN));
-  std::unique_ptr<Services> s(
-      new Services(cfg, std::move(dns_udp), std::move(tcp_sink), std::move(udp_sink), std::move(ep), std::move(wake)));
+  for (int fd : {dns_udp.get(), tcp_sink.get(), udp_sink.get(), wake.get()})
+    GS_TRY(epoll_add(ep.get(), fd, EPOLLIN));
+  std::unique_ptr<Services> s(new Services(cfg, std::move(dns_udp), std::move(tcp_sink),
+                                           std::move(udp_sink), std::move(ep), std::move(wake)));
   s->thread_ = std::thread([p = s.get()] { p->run(); });
   return s;
 }
@@ -162,7 +166,9 @@ void Services::stop() {
 }
 
 int64_t Services::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - cfg_.epoch).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               cfg_.epoch)
+      .count();
 }
 
 void Services::run() {
@@ -171,12 +177,18 @@ void Services::run() {
     int n = epoll_wait(epoll_.get(), events, 64, 500);
     for (int i = 0; i < n && !stopping_; ++i) {
       int fd = events[i].data.fd;
-      if (fd == dns_udp_.get()) on_dns_udp();
-      else if (fd == tcp_sink_.get()) on_accept();
-      else if (fd == udp_sink_.get()) on_udp_sink();
-      else if (fd == wake_.get()) continue;
-      else if (events[i].events & EPOLLOUT) on_conn_writable(fd);
-      else on_conn_readable(fd);
+      if (fd == dns_udp_.get())
+        on_dns_udp();
+      else if (fd == tcp_sink_.get())
+        on_accept();
+      else if (fd == udp_sink_.get())
+        on_udp_sink();
+      else if (fd == wake_.get())
+        continue;
+      else if (events[i].events & EPOLLOUT)
+        on_conn_writable(fd);
+      else
+        on_conn_readable(fd);
     }
   }
 }
@@ -204,8 +216,9 @@ void Services::on_dns_udp() {
       ++counters_.records_dropped;
       continue;
     }
-    records_.dns.push_back({now_ms(), answered->name, answered->type, dns::type_name(answered->type),
-                            answered->answer, "udp", addr_of(d->orig_dst), ntohs(d->from.sin_port)});
+    records_.dns.push_back({now_ms(), answered->name, answered->type,
+                            dns::type_name(answered->type), answered->answer, "udp",
+                            addr_of(d->orig_dst), ntohs(d->from.sin_port)});
   }
 }
 
@@ -215,7 +228,8 @@ void Services::on_udp_sink() {
     if (!d) return;
     std::lock_guard lock(mu_);
     ++counters_.udp_datagrams;
-    auto key = std::make_tuple(ntohs(d->from.sin_port), addr_of(d->orig_dst), ntohs(d->orig_dst.sin_port));
+    auto key =
+        std::make_tuple(ntohs(d->from.sin_port), addr_of(d->orig_dst), ntohs(d->orig_dst.sin_port));
     auto it = udp_flows_.find(key);
     if (it == udp_flows_.end()) {
       ConnectionRecord r;
@@ -242,7 +256,8 @@ void Services::on_accept() {
   for (int i = 0; i < 256; ++i) {
     sockaddr_in peer{};
     socklen_t len = sizeof peer;
-    FD fd(accept4(tcp_sink_.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    FD fd(accept4(tcp_sink_.get(), reinterpret_cast<sockaddr*>(&peer), &len,
+                  SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd) return;
     sockaddr_in local{};  // under TPROXY the local address is the original destination
     len = sizeof local;
@@ -285,7 +300,8 @@ static void sync_sniffer(ConnectionRecord& r, const StreamSniffer& s) {
   size_t from = r.http.empty() ? 0 : r.http.size() - 1;  // the last one may have grown
   r.http.resize(h.size());
   for (size_t i = from; i < h.size(); ++i)
-    r.http[i] = {h[i].time_ms, h[i].method, h[i].host, h[i].path, h[i].user_agent, h[i].body_bytes, h[i].body_sha256};
+    r.http[i] = {h[i].time_ms,    h[i].method,     h[i].host,       h[i].path,
+                 h[i].user_agent, h[i].body_bytes, h[i].body_sha256};
 }
 
 void Services::on_conn_readable(int fd) {
@@ -345,8 +361,9 @@ void Services::serve_dns_tcp(Conn& c, std::span<const uint8_t> data) {
         reply = dns::tcp_frame(answered->response);
         if (records_.dns.size() + records_.connections.size() < cfg_.opts.max_records) {
           auto* r = record_of(c);
-          records_.dns.push_back({now_ms(), answered->name, answered->type, dns::type_name(answered->type),
-                                  answered->answer, "tcp", r ? r->dst : IpAddr{}, r ? r->src_port : uint16_t{0}});
+          records_.dns.push_back({now_ms(), answered->name, answered->type,
+                                  dns::type_name(answered->type), answered->answer, "tcp",
+                                  r ? r->dst : IpAddr{}, r ? r->src_port : uint16_t{0}});
         } else {
           ++counters_.records_dropped;
         }

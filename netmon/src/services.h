@@ -51,12 +51,12 @@ class Services {
   void close_conn(int fd);
   void send_or_queue(Conn& c, std::vector<uint8_t> bytes);
   void serve_dns_tcp(Conn& c, std::span<const uint8_t> data);
-  ConnectionRecord* record_of(const Conn& c);  // under mu_
+  ConnectionRecord* record_of(const Conn& c);                // under mu_
   std::optional<size_t> add_connection(ConnectionRecord r);  // under mu_
 
   Config cfg_;
   FD dns_udp_, tcp_sink_, udp_sink_, epoll_, wake_;
-  std::map<int, std::unique_ptr<Conn>> conns_;  // event-loop thread only
+  std::map<int, std::unique_ptr<Conn>> conns_;                          // event-loop thread only
   std::map<std::tuple<uint16_t, IpAddr, uint16_t>, size_t> udp_flows_;  // -> record index
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -104,9 +104,12 @@ Status parse_extensions(ByteReader& r, ClientHello& ch) {
     std::span<const uint8_t> body;
     if (!e.u16(type) || !e.u16(len) || !e.bytes(len, body)) return error("tls: bad extension");
     ++ch.extension_count;
-    if (type == kExtServerName) GS_TRY(parse_sni(body, ch));
-    else if (type == kExtAlpn) GS_TRY(parse_alpn(body, ch));
-    else if (type == kExtSupportedVersions) GS_TRY(parse_versions(body, ch));
+    if (type == kExtServerName)
+      GS_TRY(parse_sni(body, ch));
+    else if (type == kExtAlpn)
+      GS_TRY(parse_alpn(body, ch));
+    else if (type == kExtSupportedVersions)
+      GS_TRY(parse_versions(body, ch));
   }
   return {};
 }
@@ -138,11 +141,16 @@ Result<ClientHello> parse_client_hello(std::span<const uint8_t> stream) {
 
 std::string version_name(uint16_t v) {
   switch (v) {
-    case 0x0300: return "SSL3.0";
-    case 0x0301: return "TLS1.0";
-    case 0x0302: return "TLS1.1";
-    case 0x0303: return "TLS1.2";
-    case 0x0304: return "TLS1.3";
+    case 0x0300:
+      return "SSL3.0";
+    case 0x0301:
+      return "TLS1.0";
+    case 0x0302:
+      return "TLS1.1";
+    case 0x0303:
+      return "TLS1.2";
+    case 0x0304:
+      return "TLS1.3";
     default: {
       char buf[16];
       std::snprintf(buf, sizeof buf, "0x%04x", v);

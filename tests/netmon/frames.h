@@ -77,7 +77,8 @@ inline Bytes client_hello(const std::string& sni, const std::vector<std::string>
     out.push_back(22);
     put16(out, 0x0301);
     put16(out, static_cast<uint16_t>(n));
-    out.insert(out.end(), hs.begin() + static_cast<long>(off), hs.begin() + static_cast<long>(off + n));
+    out.insert(out.end(), hs.begin() + static_cast<long>(off),
+               hs.begin() + static_cast<long>(off + n));
   }
   return out;
 }

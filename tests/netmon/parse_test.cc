@@ -42,9 +42,9 @@ TEST(Dns, ResponseAnswersEachTypeAndRoundTrips) {
   struct Case {
     uint16_t type;
     std::string expect;
-  } cases[] = {{dns::kA, "198.19.0.7"},      {dns::kAAAA, "2001:db8::7"},
-               {dns::kTXT, "v=spf1 -all"},   {dns::kMX, "mail.x.test"},
-               {dns::kNS, "ns1.x.test"},     {dns::kCNAME, "edge.x.test"}};
+  } cases[] = {{dns::kA, "198.19.0.7"},    {dns::kAAAA, "2001:db8::7"},
+               {dns::kTXT, "v=spf1 -all"}, {dns::kMX, "mail.x.test"},
+               {dns::kNS, "ns1.x.test"},   {dns::kCNAME, "edge.x.test"}};
   for (const auto& c : cases) {
     auto q = dns::parse(*dns::build_query("x.test", c.type, 7));
     ASSERT_TRUE(q.ok());
@@ -229,7 +229,8 @@ TEST(Packet, DecodesIpv4TcpAndUdp) {
   EXPECT_EQ(p->tcp_flags, tcp_flag::kSyn);
   EXPECT_EQ(p->ip_length, 20u + 20u + 2u);
   EXPECT_EQ(p->payload.size(), 2u);
-  auto u = decode_packet(pcap::kEthernet, testing::frame(ip("2001:db8::2"), 5353, ip("2001:db8::1"), 53, kUdp, str("abc")));
+  auto u = decode_packet(pcap::kEthernet, testing::frame(ip("2001:db8::2"), 5353, ip("2001:db8::1"),
+                                                         53, kUdp, str("abc")));
   ASSERT_TRUE(u.ok()) << u.error().message();
   EXPECT_EQ(u->src.to_string(), "2001:db8::2");
   EXPECT_EQ(u->dport, 53);

@@ -1,11 +1,12 @@
 // Tests of the fake internet's decisions without sockets: name pool, DNS answers, and
 // the TCP stream sniffer fed the way a socket delivers bytes (in arbitrary pieces).
+#include "netmon/responder.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "frames.h"
-#include "netmon/responder.h"
 
 namespace gs::netmon {
 namespace {
@@ -47,7 +48,8 @@ TEST(AnswerDns, AnswersAAndReversesPtr) {
   EXPECT_EQ(r->name, "beacon.evil.test");
   EXPECT_EQ(r->answer, pool.address_for("beacon.evil.test")->to_string());
   auto addr = *IpAddr::parse(r->answer);
-  std::string rev = std::to_string(addr.bytes[3]) + "." + std::to_string(addr.bytes[2]) + ".19.198.in-addr.arpa";
+  std::string rev =
+      std::to_string(addr.bytes[3]) + "." + std::to_string(addr.bytes[2]) + ".19.198.in-addr.arpa";
   auto p = answer_dns(*dns::build_query(rev, dns::kPTR, 6), pool);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->answer, "beacon.evil.test");
@@ -59,7 +61,8 @@ TEST(AnswerDns, AnswersAAndReversesPtr) {
   EXPECT_FALSE(answer_dns(str("\x01\x02"), pool).ok());
 }
 
-std::vector<uint8_t> feed_in_pieces(StreamSniffer& s, const Bytes& b, size_t piece, int64_t t = 100) {
+std::vector<uint8_t> feed_in_pieces(StreamSniffer& s, const Bytes& b, size_t piece,
+                                    int64_t t = 100) {
   std::vector<uint8_t> out;
   for (size_t off = 0; off < b.size(); off += piece) {
     auto r = s.feed(std::span<const uint8_t>(b).subspan(off, std::min(piece, b.size() - off)), t);
@@ -71,8 +74,10 @@ std::vector<uint8_t> feed_in_pieces(StreamSniffer& s, const Bytes& b, size_t pie
 TEST(Sniffer, HttpWithBodyInPiecesThenKeepAlive) {
   for (size_t piece : {1, 3, 7, 1000}) {
     StreamSniffer s(64, false);
-    Bytes req = str("POST /exfil HTTP/1.1\r\nHost: drop.test\r\nUser-Agent: curl/8\r\nContent-Length: 3\r\n\r\nabc"
-                    "GET /next HTTP/1.1\r\nHost: drop.test\r\n\r\n");
+    Bytes req =
+        str("POST /exfil HTTP/1.1\r\nHost: drop.test\r\nUser-Agent: curl/8\r\nContent-Length: "
+            "3\r\n\r\nabc"
+            "GET /next HTTP/1.1\r\nHost: drop.test\r\n\r\n");
     auto out = feed_in_pieces(s, req, piece);
     EXPECT_EQ(s.app(), "http");
     ASSERT_EQ(s.http().size(), 2u) << piece;
@@ -81,7 +86,8 @@ TEST(Sniffer, HttpWithBodyInPiecesThenKeepAlive) {
     EXPECT_EQ(s.http()[0].path, "/exfil");
     EXPECT_EQ(s.http()[0].user_agent, "curl/8");
     EXPECT_EQ(s.http()[0].body_bytes, 3u);
-    EXPECT_EQ(s.http()[0].body_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(s.http()[0].body_sha256,
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(s.http()[1].path, "/next");
     EXPECT_EQ(s.http()[1].body_bytes, 0u);
     std::string text(out.begin(), out.end());
@@ -93,7 +99,8 @@ TEST(Sniffer, HttpWithBodyInPiecesThenKeepAlive) {
 
 TEST(Sniffer, ChunkedBodyHashedUntilClose) {
   StreamSniffer s(64, false);
-  auto out = s.feed(str("POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"), 1);
+  auto out = s.feed(
+      str("POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"), 1);
   EXPECT_FALSE(out.empty());
   s.feed(str("0\r\n\r\n"), 2);
   s.finish();

@@ -53,7 +53,8 @@ class Capture {
   };
   using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
-  Capture(PcapHandle handle, std::optional<pcap::Writer> writer, FD wake, const CaptureOptions& opts);
+  Capture(PcapHandle handle, std::optional<pcap::Writer> writer, FD wake,
+          const CaptureOptions& opts);
   void run();
   void on_packet(const struct pcap_pkthdr* h, const u_char* bytes);
   static void trampoline(u_char* self, const struct pcap_pkthdr* h, const u_char* bytes);

@@ -17,8 +17,17 @@
 namespace gs::netmon::dns {
 
 enum Type : uint16_t {
-  kA = 1, kNS = 2, kCNAME = 5, kSOA = 6, kPTR = 12, kMX = 15, kTXT = 16, kAAAA = 28,
-  kSRV = 33, kHTTPS = 65, kANY = 255,
+  kA = 1,
+  kNS = 2,
+  kCNAME = 5,
+  kSOA = 6,
+  kPTR = 12,
+  kMX = 15,
+  kTXT = 16,
+  kAAAA = 28,
+  kSRV = 33,
+  kHTTPS = 65,
+  kANY = 255,
 };
 enum Rcode : uint8_t { kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4 };
 

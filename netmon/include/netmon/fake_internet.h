@@ -38,10 +38,10 @@ struct DnsQueryRecord {
   int64_t time_ms = 0;
   std::string name;
   uint16_t type = 0;
-  std::string type_name;   // "A", "TXT", ...
-  std::string answer;      // the address or text given, empty for NODATA
-  std::string transport;   // "udp" | "tcp"
-  IpAddr server;           // the address the query was sent to
+  std::string type_name;  // "A", "TXT", ...
+  std::string answer;     // the address or text given, empty for NODATA
+  std::string transport;  // "udp" | "tcp"
+  IpAddr server;          // the address the query was sent to
   uint16_t client_port = 0;
 };
 
@@ -54,22 +54,22 @@ struct HttpRecord {
 
 struct ConnectionRecord {
   uint64_t id = 0;
-  std::string proto;        // "tcp" | "udp"
-  IpAddr dst;               // the original destination the code asked for
+  std::string proto;  // "tcp" | "udp"
+  IpAddr dst;         // the original destination the code asked for
   uint16_t dst_port = 0;
   uint16_t src_port = 0;
-  std::string hostname;     // the DNS name that resolved to dst, if any
+  std::string hostname;  // the DNS name that resolved to dst, if any
   int64_t first_ms = 0, last_ms = 0;
-  uint64_t bytes_out = 0;   // sent by the code under analysis
-  uint64_t bytes_in = 0;    // sent back by the fake internet
-  uint64_t datagrams = 0;   // UDP only
-  std::string app;          // "http" | "tls" | "dns" | "raw" | "" (nothing sent yet)
+  uint64_t bytes_out = 0;  // sent by the code under analysis
+  uint64_t bytes_in = 0;   // sent back by the fake internet
+  uint64_t datagrams = 0;  // UDP only
+  std::string app;         // "http" | "tls" | "dns" | "raw" | "" (nothing sent yet)
   std::string first_bytes_hex;
   std::string tls_sni;
   std::vector<std::string> tls_alpn;
   std::string tls_version;
   std::vector<HttpRecord> http;
-  bool closed = false;      // the client closed it (or it was closed at stop)
+  bool closed = false;  // the client closed it (or it was closed at stop)
 };
 
 struct FakeInternetRecords {
@@ -80,20 +80,20 @@ struct FakeInternetRecords {
 struct FakeInternetStats {
   uint64_t dns_queries = 0;
   uint64_t tcp_connections = 0;
-  uint64_t tcp_rejected = 0;        // over max_connections: accepted and closed at once
+  uint64_t tcp_rejected = 0;  // over max_connections: accepted and closed at once
   uint64_t udp_datagrams = 0;
-  uint64_t records_dropped = 0;     // over max_records
+  uint64_t records_dropped = 0;  // over max_records
   // Capture.
   std::string pcap_path;
   uint32_t snap_len = 0;
   uint64_t pcap_max_bytes = 0;
-  uint64_t packets_captured = 0;    // seen by libpcap
+  uint64_t packets_captured = 0;  // seen by libpcap
   uint64_t packets_written = 0;
-  uint64_t packets_over_cap = 0;    // seen but not written: the size cap was reached
-  uint64_t pcap_bytes = 0;          // file size
-  uint64_t kernel_drops = 0;        // pcap_stats ps_drop + ps_ifdrop
-  std::string capture_error;        // why the capture ended early (e.g. the jail died)
-  std::vector<Flow> flows;          // from the captured packets
+  uint64_t packets_over_cap = 0;  // seen but not written: the size cap was reached
+  uint64_t pcap_bytes = 0;        // file size
+  uint64_t kernel_drops = 0;      // pcap_stats ps_drop + ps_ifdrop
+  std::string capture_error;      // why the capture ended early (e.g. the jail died)
+  std::vector<Flow> flows;        // from the captured packets
 };
 
 class FakeInternet {
@@ -109,7 +109,8 @@ class FakeInternet {
   // Builds the services namespace, links it to the jail's namespace (which must exist,
   // e.g. /proc/<pid>/ns/net of the jail's first process, opened by the caller), starts
   // capture and services. Call before the jail runs any module code.
-  static Result<std::unique_ptr<FakeInternet>> make(int jail_netns_fd, const FakeInternetOptions& opts);
+  static Result<std::unique_ptr<FakeInternet>> make(int jail_netns_fd,
+                                                    const FakeInternetOptions& opts);
   ~FakeInternet();
   FakeInternet(const FakeInternet&) = delete;
   FakeInternet& operator=(const FakeInternet&) = delete;

@@ -26,9 +26,9 @@ struct FlowKey {
 struct FlowStats {
   int64_t first_us = 0;
   int64_t last_us = 0;
-  uint64_t packets_out = 0, bytes_out = 0;  // initiator -> responder, IP bytes
-  uint64_t packets_in = 0, bytes_in = 0;    // responder -> initiator
-  uint64_t payload_out = 0, payload_in = 0; // transport payload bytes
+  uint64_t packets_out = 0, bytes_out = 0;   // initiator -> responder, IP bytes
+  uint64_t packets_in = 0, bytes_in = 0;     // responder -> initiator
+  uint64_t payload_out = 0, payload_in = 0;  // transport payload bytes
   uint8_t tcp_flags_out = 0, tcp_flags_in = 0;
 };
 

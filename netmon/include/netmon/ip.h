@@ -13,8 +13,8 @@
 namespace gs::netmon {
 
 struct IpAddr {
-  uint8_t family = 0;                 // 4 or 6; 0 means unset
-  std::array<uint8_t, 16> bytes{};    // IPv4 uses the first 4 bytes, the rest stay zero
+  uint8_t family = 0;               // 4 or 6; 0 means unset
+  std::array<uint8_t, 16> bytes{};  // IPv4 uses the first 4 bytes, the rest stay zero
 
   static IpAddr v4(uint32_t host_order);
   static IpAddr from_v4_bytes(std::span<const uint8_t, 4> b);

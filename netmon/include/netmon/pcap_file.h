@@ -18,8 +18,8 @@ namespace gs::netmon::pcap {
 enum LinkType : uint32_t { kEthernet = 1, kRaw = 101, kLinuxSll = 113, kLinuxSll2 = 276 };
 
 struct Packet {
-  int64_t ts_us = 0;       // capture time, microseconds since the epoch
-  uint32_t orig_len = 0;   // length on the wire; data may be shorter (snap length)
+  int64_t ts_us = 0;      // capture time, microseconds since the epoch
+  uint32_t orig_len = 0;  // length on the wire; data may be shorter (snap length)
   std::vector<uint8_t> data;
 };
 
@@ -51,7 +51,8 @@ class Reader {
 // buffer; flush() pushes it to the kernel.
 class Writer {
  public:
-  static Result<Writer> create(const std::string& path, uint32_t link_type, uint32_t snap_len = 65535);
+  static Result<Writer> create(const std::string& path, uint32_t link_type,
+                               uint32_t snap_len = 65535);
   Status write(int64_t ts_us, std::span<const uint8_t> data, uint32_t orig_len = 0);
   Status flush();
   uint64_t bytes_written() const { return bytes_written_; }

@@ -13,11 +13,11 @@
 namespace gs::netmon::tls {
 
 struct ClientHello {
-  uint16_t record_version = 0;   // from the record header, e.g. 0x0301
-  uint16_t legacy_version = 0;   // ClientHello.legacy_version, 0x0303 for TLS 1.2 and 1.3
+  uint16_t record_version = 0;  // from the record header, e.g. 0x0301
+  uint16_t legacy_version = 0;  // ClientHello.legacy_version, 0x0303 for TLS 1.2 and 1.3
   std::vector<uint16_t> supported_versions;  // extension 43, GREASE values removed
-  uint16_t max_version = 0;      // highest version offered (supported_versions wins)
-  std::string sni;               // first host_name of server_name, empty if absent
+  uint16_t max_version = 0;                  // highest version offered (supported_versions wins)
+  std::string sni;                           // first host_name of server_name, empty if absent
   std::vector<std::string> alpn;
   size_t cipher_suite_count = 0;
   size_t extension_count = 0;
