@@ -111,7 +111,8 @@ Status Session::add_cgroup(uint64_t cgroup_id, uint32_t tag) {
 }
 
 Status Session::remove_cgroup(uint64_t cgroup_id) {
-  if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id) != 0)
+  // ENOENT is fine: the kernel side forgets a cgroup by itself when it is removed.
+  if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id) != 0 && errno != ENOENT)
     return sys_error("tracer: remove cgroup " + std::to_string(cgroup_id));
   return {};
 }

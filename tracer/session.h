@@ -61,7 +61,9 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Starts/stops tracing a cgroup v2 id (descendant processes stay in it, so they follow).
+  // Starts/stops tracing a cgroup v2 id. Forked processes stay in it, so they follow;
+  // cgroups created below a traced one later are traced too (same tag), and a removed
+  // cgroup leaves the set by itself. Add the cgroup before creating children in it.
   Status add_cgroup(uint64_t cgroup_id, uint32_t tag = 0);
   Status remove_cgroup(uint64_t cgroup_id);
   // Phase tag for the syscall counters of a traced cgroup (< GS_MAX_TAGS).

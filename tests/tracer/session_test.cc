@@ -37,10 +37,11 @@ namespace {
 // on destruction, so a failing test leaves nothing behind.
 class TestCgroup {
  public:
-  explicit TestCgroup(const std::string& tag) {
+  explicit TestCgroup(const std::string& tag, const TestCgroup* parent = nullptr) {
     auto root = cgroup2_root();
     if (!root.ok()) return;
-    path_ = *root + "/gosandbox-test-" + std::to_string(::getpid()) + "-" + tag;
+    path_ = parent ? parent->path_ + "/" + tag
+                   : *root + "/gosandbox-test-" + std::to_string(::getpid()) + "-" + tag;
     if (::mkdir(path_.c_str(), 0755) != 0) {
       path_.clear();
       return;
@@ -535,7 +536,37 @@ TEST_F(TracerSessionTest, SyscallCountsArePerTag) {
   ASSERT_TRUE(s.reset_syscall_counts(5).ok());
   EXPECT_TRUE(s.syscall_counts(5)->empty());
   EXPECT_TRUE(s.remove_cgroup(cg.id()).ok());
-  EXPECT_FALSE(s.remove_cgroup(cg.id()).ok());
+  EXPECT_TRUE(s.remove_cgroup(cg.id()).ok());  // idempotent
+}
+
+TEST_F(TracerSessionTest, ChildCgroupsOfATracedCgroupAreFollowed) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("nested");
+  ASSERT_TRUE(cg.ok());
+  GatedChild child([] {
+    for (int i = 0; i < 100; ++i) ::syscall(SYS_getppid);
+    ::close(::open("/dev/null", O_RDONLY));
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  ASSERT_TRUE((*session)->add_cgroup(cg.id(), 9).ok());
+  // made after the Session: the kernel side adds it; the child then moves into it
+  TestCgroup sub("escape", &cg);
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(sub.add(child.pid()));
+  child.release();
+  std::vector<Event> evs;
+  child.run_to_exit(**session, evs);
+  bool open_seen = false;
+  for (const auto& [h, f] : all_of<FileEvent>(evs))
+    if (f.path == "/dev/null" && h.cgroup_id == sub.id() && h.tag == 9) open_seen = true;
+  EXPECT_TRUE(open_seen);
+  auto counts = (*session)->syscall_counts(9);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_GE((*counts)["getppid"], 100u);
 }
 
 TEST_F(TracerSessionTest, LossIsCountedWhenTheRingBufferIsFull) {

@@ -7,7 +7,8 @@
  * freed with the task); tp_btf/sys_exit adds the result and
  * emits it. Which arguments are user strings or sockaddrs is data (`syscall_specs`, set
  * by user space from its syscall table), so there is one dispatch, not one program per
- * syscall. Processes: sched_process_fork/exec/exit. x86_64 only (pt_regs layout). */
+ * syscall. Processes: sched_process_fork/exec/exit. Scope follows cgroup_mkdir/rmdir
+ * below traced cgroups. x86_64 only (pt_regs layout). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -409,6 +410,30 @@ int BPF_PROG(on_exit, struct task_struct *p) {
   x->exit_code = BPF_CORE_READ(p, exit_code);
   x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
   bpf_ringbuf_submit(x, wakeup_flag(sizeof(*x)));
+  return 0;
+}
+
+/* A cgroup made inside a traced one is traced too (same tag): code that can create and
+ * join a child cgroup must not step out of sight. Only the v2 (default) hierarchy, id 0,
+ * has the ids bpf_get_current_cgroup_id() returns. */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(on_cgroup_mkdir, struct cgroup *cgrp, const char *path) {
+  if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0) return 0;
+  __u64 parent = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
+  __u32 *tagp = bpf_map_lookup_elem(&cgroups, &parent);
+  if (!tagp) return 0;
+  __u32 tag = *tagp;
+  __u64 id = BPF_CORE_READ(cgrp, kn, id);
+  bpf_map_update_elem(&cgroups, &id, &tag, BPF_NOEXIST);
+  return 0;
+}
+
+/* A removed cgroup's id leaves the set, so long batch runs do not fill the map. */
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(on_cgroup_rmdir, struct cgroup *cgrp, const char *path) {
+  if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0) return 0;
+  __u64 id = BPF_CORE_READ(cgrp, kn, id);
+  bpf_map_delete_elem(&cgroups, &id);
   return 0;
 }
 
