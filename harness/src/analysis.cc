@@ -27,9 +27,10 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// Paths inside every jail of an analysis.
-constexpr const char* kSrc = "/work/src";
-constexpr const char* kModcache = "/work/modcache";
+// Paths inside every jail of an analysis. The module sits where a developer's GOPATH
+// checkout would (some tests, and some malware, look at their own source path), its
+// dependencies in the usual module cache; build outputs and the build cache live apart.
+constexpr const char* kGopath = "/go";  // under the user's home
 constexpr const char* kOut = "/work/out";
 constexpr const char* kGocache = "/work/gocache";
 constexpr const char* kGo = "/usr/bin/go";
@@ -103,6 +104,10 @@ class Pipeline {
   void judge();
   void write_outputs(AnalysisOutcome& out);
 
+  std::string src_in_jail() const {
+    return sandbox::Identity{}.home + kGopath + "/src/" + mod_.path;
+  }
+  std::string modcache_in_jail() const { return sandbox::Identity{}.home + kGopath + "/pkg/mod"; }
   bool want(const char* phase) const { return opts_.phases.count(phase) > 0; }
   int64_t now_ms() const {
     return std::chrono::duration_cast<milliseconds>(Clock::now() - t0_).count();
@@ -133,8 +138,8 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
   const std::string& run = scratch_->path();
   using M = sandbox::Mount;
   spec.mounts = {
-      M{M::Kind::kBind, mod_.src_dir, kSrc, true},
-      M{M::Kind::kBind, mod_.modcache, kModcache, build_step},
+      M{M::Kind::kBind, mod_.src_dir, src_in_jail(), true},
+      M{M::Kind::kBind, mod_.modcache, modcache_in_jail(), build_step},
       M{M::Kind::kBind, run + "/out", kOut, build_step},
   };
   if (build_step) spec.mounts.push_back(M{M::Kind::kBind, run + "/gocache", kGocache, true});
@@ -153,9 +158,9 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
     for (const char* kv : {"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod -buildvcs=false",
                            "GO111MODULE=on", "CGO_ENABLED=1", "GOTOOLCHAIN=local"})
       spec.env.push_back(kv);
-    spec.env.push_back(std::string("GOMODCACHE=") + kModcache);
+    spec.env.push_back("GOMODCACHE=" + modcache_in_jail());
     spec.env.push_back(std::string("GOCACHE=") + kGocache);
-    spec.env.push_back("GOPATH=" + id.home + "/go");
+    spec.env.push_back("GOPATH=" + id.home + kGopath);
   }
   return spec;
 }
@@ -229,7 +234,7 @@ Status Pipeline::fetch() {
 Status Pipeline::plan() {
   auto spec = spec_for(true);
   spec.argv = {kGo, "list", "-e", "-json", "./..."};
-  spec.cwd = kSrc;
+  spec.cwd = src_in_jail();
   spec.timeout = opts_.build_timeout;
   spec.output_tail_bytes = 64 << 20;  // the whole listing is parsed
   PhaseRecord p = run_jail("plan", "go list", spec);
@@ -259,7 +264,7 @@ PhaseRecord Pipeline::go_build_step(const std::string& target, std::vector<std::
   auto spec = spec_for(true);
   spec.argv = {kGo};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = kSrc;
+  spec.cwd = src_in_jail();
   spec.timeout = opts_.build_timeout;
   PhaseRecord p = run_jail("build", target, spec);
   if (p.status.empty()) {
@@ -330,7 +335,7 @@ void Pipeline::init_phase() {
   if (!init_runner_built_) return skip("init", "the init runner did not build");
   auto spec = spec_for(false);
   spec.argv = {std::string(kOut) + "/initrunner"};
-  spec.cwd = kSrc;
+  spec.cwd = src_in_jail();
   spec.timeout = opts_.window + milliseconds(5'000);
   sandbox::ExitRecord ex;
   PhaseRecord p = run_jail("init", "init-runner", spec, &ex);
@@ -357,7 +362,7 @@ void Pipeline::test_phase() {
     const GoPackage* gp = nullptr;
     for (const auto& p : plan_.packages)
       if (p.import_path == pkg) gp = &p;
-    spec.cwd = std::string(kSrc) + (gp && gp->rel_dir != "." ? "/" + gp->rel_dir : "");
+    spec.cwd = src_in_jail() + (gp && gp->rel_dir != "." ? "/" + gp->rel_dir : "");
     spec.timeout = opts_.test_timeout + milliseconds(10'000);
     sandbox::ExitRecord ex;
     PhaseRecord p = run_jail("test", pkg, spec, &ex);
@@ -382,7 +387,7 @@ void Pipeline::run_phase() {
   for (const auto& [pkg, bin] : commands_built_) {
     auto spec = spec_for(false);
     spec.argv = {bin};
-    spec.cwd = kSrc;
+    spec.cwd = src_in_jail();
     spec.timeout = opts_.window;
     sandbox::ExitRecord ex;
     PhaseRecord p = run_jail("run", pkg, spec, &ex);

@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -234,8 +236,46 @@ TEST_F(Analyze, BadInputGetsOneLineErrors) {
   EXPECT_NE(nm.err.find("no go.mod"), std::string::npos) << nm.err;
 }
 
+TEST_F(Analyze, InterruptedAnalysisStillReportsAndCleansUp) {
+  std::string out = (root_ / "out-interrupted").string();
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    std::string proxy = "file://" + proxy_;
+    ::execl(kGosandbox.c_str(), "gosandbox", "analyze", "example.test/cmdonly@v1.0.0", "--window", "60",
+            "--goproxy", proxy.c_str(), "--out", out.c_str(), nullptr);
+    ::_exit(127);
+  }
+  // Wait until the command is running in its jail, then interrupt like Ctrl-C would.
+  bool running = false;
+  for (int i = 0; i < 300 && !running; ++i) {
+    ::usleep(100'000);
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      std::ifstream cmdline(e.path() / "cmdline");
+      std::string s;
+      std::getline(cmdline, s, '\0');
+      if (s.ends_with("example.test_cmdonly_cmd_hello")) running = true;
+    }
+  }
+  ASSERT_TRUE(running);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  auto report = nlohmann::json::parse(*read_file(out + "/report.json"));
+  EXPECT_EQ(report["verdict"], "error");
+  EXPECT_NE(report["error"].get<std::string>().find("interrupted"), std::string::npos);
+}
+
 // Runs last (gtest keeps declaration order within a suite): nothing of any run remains.
 TEST_F(Analyze, NothingIsLeftBehind) {
+  std::ifstream mounts("/proc/self/mountinfo");
+  for (std::string line; std::getline(mounts, line);)
+    EXPECT_EQ(line.find("gosandbox-run-"), std::string::npos) << line;
   for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
     EXPECT_FALSE(e.path().filename().string().starts_with("gosandbox-run-")) << e.path();
   for (const char* cg : {"/sys/fs/cgroup/unified/gosandbox", "/sys/fs/cgroup/gosandbox",
