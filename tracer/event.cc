@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fcntl.h>
 
@@ -187,8 +188,27 @@ SecurityEvent decode_security(const gs_syscall_record& r, std::string_view op) {
   return s;
 }
 
+// Syscall records have a variable tail (see tracer.h): anything from the start of str1 to
+// the full struct is valid; the missing tail reads as zeros (empty strings).
+Result<gs_syscall_record> read_syscall_record(std::span<const uint8_t> bytes) {
+  constexpr size_t min = offsetof(gs_syscall_record, str1), max = sizeof(gs_syscall_record);
+  if (bytes.size() < min)
+    return error("tracer: short syscall record (" + std::to_string(bytes.size()) + " < " +
+                 std::to_string(min) + " bytes)");
+  gs_syscall_record r;
+  std::memset(&r, 0, sizeof(r));
+  std::memcpy(&r, bytes.data(), min);
+  size_t size = r.h.size;
+  if (size < min || size > max || size > bytes.size())
+    return error("tracer: syscall record declares size " + std::to_string(size) + " (have " +
+                 std::to_string(bytes.size()) + ", valid " + std::to_string(min) + ".." +
+                 std::to_string(max) + ")");
+  std::memcpy(&r, bytes.data(), size);
+  return r;
+}
+
 Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
-  GS_ASSIGN_OR_RETURN(auto r, read_record<gs_syscall_record>(bytes, "syscall"));
+  GS_ASSIGN_OR_RETURN(auto r, read_syscall_record(bytes));
   Event ev{decode_header(r.h), {}};
   std::string_view op = syscall_name(r.nr);
   switch (syscall_category(r.nr)) {

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -460,6 +461,44 @@ TEST(DecodeRejects, TruncatedRecordOfEveryType) {
     b.pop_back();
     EXPECT_FALSE(decode(b).ok());
   }
+}
+
+TEST(Decode, SyscallRecordWithVariableTail) {
+  auto r = syscall_record("unlinkat", {uint64_t(AT_FDCWD), 1, 0}, 0);
+  put(r.str1, "/tmp/gone");
+  r.str1_len = 10;
+  std::memset(r.str2, 'Z', sizeof(r.str2));  // not sent: must not appear
+  size_t size = offsetof(gs_syscall_record, str1) + r.str1_len;
+  r.h.size = size;
+  auto b = bytes_of(r);
+  b.resize(size);
+  auto ev = must_decode(b);
+  auto f = std::get<FileEvent>(ev.body);
+  EXPECT_EQ(f.path, "/tmp/gone");
+  EXPECT_EQ(f.path2, "");
+  // no string at all: the fixed part alone
+  auto n = syscall_record("listen", {3, 5}, 0);
+  n.h.size = offsetof(gs_syscall_record, str1);
+  auto nb = bytes_of(n);
+  nb.resize(n.h.size);
+  EXPECT_EQ(std::get<NetEvent>(must_decode(nb).body).backlog, 5);
+  // a str1 cut before its NUL still stays inside the record
+  r.h.size = offsetof(gs_syscall_record, str1) + 4;
+  auto cut = bytes_of(r);
+  cut.resize(r.h.size);
+  EXPECT_EQ(std::get<FileEvent>(must_decode(cut).body).path, "/tmp");
+}
+
+TEST(DecodeRejects, SyscallRecordSizeOutsideItsRange) {
+  auto r = syscall_record("unlink", {1}, 0);
+  r.h.size = offsetof(gs_syscall_record, str1) - 1;
+  EXPECT_FALSE(decode(bytes_of(r)).ok());
+  r.h.size = sizeof(r) + 1;
+  EXPECT_FALSE(decode(bytes_of(r)).ok());
+  r.h.size = offsetof(gs_syscall_record, str1) + 100;  // declares more than delivered
+  auto b = bytes_of(r);
+  b.resize(offsetof(gs_syscall_record, str1) + 50);
+  EXPECT_FALSE(decode(b).ok());
 }
 
 TEST(DecodeRejects, DeclaredSizeMismatchAndUnknownType) {

@@ -125,17 +125,19 @@ static __always_inline void fill_header(struct gs_header *h, __u32 type, __u32 s
   bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-static __always_inline void read_str(char *dst, __u8 idx, const __u64 *args, __u32 *flags,
-                                     __u32 trunc_flag, __u32 fault_flag) {
+/* Returns the bytes stored including the NUL (0 when nothing was read). */
+static __always_inline __u32 read_str(char *dst, __u8 idx, const __u64 *args, __u32 *flags,
+                                      __u32 trunc_flag, __u32 fault_flag) {
   dst[0] = 0;
-  if (idx >= 6) return;
+  if (idx >= 6) return 0;
   long n = bpf_probe_read_user_str(dst, GS_PATH_LEN, (const void *)args[idx]);
   if (n < 0) {
     dst[0] = 0;
     *flags |= fault_flag;
-  } else if (n == GS_PATH_LEN) {
-    *flags |= trunc_flag;
+    return 0;
   }
+  if (n == GS_PATH_LEN) *flags |= trunc_flag;
+  return n;
 }
 
 static __always_inline void read_addr(struct gs_syscall_record *r, __u64 ptr, __u64 len) {
@@ -181,13 +183,16 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
   r->extra = 0;
   r->addr_len = 0;
   r->exit_ts_delta = 0;
-  r->args[0] = BPF_CORE_READ(regs, di);
-  r->args[1] = BPF_CORE_READ(regs, si);
-  r->args[2] = BPF_CORE_READ(regs, dx);
-  r->args[3] = BPF_CORE_READ(regs, r10);
-  r->args[4] = BPF_CORE_READ(regs, r8);
-  r->args[5] = BPF_CORE_READ(regs, r9);
-  read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
+  r->str1_len = 0;
+  /* regs is a trusted BTF pointer in tp_btf: plain loads, no helper call per field */
+  r->args[0] = regs->di;
+  r->args[1] = regs->si;
+  r->args[2] = regs->dx;
+  r->args[3] = regs->r10;
+  r->args[4] = regs->r8;
+  r->args[5] = regs->r9;
+  r->str1_len = read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC,
+                         GS_F_STR1_FAULT);
   read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
 
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
@@ -213,7 +218,7 @@ static __always_inline void emit_denied(struct pt_regs *regs, long ret, __u64 cg
     return;
   }
   fill_header(&d->h, GS_REC_DENIED, sizeof(*d), cgid, tag);
-  d->nr = BPF_CORE_READ(regs, orig_ax);
+  d->nr = regs->orig_ax;
   d->pad = 0;
   d->ret = ret;
   bpf_ringbuf_submit(d, wakeup_flag(sizeof(*d)));
@@ -233,7 +238,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
   struct gs_syscall_record *r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
   if (!r || r->h.type != GS_REC_SYSCALL) return 0;
   r->h.type = 0;
-  long nr = BPF_CORE_READ(regs, orig_ax);
+  long nr = regs->orig_ax;
   if (nr != r->nr) return 0; /* stale: its exit was never seen */
   r->ret = ret;
   __u64 delta = bpf_ktime_get_ns() - r->h.ts_ns;
@@ -249,7 +254,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
     __u32 f = r->flags;
     r->flags = (f & ~(GS_F_STR1_FAULT | GS_F_STR2_FAULT | GS_F_ADDR_FAULT)) | GS_F_LATE_READ;
     if (f & GS_F_STR1_FAULT)
-      read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
+      r->str1_len = read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC,
+                             GS_F_STR1_FAULT);
     if (f & GS_F_STR2_FAULT)
       read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
     __u8 a = spec->addr_arg, l = spec->addrlen_arg;
@@ -262,8 +268,18 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
       read_addr(r, r->args[1], (__u64)len);
     }
   }
+  /* Send only what is used: the fixed part, then str1 up to its NUL, or everything when
+   * there is a second string. The decoder treats the missing tail as empty. */
+  __u64 size = sizeof(*r);
+  if (spec && spec->str2_arg >= 6) {
+    size = __builtin_offsetof(struct gs_syscall_record, str1);
+    if (spec->str1_arg < 6 && !(r->flags & GS_F_STR1_FAULT)) size += r->str1_len;
+  }
+  GS_BARRIER_VAR(size);
+  if (size > sizeof(*r)) size = sizeof(*r);
+  r->h.size = size;
   r->h.type = GS_REC_SYSCALL;
-  if (bpf_ringbuf_output(&events, r, sizeof(*r), wakeup_flag(sizeof(*r)))) count_drop(category);
+  if (bpf_ringbuf_output(&events, r, size, wakeup_flag(size))) count_drop(category);
   r->h.type = 0;
   return 0;
 }
@@ -288,43 +304,84 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
   return 0;
 }
 
+/* Per-CPU buffer the cwd walk writes into (the walk runs in a bpf_loop callback). */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, char[GS_PATH_LEN]);
+} cwd_scratch SEC(".maps");
+
+struct cwd_walk {
+  struct dentry *d, *root_d;
+  struct vfsmount *vm, *root_vm;
+  struct mount *m;
+  __u64 off;
+  __u32 flags;
+  __u32 done;
+};
+
+/* One step of the walk up from fs->pwd. bpf_loop verifies this body once instead of
+ * once per unrolled iteration, which keeps program load fast. */
+static long cwd_step(__u32 i, void *ctx) {
+  struct cwd_walk *w = ctx;
+  /* locals, not w->x inside BPF_CORE_READ: cwd_walk is ours, not a kernel type */
+  struct dentry *d = w->d;
+  struct vfsmount *vm = w->vm;
+  struct mount *m = w->m;
+  if (d == w->root_d && vm == w->root_vm) {
+    w->done = 1;
+    return 1;
+  }
+  struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
+  struct dentry *parent = BPF_CORE_READ(d, d_parent);
+  if (d == mnt_root || d == parent) {
+    struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+    if (mp == m || !mp) { /* the namespace root */
+      w->done = 1;
+      return 1;
+    }
+    w->d = BPF_CORE_READ(m, mnt_mountpoint);
+    w->m = mp;
+    w->vm = (struct vfsmount *)((void *)mp + bpf_core_field_offset(struct mount, mnt));
+    return 0;
+  }
+  __u32 zero = 0;
+  char *buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  if (!buf) return 1;
+  __u64 off = w->off;
+  if (off > GS_PATH_LEN - GS_NAME_LEN) {
+    w->flags |= GS_F_CWD_TRUNC;
+    return 1;
+  }
+  long n = bpf_probe_read_kernel_str(buf + off, GS_NAME_LEN, BPF_CORE_READ(d, d_name.name));
+  if (n <= 0) return 1;
+  if (n == GS_NAME_LEN) w->flags |= GS_F_CWD_TRUNC;
+  w->off = off + n;
+  w->d = parent;
+  return 0;
+}
+
 /* The cwd of `p` as its own root sees it (a chroot/pivot_root jail gets jail paths),
  * best effort: component names leaf first, NUL-separated; user space reverses them. */
 static __always_inline void read_cwd(struct gs_exec_record *e, struct task_struct *p) {
   struct fs_struct *fs = BPF_CORE_READ(p, fs);
-  struct dentry *d = BPF_CORE_READ(fs, pwd.dentry);
-  struct vfsmount *vm = BPF_CORE_READ(fs, pwd.mnt);
-  struct dentry *root_d = BPF_CORE_READ(fs, root.dentry);
-  struct vfsmount *root_vm = BPF_CORE_READ(fs, root.mnt);
-  struct mount *m = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
-  __u64 off = 0;
+  struct cwd_walk w = {};
+  w.d = BPF_CORE_READ(fs, pwd.dentry);
+  w.vm = BPF_CORE_READ(fs, pwd.mnt);
+  w.root_d = BPF_CORE_READ(fs, root.dentry);
+  w.root_vm = BPF_CORE_READ(fs, root.mnt);
+  w.m = (struct mount *)((void *)w.vm - bpf_core_field_offset(struct mount, mnt));
   e->cwd_len = 0;
-  int i;
-  for (i = 0; i < GS_CWD_DEPTH; i++) {
-    if (d == root_d && vm == root_vm) break;
-    struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
-    struct dentry *parent = BPF_CORE_READ(d, d_parent);
-    if (d == mnt_root || d == parent) {
-      struct mount *mp = BPF_CORE_READ(m, mnt_parent);
-      if (mp == m) break; /* the namespace root */
-      d = BPF_CORE_READ(m, mnt_mountpoint);
-      m = mp;
-      vm = (struct vfsmount *)((void *)mp + bpf_core_field_offset(struct mount, mnt));
-      continue;
-    }
-    GS_BARRIER_VAR(off);
-    if (off > GS_PATH_LEN - GS_NAME_LEN) {
-      e->flags |= GS_F_CWD_TRUNC;
-      break;
-    }
-    long n = bpf_probe_read_kernel_str(&e->cwd[off], GS_NAME_LEN, BPF_CORE_READ(d, d_name.name));
-    if (n <= 0) break;
-    if (n == GS_NAME_LEN) e->flags |= GS_F_CWD_TRUNC;
-    off += n;
-    d = parent;
-  }
-  if (i == GS_CWD_DEPTH) e->flags |= GS_F_CWD_TRUNC;
-  e->cwd_len = off;
+  bpf_loop(GS_CWD_DEPTH, cwd_step, &w, 0);
+  if (!w.done) w.flags |= GS_F_CWD_TRUNC;
+  e->flags |= w.flags;
+  __u32 zero = 0;
+  char *buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  __u64 len = w.off;
+  if (!buf || len == 0) return;
+  if (len > GS_PATH_LEN) len = GS_PATH_LEN;
+  if (bpf_probe_read_kernel(e->cwd, GS_PATH_LEN, buf) == 0) e->cwd_len = len;
 }
 
 SEC("tp_btf/sched_process_exec")
