@@ -118,6 +118,8 @@ struct Services::Conn {
   StreamSniffer sniffer;
   std::vector<uint8_t> pending;
   bool close_after_flush = false;
+  size_t http_seen = 0;             // sniffer HTTP entries already recorded or dropped
+  bool last_http_recorded = false;  // whether the newest of them has a record
   Conn(FD f, size_t raw_bytes, bool tls_hold) : fd(std::move(f)), sniffer(raw_bytes, tls_hold) {}
 };
 
@@ -194,7 +196,7 @@ void Services::run() {
 }
 
 std::optional<size_t> Services::add_connection(ConnectionRecord r) {
-  if (records_.dns.size() + records_.connections.size() >= cfg_.opts.max_records) {
+  if (total_records() >= cfg_.opts.max_records) {
     ++counters_.records_dropped;
     return std::nullopt;
   }
@@ -212,7 +214,7 @@ void Services::on_dns_udp() {
     auto answered = answer_dns(d->data, pool_);
     if (!answered.ok()) continue;  // not a query: nothing sensible to answer
     reply_from(dns_udp_.get(), d->orig_dst, d->from, answered->response);
-    if (records_.dns.size() + records_.connections.size() >= cfg_.opts.max_records) {
+    if (total_records() >= cfg_.opts.max_records) {
       ++counters_.records_dropped;
       continue;
     }
@@ -286,22 +288,39 @@ void Services::on_accept() {
   }
 }
 
+size_t Services::total_records() const {
+  return records_.dns.size() + records_.connections.size() + http_records_;
+}
+
 ConnectionRecord* Services::record_of(const Conn& c) {
   return c.record ? &records_.connections[*c.record] : nullptr;
 }
 
-static void sync_sniffer(ConnectionRecord& r, const StreamSniffer& s) {
+static HttpRecord to_record(const StreamSniffer::Http& h) {
+  return {h.time_ms, h.method, h.host, h.path, h.user_agent, h.body_bytes, h.body_sha256};
+}
+
+// Copies what the sniffer learned into the record. HTTP requests count against
+// max_records like DNS queries and connections: keep-alive floods are bounded too.
+void Services::sync_record(Conn& c, ConnectionRecord& r) {
+  const StreamSniffer& s = c.sniffer;
   r.app = s.app();
   r.first_bytes_hex = s.first_bytes_hex();
   r.tls_sni = s.tls_sni();
   r.tls_alpn = s.tls_alpn();
   r.tls_version = s.tls_version();
   const auto& h = s.http();
-  size_t from = r.http.empty() ? 0 : r.http.size() - 1;  // the last one may have grown
-  r.http.resize(h.size());
-  for (size_t i = from; i < h.size(); ++i)
-    r.http[i] = {h[i].time_ms,    h[i].method,     h[i].host,       h[i].path,
-                 h[i].user_agent, h[i].body_bytes, h[i].body_sha256};
+  if (c.last_http_recorded && c.http_seen > 0) r.http.back() = to_record(h[c.http_seen - 1]);
+  for (size_t i = c.http_seen; i < h.size(); ++i) {
+    c.last_http_recorded = total_records() < cfg_.opts.max_records;
+    if (!c.last_http_recorded) {
+      ++counters_.records_dropped;
+      continue;
+    }
+    r.http.push_back(to_record(h[i]));
+    ++http_records_;
+  }
+  c.http_seen = h.size();
 }
 
 void Services::on_conn_readable(int fd) {
@@ -316,7 +335,7 @@ void Services::on_conn_readable(int fd) {
       c.sniffer.finish();
       {
         std::lock_guard lock(mu_);
-        if (auto* r = record_of(c); r && !c.dns) sync_sniffer(*r, c.sniffer);
+        if (auto* r = record_of(c); r && !c.dns) sync_record(c, *r);
       }
       close_conn(fd);  // takes mu_ itself
       return;
@@ -335,7 +354,7 @@ void Services::on_conn_readable(int fd) {
     } else {
       out = c.sniffer.feed(data, now_ms());
       std::lock_guard lock(mu_);
-      if (auto* r = record_of(c)) sync_sniffer(*r, c.sniffer);
+      if (auto* r = record_of(c)) sync_record(c, *r);
     }
     if (conns_.count(fd) == 0) return;  // closed by serve_dns_tcp
     if (c.sniffer.should_close()) c.close_after_flush = true;
@@ -359,7 +378,7 @@ void Services::serve_dns_tcp(Conn& c, std::span<const uint8_t> data) {
       auto answered = answer_dns(frame->message, pool_);
       if (answered.ok()) {
         reply = dns::tcp_frame(answered->response);
-        if (records_.dns.size() + records_.connections.size() < cfg_.opts.max_records) {
+        if (total_records() < cfg_.opts.max_records) {
           auto* r = record_of(c);
           records_.dns.push_back({now_ms(), answered->name, answered->type,
                                   dns::type_name(answered->type), answered->answer, "tcp",

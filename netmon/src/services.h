@@ -52,6 +52,8 @@ class Services {
   void send_or_queue(Conn& c, std::vector<uint8_t> bytes);
   void serve_dns_tcp(Conn& c, std::span<const uint8_t> data);
   ConnectionRecord* record_of(const Conn& c);                // under mu_
+  void sync_record(Conn& c, ConnectionRecord& r);            // under mu_
+  size_t total_records() const;                              // under mu_
   std::optional<size_t> add_connection(ConnectionRecord r);  // under mu_
 
   Config cfg_;
@@ -66,6 +68,7 @@ class Services {
   FakeInternetRecords records_;
   FakeInternetStats counters_;
   uint64_t next_id_ = 1;
+  size_t http_records_ = 0;
 };
 
 }  // namespace gs::netmon

@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -422,6 +424,78 @@ TEST_F(FakeInternetTest, CheckInLoopScoresAsBeaconAndConnectionsAreHeld) {
   EXPECT_NEAR(static_cast<double>(s.median_interval_ms), 300, 100);
   std::printf("check-in loop: score %.2f, median %lld ms, jitter %.2f, confidence %.2f\n", s.score,
               static_cast<long long>(s.median_interval_ms), s.jitter, s.confidence);
+}
+
+// Runs `client` in a forked child with a fresh network namespace attached to a
+// FakeInternet made with `opts`; returns the child's output and leaves `fi` stopped.
+std::string run_jailed(const FakeInternetOptions& opts, std::unique_ptr<FakeInternet>& fi,
+                       const std::function<std::string()>& client) {
+  int go[2], report[2];
+  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0) return "pipe failed";
+  pid_t child = fork();
+  if (child == 0) {
+    if (unshare(CLONE_NEWNET) != 0) _exit(2);
+    (void)!write(report[1], "R", 1);
+    char c;
+    if (read(go[0], &c, 1) != 1) _exit(3);
+    std::string out = client();
+    (void)!write(report[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(go[0]);
+  close(report[1]);
+  char ready = 0;
+  (void)!read(report[0], &ready, 1);
+  FD jail_ns(open(("/proc/" + std::to_string(child) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  auto made = FakeInternet::make(jail_ns.get(), opts);
+  std::string out;
+  if (made.ok()) {
+    fi = std::move(*made);
+    (void)!write(go[1], "G", 1);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(report[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    (void)fi->stop();
+  } else {
+    out = "make failed: " + made.error().message();
+    kill(child, SIGKILL);
+  }
+  close(go[1]);
+  close(report[0]);
+  waitpid(child, nullptr, 0);
+  return out;
+}
+
+// Hostile code can flood; records stay bounded and the overflow is counted.
+TEST_F(FakeInternetTest, RecordBudgetCoversDnsConnectionsAndHttp) {
+  GS_REQUIRE_ROOT();
+  FakeInternetOptions opts;
+  opts.max_records = 6;
+  std::unique_ptr<FakeInternet> fi;
+  std::string out = run_jailed(opts, fi, [] {
+    std::string got;
+    for (int i = 0; i < 3; ++i)
+      got +=
+          resolve_udp(FakeInternet::kResolverAddress, "n" + std::to_string(i) + ".test", dns::kA) +
+          "\n";
+    int fd = tcp_connect("198.51.100.80", 80);
+    std::string req = "GET / HTTP/1.1\r\nHost: flood.test\r\n\r\n";
+    for (int i = 0; i < 5 && fd >= 0; ++i) {
+      (void)!write(fd, req.data(), req.size());
+      got += read_some(fd, 1).empty() ? "no-response\n" : "response\n";
+    }
+    return got;
+  });
+  ASSERT_TRUE(fi) << out;
+  EXPECT_EQ(out.find("no-"), std::string::npos) << "serving goes on past the budget: " << out;
+  auto rec = fi->records();
+  auto st = fi->stats();
+  // 3 DNS + 1 connection + 2 of the 5 requests fit in 6; the rest are counted as dropped.
+  EXPECT_EQ(rec.dns.size(), 3u);
+  ASSERT_EQ(rec.connections.size(), 1u);
+  EXPECT_EQ(rec.connections[0].http.size(), 2u);
+  EXPECT_EQ(st.records_dropped, 3u);
+  EXPECT_EQ(st.dns_queries, 3u);
 }
 
 double process_cpu_seconds() {

@@ -27,7 +27,7 @@ struct FakeInternetOptions {
   std::string jail_ifname = "eth0";      // name of the jail's end of the veth
   bool tls_hold = false;                 // keep TLS connections open instead of alerting
   size_t max_connections = 512;          // concurrent TCP connections held open
-  size_t max_records = 100000;           // DNS + connection records kept
+  size_t max_records = 100000;           // DNS queries + connections + HTTP requests kept
   size_t max_names = 60000;              // distinct DNS names given an address
   size_t raw_bytes = 64;                 // first bytes logged for unknown protocols
   // Zero point of every *_ms time in the records; defaults to the call to make().
