@@ -49,11 +49,15 @@ Result<FD> transparent_socket(int type, uint16_t port) {
   return fd;
 }
 
+}  // namespace
+
 struct Datagram {
   std::vector<uint8_t> data;
   sockaddr_in from{};
   sockaddr_in orig_dst{};  // from IP_ORIGDSTADDR: where the client sent it
 };
+
+namespace {
 
 // One datagram, or nullopt when the socket is drained.
 std::optional<Datagram> receive(int fd) {
@@ -210,9 +214,13 @@ void Services::on_dns_udp() {
     auto d = receive(dns_udp_.get());
     if (!d) return;
     std::lock_guard lock(mu_);
-    ++counters_.dns_queries;
     auto answered = answer_dns(d->data, pool_);
-    if (!answered.ok()) continue;  // not a query: nothing sensible to answer
+    if (!answered.ok()) {
+      // Not DNS (a custom protocol on port 53): keep it like any other datagram.
+      record_datagram(*d);
+      continue;
+    }
+    ++counters_.dns_queries;
     reply_from(dns_udp_.get(), d->orig_dst, d->from, answered->response);
     if (total_records() >= cfg_.opts.max_records) {
       ++counters_.records_dropped;
@@ -229,29 +237,34 @@ void Services::on_udp_sink() {
     auto d = receive(udp_sink_.get());
     if (!d) return;
     std::lock_guard lock(mu_);
-    ++counters_.udp_datagrams;
-    auto key =
-        std::make_tuple(ntohs(d->from.sin_port), addr_of(d->orig_dst), ntohs(d->orig_dst.sin_port));
-    auto it = udp_flows_.find(key);
-    if (it == udp_flows_.end()) {
-      ConnectionRecord r;
-      r.proto = "udp";
-      r.dst = std::get<1>(key);
-      r.dst_port = std::get<2>(key);
-      r.src_port = std::get<0>(key);
-      r.hostname = pool_.name_for(r.dst).value_or("");
-      r.first_ms = now_ms();
-      r.app = "raw";
-      r.first_bytes_hex = to_hex(d->data, cfg_.opts.raw_bytes);
-      auto idx = add_connection(std::move(r));
-      if (!idx) continue;
-      it = udp_flows_.emplace(key, *idx).first;
-    }
-    ConnectionRecord& r = records_.connections[it->second];
-    ++r.datagrams;
-    r.bytes_out += d->data.size();
-    r.last_ms = now_ms();
+    record_datagram(*d);
   }
+}
+
+// UDP has no connections; datagrams with the same 4-tuple form one record.
+void Services::record_datagram(const Datagram& d) {
+  ++counters_.udp_datagrams;
+  auto key =
+      std::make_tuple(ntohs(d.from.sin_port), addr_of(d.orig_dst), ntohs(d.orig_dst.sin_port));
+  auto it = udp_flows_.find(key);
+  if (it == udp_flows_.end()) {
+    ConnectionRecord r;
+    r.proto = "udp";
+    r.dst = std::get<1>(key);
+    r.dst_port = std::get<2>(key);
+    r.src_port = std::get<0>(key);
+    r.hostname = pool_.name_for(r.dst).value_or("");
+    r.first_ms = now_ms();
+    r.app = "raw";
+    r.first_bytes_hex = to_hex(d.data, cfg_.opts.raw_bytes);
+    auto idx = add_connection(std::move(r));
+    if (!idx) return;
+    it = udp_flows_.emplace(key, *idx).first;
+  }
+  ConnectionRecord& r = records_.connections[it->second];
+  ++r.datagrams;
+  r.bytes_out += d.data.size();
+  r.last_ms = now_ms();
 }
 
 void Services::on_accept() {

@@ -22,6 +22,8 @@ inline constexpr uint16_t kDnsPort = 53;
 inline constexpr uint16_t kTcpSinkPort = 61001;
 inline constexpr uint16_t kUdpSinkPort = 61002;
 
+struct Datagram;
+
 class Services {
  public:
   struct Config {
@@ -53,6 +55,7 @@ class Services {
   void serve_dns_tcp(Conn& c, std::span<const uint8_t> data);
   ConnectionRecord* record_of(const Conn& c);                // under mu_
   void sync_record(Conn& c, ConnectionRecord& r);            // under mu_
+  void record_datagram(const Datagram& d);                   // under mu_
   size_t total_records() const;                              // under mu_
   std::optional<size_t> add_connection(ConnectionRecord r);  // under mu_
 

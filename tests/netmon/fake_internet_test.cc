@@ -498,6 +498,54 @@ TEST_F(FakeInternetTest, RecordBudgetCoversDnsConnectionsAndHttp) {
   EXPECT_EQ(st.dns_queries, 3u);
 }
 
+// Non-DNS bytes to port 53 are kept as a UDP record; the pcap stops at its size cap,
+// stays readable, and the stats say how much was left out.
+TEST_F(FakeInternetTest, NonDnsOnPort53AndPcapCapAreAccounted) {
+  GS_REQUIRE_ROOT();
+  FakeInternetOptions opts;
+  opts.pcap_path = "/tmp/gs-netmon-fi-cap-" + std::to_string(getpid()) + ".pcap";
+  opts.pcap_max_bytes = 1000;
+  std::unique_ptr<FakeInternet> fi;
+  std::string out = run_jailed(opts, fi, [] {
+    int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(53);
+    inet_pton(AF_INET, "192.0.2.53", &sa.sin_addr);
+    sendto(u, "hello", 5, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    close(u);
+    std::string got;
+    for (int i = 0; i < 5; ++i)
+      got += resolve_udp("192.0.2.53", "q" + std::to_string(i) + ".test", dns::kA) + "\n";
+    return got;
+  });
+  ASSERT_TRUE(fi) << out;
+  EXPECT_EQ(out.find("no-answer"), std::string::npos) << out;
+  auto rec = fi->records();
+  auto st = fi->stats();
+  ASSERT_EQ(rec.connections.size(), 1u);
+  EXPECT_EQ(rec.connections[0].proto, "udp");
+  EXPECT_EQ(rec.connections[0].dst_port, 53);
+  EXPECT_EQ(rec.connections[0].first_bytes_hex, "68656c6c6f");
+  EXPECT_EQ(rec.dns.size(), 5u);
+  EXPECT_EQ(st.pcap_max_bytes, 1000u);
+  EXPECT_LE(st.pcap_bytes, 1000u);
+  EXPECT_GT(st.packets_over_cap, 0u);
+  EXPECT_EQ(st.packets_written + st.packets_over_cap, st.packets_captured);
+  auto reader = pcap::Reader::open(opts.pcap_path);
+  ASSERT_TRUE(reader.ok());
+  size_t n = 0;
+  for (;;) {
+    auto p = reader->next();
+    ASSERT_TRUE(p.ok()) << "the capped file must still be whole: " << p.error().message();
+    if (!p->has_value()) break;
+    ++n;
+  }
+  EXPECT_EQ(n, st.packets_written);
+  fi.reset();
+  std::remove(opts.pcap_path.c_str());
+}
+
 double process_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
