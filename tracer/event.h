@@ -145,6 +145,9 @@ nlohmann::json to_json(const SockAddr& a);
 // to_json(e) as one line without the trailing newline. Paths and comm come from hostile
 // code and may be invalid UTF-8: bad bytes become U+FFFD instead of throwing.
 std::string to_jsonl(const Event& e);
+// The inverse of to_json, for replaying a recorded events.jsonl through the same
+// analysis code as a live Session (no kernel needed). Unknown keys are ignored.
+Result<Event> from_json(const nlohmann::json& j);
 std::string_view family_name(int family);
 
 }  // namespace gs::tracer

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include "tracer/bpf/tracer.h"
@@ -529,6 +530,84 @@ TEST(Json, InvalidUtf8PathDoesNotThrow) {
   EXPECT_NO_THROW(line = to_jsonl(ev));
   EXPECT_NE(line.find("\"type\":\"file\""), std::string::npos);
   EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(Json, ReplayRoundTripsEveryEventType) {
+  std::vector<std::vector<uint8_t>> raw;
+  auto fork = blank<gs_fork_record>(GS_REC_FORK);
+  fork.child_pid = 7, fork.is_thread = 1;
+  raw.push_back(bytes_of(fork));
+  auto exec = blank<gs_exec_record>(GS_REC_EXEC);
+  exec.nr = nr_of("execve");
+  put(exec.filename, "/bin/sh");
+  put(exec.exe_name, "dash");
+  const char argv[] = "sh\0-c\0id";
+  std::memcpy(exec.argv, argv, sizeof(argv));
+  exec.argv_len = sizeof(argv);
+  const char cwd[] = "tmp";
+  std::memcpy(exec.cwd, cwd, sizeof(cwd));
+  exec.cwd_len = sizeof(cwd);
+  raw.push_back(bytes_of(exec));
+  auto failed = syscall_record("execveat", {3, 1, 2, 3, AT_EMPTY_PATH}, -EACCES);
+  raw.push_back(bytes_of(failed));
+  auto exit = blank<gs_exit_record>(GS_REC_EXIT);
+  exit.exit_code = SIGSEGV | 0x80;
+  raw.push_back(bytes_of(exit));
+  auto ren = syscall_record("renameat2", {uint64_t(AT_FDCWD), 1, 5, 2, 1}, 0);
+  put(ren.str1, "a"), put(ren.str2, "b");
+  raw.push_back(bytes_of(ren));
+  auto tr = syscall_record("truncate", {1, 77}, 0);
+  put(tr.str1, "/f");
+  raw.push_back(bytes_of(tr));
+  auto sock = syscall_record("socket", {AF_INET6, SOCK_DGRAM, 17}, 4);
+  raw.push_back(bytes_of(sock));
+  auto conn = syscall_record("connect", {3, 1, sizeof(sockaddr_in6)}, -EINPROGRESS);
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(443);
+  inet_pton(AF_INET6, "2001:db8::2", &in6.sin6_addr);
+  put_addr(conn, in6);
+  raw.push_back(bytes_of(conn));
+  auto un = syscall_record("bind", {3, 1, 20}, 0);
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  std::strcpy(sun.sun_path, "/run/x");
+  put_addr(un, sun);
+  raw.push_back(bytes_of(un));
+  auto send = syscall_record("sendmsg", {3, 1, 0}, 12);
+  raw.push_back(bytes_of(send));
+  auto mnt = syscall_record("mount", {1, 2, 3, 4, 5}, -EPERM);
+  put(mnt.str1, "none"), put(mnt.str2, "/mnt");
+  raw.push_back(bytes_of(mnt));
+  auto memfd = syscall_record("memfd_create", {1, 3}, 5);
+  put(memfd.str1, "x");
+  raw.push_back(bytes_of(memfd));
+  raw.push_back(bytes_of(syscall_record("tgkill", {1, 2, 9}, 0)));
+  raw.push_back(bytes_of(syscall_record("ptrace", {16, 44}, -EPERM)));
+  auto denied = blank<gs_denied_record>(GS_REC_DENIED);
+  denied.nr = nr_of("bpf"), denied.ret = -EPERM;
+  raw.push_back(bytes_of(denied));
+
+  std::set<std::string> types;
+  for (const auto& b : raw) {
+    auto ev = must_decode(b);
+    auto j = to_json(ev);
+    types.insert(j["type"]);
+    auto back = from_json(nlohmann::json::parse(to_jsonl(ev)));
+    ASSERT_TRUE(back.ok()) << back.error().message();
+    EXPECT_EQ(to_json(*back), j);
+    EXPECT_EQ(back->type(), ev.type());
+  }
+  EXPECT_EQ(types.size(), 7u);
+}
+
+TEST(Json, ReplayRejectsBadInput) {
+  EXPECT_FALSE(from_json(nlohmann::json::array()).ok());
+  EXPECT_FALSE(from_json({{"type", "teleport"}}).ok());
+  EXPECT_FALSE(from_json({{"type", "fork"}, {"pid", "not a number"}}).ok());
+  auto minimal = from_json({{"type", "exit"}, {"pid", 5}});
+  ASSERT_TRUE(minimal.ok());
+  EXPECT_EQ(minimal->header.pid, 5u);
 }
 
 }  // namespace

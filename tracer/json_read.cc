@@ -1,0 +1,124 @@
+// events.jsonl object -> Event: the replay half of the event source. Missing keys take
+// the defaults of the Event structs; wrong types are an error, not an exception.
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "tracer/event.h"
+#include "tracer/syscall_table.h"
+
+namespace gs::tracer {
+namespace {
+
+using json = nlohmann::json;
+
+template <class T>
+void get(const json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it != j.end() && !it->is_null()) out = it->get<T>();
+}
+
+int nr_of(const std::string& name) { return syscall_number(name).value_or(-1); }
+
+int family_of(const std::string& name) {
+  if (name == "unix") return AF_UNIX;
+  if (name == "inet") return AF_INET;
+  if (name == "inet6") return AF_INET6;
+  if (name == "netlink") return AF_NETLINK;
+  if (name == "packet") return AF_PACKET;
+  return AF_UNSPEC;
+}
+
+Body read_body(const std::string& type, const json& j) {
+  if (type == "fork") {
+    ForkEvent f;
+    get(j, "child_pid", f.child_pid), get(j, "child_tid", f.child_tid);
+    get(j, "child_ns_pid", f.child_ns_pid), get(j, "thread", f.thread);
+    return f;
+  }
+  if (type == "exec") {
+    ExecEvent e;
+    get(j, "syscall", e.syscall);
+    e.nr = e.syscall.empty() ? -1 : nr_of(e.syscall);
+    get(j, "ret", e.ret), get(j, "filename", e.filename);
+    get(j, "kernel_filename", e.kernel_filename), get(j, "exe_name", e.exe_name);
+    get(j, "interp", e.interp), get(j, "argv", e.argv);
+    get(j, "argv_truncated", e.argv_truncated), get(j, "filename_truncated", e.filename_truncated);
+    get(j, "filename_from_kernel", e.filename_from_kernel), get(j, "dirfd", e.dirfd);
+    get(j, "at_flags", e.at_flags), get(j, "old_tid", e.old_tid);
+    get(j, "cwd", e.cwd), get(j, "cwd_truncated", e.cwd_truncated);
+    return e;
+  }
+  if (type == "exit") {
+    ExitEvent x;
+    get(j, "status", x.status), get(j, "exit_code", x.exit_code), get(j, "signal", x.signal);
+    get(j, "core_dumped", x.core_dumped), get(j, "process_exit", x.process_exit);
+    return x;
+  }
+  if (type == "file") {
+    FileEvent f;
+    get(j, "op", f.op);
+    f.nr = nr_of(f.op);
+    get(j, "ret", f.ret), get(j, "path", f.path), get(j, "path2", f.path2);
+    get(j, "dirfd", f.dirfd), get(j, "dirfd2", f.dirfd2), get(j, "fd", f.fd);
+    get(j, "flags", f.flags), get(j, "mode", f.mode), get(j, "length", f.length);
+    get(j, "truncated", f.truncated);
+    return f;
+  }
+  if (type == "net") {
+    NetEvent n;
+    get(j, "op", n.op);
+    n.nr = nr_of(n.op);
+    get(j, "ret", n.ret), get(j, "fd", n.fd), get(j, "domain", n.domain);
+    get(j, "sock_type", n.type), get(j, "protocol", n.protocol), get(j, "backlog", n.backlog);
+    get(j, "bytes", n.bytes), get(j, "in_progress", n.in_progress);
+    if (auto it = j.find("addr"); it != j.end() && it->is_object()) {
+      SockAddr a;
+      std::string fam;
+      get(*it, "family", fam);
+      a.family = family_of(fam);
+      get(*it, "ip", a.ip), get(*it, "port", a.port), get(*it, "path", a.unix_path);
+      get(*it, "truncated", a.truncated);
+      n.addr = a;
+    }
+    return n;
+  }
+  if (type == "security") {
+    SecurityEvent s;
+    get(j, "op", s.op);
+    s.nr = nr_of(s.op);
+    get(j, "ret", s.ret), get(j, "args", s.args);
+    get(j, "target", s.target), get(j, "signal", s.signal);
+    if (s.op == "memfd_create") get(j, "name", s.str1);
+    if (s.op == "mount") get(j, "source", s.str1), get(j, "target_path", s.str2);
+    if (s.op == "umount2" || s.op == "chroot") get(j, "path", s.str1);
+    if (s.op == "pivot_root") get(j, "new_root", s.str1), get(j, "put_old", s.str2);
+    return s;
+  }
+  DeniedEvent d;
+  get(j, "syscall", d.syscall), get(j, "nr", d.nr), get(j, "ret", d.ret);
+  return d;
+}
+
+}  // namespace
+
+Result<Event> from_json(const json& j) {
+  static const std::string kTypes[] = {"fork", "exec", "exit", "file", "net", "security", "denied"};
+  try {
+    if (!j.is_object()) return error("tracer: event is not a JSON object");
+    std::string type = j.value("type", "");
+    if (std::find(std::begin(kTypes), std::end(kTypes), type) == std::end(kTypes))
+      return error("tracer: unknown event type '" + type + "'");
+    Event e;
+    Header& h = e.header;
+    get(j, "ts_ns", h.ts_ns), get(j, "cgroup_id", h.cgroup_id), get(j, "pid", h.pid);
+    get(j, "tid", h.tid), get(j, "ppid", h.ppid), get(j, "ns_pid", h.ns_pid);
+    get(j, "ns_tid", h.ns_tid), get(j, "tag", h.tag), get(j, "comm", h.comm);
+    e.body = read_body(type, j);
+    return e;
+  } catch (const json::exception& ex) {
+    return error(std::string("tracer: bad event JSON: ") + ex.what());
+  }
+}
+
+}  // namespace gs::tracer
