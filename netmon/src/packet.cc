@@ -53,6 +53,7 @@ Status decode_transport(std::span<const uint8_t> l4, bool first_fragment, Decode
         !r.u8(flags))
       return truncated("tcp header");
     p.tcp_flags = flags;
+    p.tcp_seq = seq;
     size_t hlen = size_t{static_cast<uint8_t>(off >> 4)} * 4;
     if (hlen < 20) return error("tcp: header length below 20");
     if (hlen > l4.size()) return truncated("tcp options");

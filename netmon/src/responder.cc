@@ -113,10 +113,8 @@ void StreamSniffer::detect(std::vector<uint8_t>& out, int64_t now_ms) {
 }
 
 void StreamSniffer::on_raw() {
-  if (app_.empty()) {
-    app_ = "raw";
-    first_hex_ = to_hex(buf_, raw_bytes_);
-  }
+  if (app_.empty()) app_ = "raw";
+  if (first_hex_.empty() && app_ != "http") first_hex_ = to_hex(buf_, raw_bytes_);
   state_ = State::kDrain;  // counted by the caller, no longer looked at
   buf_.clear();
 }
@@ -200,6 +198,8 @@ void StreamSniffer::finish() {
     if (recording_) http_.back().body_sha256 = body_hash_.finish_hex();
     state_ = State::kDrain;
   } else if (state_ == State::kDetect && !buf_.empty()) {
+    // A hello cut short is still TLS, just without the fields a whole one would give.
+    if (app_.empty() && tls::looks_like_tls(buf_)) app_ = "tls";
     on_raw();
   }
 }

@@ -30,6 +30,7 @@
 #include "netmon/dns.h"
 #include "netmon/packet.h"
 #include "netmon/pcap_file.h"
+#include "netmon/replay.h"
 #include "privileged.h"
 
 namespace gs::netmon {
@@ -334,6 +335,18 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   std::string tshark =
       run("tshark -r " + pcap_path + " -T fields -e ip.dst -e tcp.dstport 2>/dev/null");
   EXPECT_NE(tshark.find("203.0.113.10\t4444"), std::string::npos) << tshark.substr(0, 500);
+  // Offline replay of the capture agrees with what the live servers logged.
+  auto again = pcap::Reader::open(pcap_path);
+  ASSERT_TRUE(again.ok());
+  auto replayed = replay(*again);
+  ASSERT_TRUE(replayed.ok()) << replayed.error().message();
+  bool replay_tls = false, replay_http = false, replay_dns = false;
+  for (const auto& r : replayed->sessions) {
+    replay_tls |= r.app == "tls" && r.tls_sni == "c2.evil.test";
+    replay_http |= r.app == "http" && !r.http.empty() && r.http[0].path == "/beacon";
+  }
+  for (const auto& d : replayed->dns) replay_dns |= d.response && d.name == "c2.evil.test";
+  EXPECT_TRUE(replay_tls && replay_http && replay_dns);
   bool flow_seen = false;
   for (const auto& f : stats.flows)
     if (f.key.dst.to_string() == "203.0.113.10" && f.key.dport == 4444 && f.stats.payload_out == 9)

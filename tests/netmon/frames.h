@@ -94,12 +94,13 @@ inline uint16_t checksum(const Bytes& b, size_t off, size_t len) {
 // Ethernet + IPv4 (or IPv6) + TCP/UDP frame. Checksums of the IPv4 header are correct;
 // transport checksums are left zero (tshark does not validate them by default).
 inline Bytes frame(const IpAddr& src, uint16_t sport, const IpAddr& dst, uint16_t dport,
-                   uint8_t proto, const Bytes& payload, uint8_t tcp_flags = 0x18) {
+                   uint8_t proto, const Bytes& payload, uint8_t tcp_flags = 0x18,
+                   uint32_t seq = 1) {
   Bytes l4;
   if (proto == 6) {
     put16(l4, sport);
     put16(l4, dport);
-    put16(l4, 0), put16(l4, 1);  // seq
+    put16(l4, static_cast<uint16_t>(seq >> 16)), put16(l4, static_cast<uint16_t>(seq));
     put16(l4, 0), put16(l4, 0);  // ack
     l4.push_back(5 << 4);
     l4.push_back(tcp_flags);

@@ -22,6 +22,7 @@ struct DecodedPacket {
   uint8_t proto = 0;
   uint16_t sport = 0, dport = 0;  // zero for non-TCP/UDP and for later IPv4 fragments
   uint8_t tcp_flags = 0;
+  uint32_t tcp_seq = 0;
   uint32_t ip_length = 0;            // IP header + payload, as the header says
   std::span<const uint8_t> payload;  // transport payload present in the capture
 };
