@@ -18,7 +18,8 @@ Result<std::string> cgroup2_root() {
 Result<uint64_t> cgroup_id(const std::string& dir) {
   struct statfs fs;
   if (::statfs(dir.c_str(), &fs) != 0) return sys_error("statfs('" + dir + "')");
-  if (fs.f_type != CGROUP2_SUPER_MAGIC) return error("tracer: '" + dir + "' is not a cgroup v2 directory");
+  if (fs.f_type != CGROUP2_SUPER_MAGIC)
+    return error("tracer: '" + dir + "' is not a cgroup v2 directory");
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return sys_error("stat('" + dir + "')");
   return static_cast<uint64_t>(st.st_ino);

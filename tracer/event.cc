@@ -4,6 +4,7 @@
 #include "tracer/event.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -11,7 +12,6 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
-#include <fcntl.h>
 
 #include "tracer/bpf/tracer.h"
 #include "tracer/syscall_table.h"
@@ -224,9 +224,15 @@ Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
       ev.body = std::move(e);
       break;
     }
-    case Category::file: ev.body = decode_file(r, op); break;
-    case Category::net: ev.body = decode_net(r, op); break;
-    case Category::security: ev.body = decode_security(r, op); break;
+    case Category::file:
+      ev.body = decode_file(r, op);
+      break;
+    case Category::net:
+      ev.body = decode_net(r, op);
+      break;
+    case Category::security:
+      ev.body = decode_security(r, op);
+      break;
     default:
       return error("tracer: syscall record for unrecorded syscall " + std::to_string(r.nr));
   }
@@ -236,8 +242,8 @@ Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
 }  // namespace
 
 std::string_view Event::type() const {
-  static constexpr std::string_view kNames[] = {"fork", "exec", "exit", "file",
-                                                "net", "security", "denied"};
+  static constexpr std::string_view kNames[] = {"fork", "exec",     "exit",  "file",
+                                                "net",  "security", "denied"};
   return kNames[body.index()];
 }
 
@@ -303,7 +309,8 @@ Result<Event> decode(std::span<const uint8_t> bytes) {
       GS_ASSIGN_OR_RETURN(auto r, read_record<gs_exit_record>(bytes, "exit"));
       return Event{decode_header(r.h), decode_exit(r)};
     }
-    case GS_REC_SYSCALL: return decode_syscall(bytes);
+    case GS_REC_SYSCALL:
+      return decode_syscall(bytes);
     case GS_REC_DENIED: {
       GS_ASSIGN_OR_RETURN(auto r, read_record<gs_denied_record>(bytes, "denied"));
       return Event{decode_header(r.h), DeniedEvent{r.nr, syscall_label(r.nr), r.ret}};

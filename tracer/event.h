@@ -6,14 +6,13 @@
 
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 
@@ -25,10 +24,10 @@ struct Header {
   uint64_t cgroup_id = 0;  // cgroup v2 id of the task
   uint32_t pid = 0;        // tgid
   uint32_t tid = 0;
-  uint32_t ppid = 0;       // real parent's tgid
-  uint32_t ns_pid = 0;     // tgid inside the task's pid namespace
+  uint32_t ppid = 0;    // real parent's tgid
+  uint32_t ns_pid = 0;  // tgid inside the task's pid namespace
   uint32_t ns_tid = 0;
-  uint32_t tag = 0;        // phase tag of the cgroup
+  uint32_t tag = 0;  // phase tag of the cgroup
   std::string comm;
 };
 
@@ -41,67 +40,69 @@ struct ForkEvent {
 
 // A successful exec (from sched_process_exec) or a failed one (ret < 0, from sys_exit).
 struct ExecEvent {
-  int nr = -1;                   // execve / execveat, -1 when the sys_enter was not seen
-  std::string syscall;           // "execve", "execveat" or ""
-  int64_t ret = 0;               // 0 on success, -errno on failure
-  std::string filename;          // as given by the caller (may be "" for AT_EMPTY_PATH)
-  std::string kernel_filename;   // bprm->filename, e.g. "/dev/fd/3" for fexecve
-  std::string exe_name;          // dentry name of the file executed, e.g. "memfd:x"
-  std::string interp;            // interpreter path for scripts (== kernel_filename otherwise)
+  int nr = -1;                  // execve / execveat, -1 when the sys_enter was not seen
+  std::string syscall;          // "execve", "execveat" or ""
+  int64_t ret = 0;              // 0 on success, -errno on failure
+  std::string filename;         // as given by the caller (may be "" for AT_EMPTY_PATH)
+  std::string kernel_filename;  // bprm->filename, e.g. "/dev/fd/3" for fexecve
+  std::string exe_name;         // dentry name of the file executed, e.g. "memfd:x"
+  std::string interp;           // interpreter path for scripts (== kernel_filename otherwise)
   std::vector<std::string> argv;
   bool argv_truncated = false;
   bool filename_truncated = false;
   // The caller's string was not readable at sys_enter; filename is bprm->filename instead
   // (identical for execve, "/dev/fd/N[/path]" for execveat with a dirfd).
   bool filename_from_kernel = false;
-  int64_t dirfd = -100;          // AT_FDCWD unless execveat
+  int64_t dirfd = -100;  // AT_FDCWD unless execveat
   uint64_t at_flags = 0;
-  uint32_t old_tid = 0;          // tid that called exec (differs when a thread execs)
-  std::string cwd;               // as the task's root sees it; "" when unknown (failed exec)
-  bool cwd_truncated = false;    // deeper or longer than the kernel-side walk: a suffix
+  uint32_t old_tid = 0;        // tid that called exec (differs when a thread execs)
+  std::string cwd;             // as the task's root sees it; "" when unknown (failed exec)
+  bool cwd_truncated = false;  // deeper or longer than the kernel-side walk: a suffix
 };
 
 struct ExitEvent {
-  uint32_t status = 0;     // raw task->exit_code
-  int exit_code = 0;       // valid when signal == 0
-  int signal = 0;          // terminating signal, 0 for a normal exit
+  uint32_t status = 0;  // raw task->exit_code
+  int exit_code = 0;    // valid when signal == 0
+  int signal = 0;       // terminating signal, 0 for a normal exit
   bool core_dumped = false;
   bool process_exit = false;  // last thread of the process
 };
 
 struct FileEvent {
   int nr = 0;
-  std::string op;        // syscall name: "openat", "unlinkat", ...
+  std::string op;  // syscall name: "openat", "unlinkat", ...
   int64_t ret = 0;
-  std::string path;      // the path acted on (for rename/link: the old name)
-  std::string path2;     // rename/link: new name; symlink: the link target
-  int64_t dirfd = -100;  // dirfd of path (AT_FDCWD when not *at)
-  int64_t dirfd2 = -100; // dirfd of path2
-  int64_t fd = -1;       // fchmod/ftruncate: the fd; open*: the result
-  uint64_t flags = 0;    // open flags, AT_* flags, RENAME_* flags
+  std::string path;       // the path acted on (for rename/link: the old name)
+  std::string path2;      // rename/link: new name; symlink: the link target
+  int64_t dirfd = -100;   // dirfd of path (AT_FDCWD when not *at)
+  int64_t dirfd2 = -100;  // dirfd of path2
+  int64_t fd = -1;        // fchmod/ftruncate: the fd; open*: the result
+  uint64_t flags = 0;     // open flags, AT_* flags, RENAME_* flags
   uint32_t mode = 0;
-  uint64_t length = 0;   // truncate/ftruncate
+  uint64_t length = 0;     // truncate/ftruncate
   bool truncated = false;  // a path filled its buffer
 };
 
 struct SockAddr {
-  int family = 0;          // AF_*
-  std::string ip;          // inet/inet6 textual address
-  uint16_t port = 0;       // host byte order
-  std::string unix_path;   // AF_UNIX; abstract names start with '@'
+  int family = 0;         // AF_*
+  std::string ip;         // inet/inet6 textual address
+  uint16_t port = 0;      // host byte order
+  std::string unix_path;  // AF_UNIX; abstract names start with '@'
   bool truncated = false;
 };
 
 struct NetEvent {
   int nr = 0;
-  std::string op;  // "socket", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg"
+  std::string
+      op;  // "socket", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg"
   int64_t ret = 0;
   int64_t fd = -1;  // the socket acted on; for socket(): -1 (the new fd is ret)
   int domain = 0, type = 0, protocol = 0;  // socket()
   int backlog = 0;                         // listen()
-  std::optional<SockAddr> addr;  // destination (connect/sendto/sendmsg), local (bind), peer (accept)
-  uint64_t bytes = 0;            // sendto/sendmsg bytes sent (ret when >= 0)
-  bool in_progress = false;      // connect returned -EINPROGRESS: still an attempt
+  std::optional<SockAddr>
+      addr;                  // destination (connect/sendto/sendmsg), local (bind), peer (accept)
+  uint64_t bytes = 0;        // sendto/sendmsg bytes sent (ret when >= 0)
+  bool in_progress = false;  // connect returned -EINPROGRESS: still an attempt
 };
 
 struct SecurityEvent {

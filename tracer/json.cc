@@ -10,31 +10,42 @@ namespace {
 using json = nlohmann::json;
 
 json body_json(const ForkEvent& f) {
-  return {{"child_pid", f.child_pid}, {"child_tid", f.child_tid},
-          {"child_ns_pid", f.child_ns_pid}, {"thread", f.thread}};
+  return {{"child_pid", f.child_pid},
+          {"child_tid", f.child_tid},
+          {"child_ns_pid", f.child_ns_pid},
+          {"thread", f.thread}};
 }
 
 json body_json(const ExecEvent& e) {
-  return {{"syscall", e.syscall},           {"ret", e.ret},
-          {"filename", e.filename},         {"kernel_filename", e.kernel_filename},
-          {"exe_name", e.exe_name},         {"interp", e.interp},
-          {"argv", e.argv},                 {"argv_truncated", e.argv_truncated},
+  return {{"syscall", e.syscall},
+          {"ret", e.ret},
+          {"filename", e.filename},
+          {"kernel_filename", e.kernel_filename},
+          {"exe_name", e.exe_name},
+          {"interp", e.interp},
+          {"argv", e.argv},
+          {"argv_truncated", e.argv_truncated},
           {"filename_truncated", e.filename_truncated},
           {"filename_from_kernel", e.filename_from_kernel},
-          {"dirfd", e.dirfd},               {"at_flags", e.at_flags},
-          {"old_tid", e.old_tid},           {"cwd", e.cwd},
+          {"dirfd", e.dirfd},
+          {"at_flags", e.at_flags},
+          {"old_tid", e.old_tid},
+          {"cwd", e.cwd},
           {"cwd_truncated", e.cwd_truncated}};
 }
 
 json body_json(const ExitEvent& x) {
-  return {{"status", x.status},           {"exit_code", x.exit_code}, {"signal", x.signal},
-          {"core_dumped", x.core_dumped}, {"process_exit", x.process_exit}};
+  return {{"status", x.status},
+          {"exit_code", x.exit_code},
+          {"signal", x.signal},
+          {"core_dumped", x.core_dumped},
+          {"process_exit", x.process_exit}};
 }
 
 json body_json(const FileEvent& f) {
-  json j = {{"op", f.op},       {"syscall", f.op}, {"ret", f.ret},   {"path", f.path},
-            {"dirfd", f.dirfd}, {"fd", f.fd},      {"flags", f.flags}, {"mode", f.mode},
-            {"truncated", f.truncated}};
+  json j = {{"op", f.op},       {"syscall", f.op},  {"ret", f.ret},
+            {"path", f.path},   {"dirfd", f.dirfd}, {"fd", f.fd},
+            {"flags", f.flags}, {"mode", f.mode},   {"truncated", f.truncated}};
   if (!f.path2.empty()) j["path2"] = f.path2, j["dirfd2"] = f.dirfd2;
   if (f.op == "truncate" || f.op == "ftruncate") j["length"] = f.length;
   return j;
@@ -75,18 +86,26 @@ json body_json(const SecurityEvent& s) {
   return j;
 }
 
-json body_json(const DeniedEvent& d) { return {{"syscall", d.syscall}, {"nr", d.nr}, {"ret", d.ret}}; }
+json body_json(const DeniedEvent& d) {
+  return {{"syscall", d.syscall}, {"nr", d.nr}, {"ret", d.ret}};
+}
 
 }  // namespace
 
 std::string_view family_name(int family) {
   switch (family) {
-    case AF_UNIX: return "unix";
-    case AF_INET: return "inet";
-    case AF_INET6: return "inet6";
-    case AF_NETLINK: return "netlink";
-    case AF_PACKET: return "packet";
-    case AF_UNSPEC: return "unspec";
+    case AF_UNIX:
+      return "unix";
+    case AF_INET:
+      return "inet";
+    case AF_INET6:
+      return "inet6";
+    case AF_NETLINK:
+      return "netlink";
+    case AF_PACKET:
+      return "packet";
+    case AF_UNSPEC:
+      return "unspec";
   }
   return "other";
 }
@@ -101,8 +120,8 @@ json to_json(const SockAddr& a) {
 
 json to_json(const Event& e) {
   const Header& h = e.header;
-  json j = {{"type", e.type()},  {"ts_ns", h.ts_ns},   {"cgroup_id", h.cgroup_id},
-            {"pid", h.pid},      {"tid", h.tid},       {"ppid", h.ppid},
+  json j = {{"type", e.type()},   {"ts_ns", h.ts_ns},   {"cgroup_id", h.cgroup_id},
+            {"pid", h.pid},       {"tid", h.tid},       {"ppid", h.ppid},
             {"ns_pid", h.ns_pid}, {"ns_tid", h.ns_tid}, {"tag", h.tag},
             {"comm", h.comm}};
   j.update(std::visit([](const auto& b) { return body_json(b); }, e.body));

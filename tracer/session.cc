@@ -49,8 +49,11 @@ nlohmann::json to_json(const Stats& s) {
   nlohmann::json drops = nlohmann::json::object();
   for (int c = 1; c < kCategoryCount; ++c)
     drops[std::string(category_name(static_cast<Category>(c)))] = s.drops[c];
-  return {{"events", s.events},       {"lost", s.dropped()}, {"complete", s.complete()},
-          {"malformed", s.malformed}, {"drops", drops}};
+  return {{"events", s.events},
+          {"lost", s.dropped()},
+          {"complete", s.complete()},
+          {"malformed", s.malformed},
+          {"drops", drops}};
 }
 
 void Session::SkelDeleter::operator()(tracer_bpf* s) const { tracer_bpf__destroy(s); }
@@ -95,8 +98,8 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
 
   if (int err = tracer_bpf__attach(s->skel_.get())) return load_error("attach", -err);
 
-  s->ring_.reset(ring_buffer__new(bpf_map__fd(s->skel_->maps.events), &Session::on_sample,
-                                  s.get(), nullptr));
+  s->ring_.reset(
+      ring_buffer__new(bpf_map__fd(s->skel_->maps.events), &Session::on_sample, s.get(), nullptr));
   if (!s->ring_) return sys_error("tracer: ring_buffer__new");
   return s;
 }
@@ -155,7 +158,9 @@ Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
   return total + n;
 }
 
-Result<int> Session::poll(int timeout_ms, const Callback& cb) { return consume(timeout_ms, true, cb); }
+Result<int> Session::poll(int timeout_ms, const Callback& cb) {
+  return consume(timeout_ms, true, cb);
+}
 Result<int> Session::drain(const Callback& cb) { return consume(0, false, cb); }
 int Session::epoll_fd() const { return ring_buffer__epoll_fd(ring_.get()); }
 

@@ -10,10 +10,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "tracer/event.h"
@@ -42,8 +41,8 @@ struct Options {
 };
 
 struct Stats {
-  uint64_t events = 0;     // records decoded and delivered
-  uint64_t malformed = 0;  // records that failed to decode (should stay 0)
+  uint64_t events = 0;                           // records decoded and delivered
+  uint64_t malformed = 0;                        // records that failed to decode (should stay 0)
   std::array<uint64_t, kCategoryCount> drops{};  // lost to a full ring buffer, by Category
   uint64_t dropped() const;
   bool complete() const { return dropped() == 0 && malformed == 0; }

@@ -103,12 +103,18 @@ const std::array<gs_syscall_spec, GS_MAX_SYSCALLS>& spec_array() {
 
 std::string_view category_name(Category c) {
   switch (c) {
-    case Category::none: return "none";
-    case Category::process: return "process";
-    case Category::file: return "file";
-    case Category::net: return "net";
-    case Category::security: return "security";
-    case Category::denied: return "denied";
+    case Category::none:
+      return "none";
+    case Category::process:
+      return "process";
+    case Category::file:
+      return "file";
+    case Category::net:
+      return "net";
+    case Category::security:
+      return "security";
+    case Category::denied:
+      return "denied";
   }
   return "unknown";
 }

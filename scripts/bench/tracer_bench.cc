@@ -11,8 +11,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -198,19 +198,29 @@ int main(int argc, char** argv) {
   bool no_strace = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto next = [&] { return i + 1 < argc ? argv[++i] : (std::fprintf(stderr, "missing value\n"), std::exit(2), ""); };
+    auto next = [&] {
+      return i + 1 < argc ? argv[++i] : (std::fprintf(stderr, "missing value\n"), std::exit(2), "");
+    };
     if (a == "--workload") {
       long it = std::atol(next()), ex = std::atol(next());
       return workload(it, ex, static_cast<uint16_t>(std::atoi(next())));
     }
-    if (a == "--iterations") cfg.iterations = std::atol(next());
-    else if (a == "--execs") cfg.execs = std::atol(next());
-    else if (a == "--rounds") cfg.rounds = std::atoi(next());
-    else if (a == "--ring-mib") cfg.ring_mib = std::atol(next());
-    else if (a == "--counts-only") cfg.counts_only = true;
-    else if (a == "--no-strace") no_strace = true;
+    if (a == "--iterations")
+      cfg.iterations = std::atol(next());
+    else if (a == "--execs")
+      cfg.execs = std::atol(next());
+    else if (a == "--rounds")
+      cfg.rounds = std::atoi(next());
+    else if (a == "--ring-mib")
+      cfg.ring_mib = std::atol(next());
+    else if (a == "--counts-only")
+      cfg.counts_only = true;
+    else if (a == "--no-strace")
+      no_strace = true;
     else {
-      std::fprintf(stderr, "usage: tracer_bench [--iterations N] [--execs N] [--rounds N] [--ring-mib N] [--counts-only] [--no-strace]\n");
+      std::fprintf(stderr,
+                   "usage: tracer_bench [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
+                   "[--counts-only] [--no-strace]\n");
       return 2;
     }
   }
@@ -246,8 +256,9 @@ int main(int argc, char** argv) {
   }
   double p = median(plain), t = median(traced);
   double pc = median(plain_cpu), tc = median(traced_cpu);
-  std::printf("workload: %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
-              cfg.iterations, cfg.iterations / 10, cfg.execs);
+  std::printf(
+      "workload: %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
+      cfg.iterations, cfg.iterations / 10, cfg.execs);
   std::printf("syscalls per run (tracer count): %llu\n", (unsigned long long)last.syscalls);
   std::printf("medians of %d rounds      wall            cpu (user+sys of the tree)\n", cfg.rounds);
   std::printf("untraced   %8.3f s              %8.3f s\n", p, pc);

@@ -2,11 +2,13 @@
 // makes its own cgroup v2 directory, puts a forked child in it, attaches a Session to
 // that cgroup, then lets the child fire real syscalls and checks the decoded events.
 // Traffic goes only to loopback and to the documentation address 192.0.2.1.
+#include "tracer/session.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,7 +30,6 @@
 
 #include "privileged.h"
 #include "tracer/cgroup.h"
-#include "tracer/session.h"
 
 namespace gs::tracer {
 namespace {
@@ -158,7 +159,8 @@ sockaddr_in inet4(const char* ip, uint16_t port) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Everything the child does, with raw syscalls where libc might pick another one.
@@ -338,7 +340,8 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   bool memfd = false, self_kill = false, setuid = false, init_kill = false;
   for (const auto& [h, x] : secs) {
     if (x.op == "memfd_create" && x.str1 == "gs-test" && x.ret >= 0) memfd = true;
-    if (x.op == "kill" && x.target == int64_t(cpid) && x.signal == 0 && x.ret == 0) self_kill = true;
+    if (x.op == "kill" && x.target == int64_t(cpid) && x.signal == 0 && x.ret == 0)
+      self_kill = true;
     if (x.op == "setuid" && x.args[0] == 65534 && x.ret == 0) setuid = true;
     if (x.op == "kill" && x.target == 1 && x.ret == -EPERM) init_kill = true;
   }
@@ -449,7 +452,8 @@ TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
     if (h.pid == cpid && x.filename == "/bin/sh") {
       sh = &x;
       EXPECT_EQ(x.cwd, dir_);
-      EXPECT_EQ(x.argv, (std::vector<std::string>{"sh", "-c", "echo gs-pipe | cat >/dev/null; exit 3"}));
+      EXPECT_EQ(x.argv,
+                (std::vector<std::string>{"sh", "-c", "echo gs-pipe | cat >/dev/null; exit 3"}));
     }
     if (!x.argv.empty() && x.argv[0] == "cat") cat_pid = h.pid, cat_ppid = h.ppid;
   }

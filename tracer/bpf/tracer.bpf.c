@@ -9,12 +9,13 @@
  * by user space from its syscall table), so there is one dispatch, not one program per
  * syscall. Processes: sched_process_fork/exec/exit. Scope follows cgroup_mkdir/rmdir
  * below traced cgroups. x86_64 only (pt_regs layout). */
+// clang-format off: vmlinux.h must come first, libbpf headers and tracer.h rely on it
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-
 #include "tracer.h"
+// clang-format on
 
 #define GS_EPERM 1
 #define GS_EACCES 13
@@ -52,7 +53,7 @@ struct {
 /* Syscall counters, index tag * GS_MAX_SYSCALLS + nr. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, GS_MAX_TAGS * GS_MAX_SYSCALLS);
+  __uint(max_entries, GS_MAX_TAGS* GS_MAX_SYSCALLS);
   __type(key, __u32);
   __type(value, __u64);
 } counts SEC(".maps");
@@ -87,18 +88,18 @@ static __always_inline __u64 wakeup_flag(__u64 size) {
                                                               : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline __u32 *traced(__u64 *cgid) {
+static __always_inline __u32* traced(__u64* cgid) {
   *cgid = bpf_get_current_cgroup_id();
   return bpf_map_lookup_elem(&cgroups, cgid);
 }
 
 static __always_inline void count_drop(__u32 category) {
-  __u64 *n = bpf_map_lookup_elem(&drops, &category);
+  __u64* n = bpf_map_lookup_elem(&drops, &category);
   if (n) *n += 1;
 }
 
 /* The pid number of `p` in the innermost pid namespace it belongs to. */
-static __always_inline __u32 ns_nr(struct pid *p) {
+static __always_inline __u32 ns_nr(struct pid* p) {
   struct upid up = {};
   if (!p) return 0;
   unsigned int level = BPF_CORE_READ(p, level);
@@ -106,9 +107,9 @@ static __always_inline __u32 ns_nr(struct pid *p) {
   return up.nr;
 }
 
-static __always_inline void fill_header(struct gs_header *h, __u32 type, __u32 size, __u64 cgid,
+static __always_inline void fill_header(struct gs_header* h, __u32 type, __u32 size, __u64 cgid,
                                         __u32 tag) {
-  struct task_struct *t = bpf_get_current_task_btf();
+  struct task_struct* t = bpf_get_current_task_btf();
   __u64 pt = bpf_get_current_pid_tgid();
   h->type = type;
   h->size = size;
@@ -118,7 +119,7 @@ static __always_inline void fill_header(struct gs_header *h, __u32 type, __u32 s
   h->tid = (__u32)pt;
   /* direct loads through the trusted task pointer: no helper call per hop */
   h->ppid = t->real_parent->tgid;
-  struct pid *tp = t->thread_pid;
+  struct pid* tp = t->thread_pid;
   h->ns_tid = ns_nr(tp);
   h->ns_pid = t->group_leader == t ? h->ns_tid : ns_nr(t->group_leader->thread_pid);
   h->tag = tag;
@@ -126,11 +127,11 @@ static __always_inline void fill_header(struct gs_header *h, __u32 type, __u32 s
 }
 
 /* Returns the bytes stored including the NUL (0 when nothing was read). */
-static __always_inline __u32 read_str(char *dst, __u8 idx, const __u64 *args, __u32 *flags,
+static __always_inline __u32 read_str(char* dst, __u8 idx, const __u64* args, __u32* flags,
                                       __u32 trunc_flag, __u32 fault_flag) {
   dst[0] = 0;
   if (idx >= 6) return 0;
-  long n = bpf_probe_read_user_str(dst, GS_PATH_LEN, (const void *)args[idx]);
+  long n = bpf_probe_read_user_str(dst, GS_PATH_LEN, (const void*)args[idx]);
   if (n < 0) {
     dst[0] = 0;
     *flags |= fault_flag;
@@ -140,7 +141,7 @@ static __always_inline __u32 read_str(char *dst, __u8 idx, const __u64 *args, __
   return n;
 }
 
-static __always_inline void read_addr(struct gs_syscall_record *r, __u64 ptr, __u64 len) {
+static __always_inline void read_addr(struct gs_syscall_record* r, __u64 ptr, __u64 len) {
   if (!ptr || !len) return;
   if (len > GS_ADDR_LEN) {
     len = GS_ADDR_LEN;
@@ -148,7 +149,7 @@ static __always_inline void read_addr(struct gs_syscall_record *r, __u64 ptr, __
   }
   GS_BARRIER_VAR(len);
   if (len > GS_ADDR_LEN) return;
-  if (bpf_probe_read_user(r->addr, len, (const void *)ptr)) {
+  if (bpf_probe_read_user(r->addr, len, (const void*)ptr)) {
     r->flags |= GS_F_ADDR_FAULT;
     return;
   }
@@ -156,9 +157,9 @@ static __always_inline void read_addr(struct gs_syscall_record *r, __u64 ptr, __
 }
 
 SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
+int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u64 cgid;
-  __u32 *tagp = traced(&cgid);
+  __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
   if (id < 0 || id >= GS_MAX_SYSCALLS) return 0;
   __u32 nr = id;
@@ -166,15 +167,15 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
   if (tag >= GS_MAX_TAGS) tag = 0;
 
   __u32 slot = tag * GS_MAX_SYSCALLS + nr;
-  __u64 *c = bpf_map_lookup_elem(&counts, &slot);
+  __u64* c = bpf_map_lookup_elem(&counts, &slot);
   if (c) *c += 1;
 
-  struct gs_syscall_spec *spec = bpf_map_lookup_elem(&syscall_specs, &nr);
+  struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &nr);
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;
   if (!(enabled_categories & (1u << spec->category))) return 0;
 
-  struct gs_syscall_record *r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-                                                    BPF_LOCAL_STORAGE_GET_F_CREATE);
+  struct gs_syscall_record* r =
+      bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!r) return 0;
   fill_header(&r->h, GS_REC_SYSCALL, sizeof(*r), cgid, tag);
   r->nr = nr;
@@ -191,8 +192,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
   r->args[3] = regs->r10;
   r->args[4] = regs->r8;
   r->args[5] = regs->r9;
-  r->str1_len = read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC,
-                         GS_F_STR1_FAULT);
+  r->str1_len =
+      read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
   read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
 
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
@@ -200,10 +201,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
 
   if (spec->special == GS_SPECIAL_OPENAT2) {
     /* struct open_how starts with __u64 flags */
-    bpf_probe_read_user(&r->extra, sizeof(r->extra), (const void *)r->args[2]);
+    bpf_probe_read_user(&r->extra, sizeof(r->extra), (const void*)r->args[2]);
   } else if (spec->special == GS_SPECIAL_SENDMSG) {
     struct user_msghdr mh = {};
-    if (bpf_probe_read_user(&mh, sizeof(mh), (const void *)r->args[1]) == 0) {
+    if (bpf_probe_read_user(&mh, sizeof(mh), (const void*)r->args[1]) == 0) {
       r->extra = mh.msg_namelen;
       read_addr(r, (__u64)mh.msg_name, mh.msg_namelen);
     }
@@ -211,8 +212,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
   return 0;
 }
 
-static __always_inline void emit_denied(struct pt_regs *regs, long ret, __u64 cgid, __u32 tag) {
-  struct gs_denied_record *d = bpf_ringbuf_reserve(&events, sizeof(*d), 0);
+static __always_inline void emit_denied(struct pt_regs* regs, long ret, __u64 cgid, __u32 tag) {
+  struct gs_denied_record* d = bpf_ringbuf_reserve(&events, sizeof(*d), 0);
   if (!d) {
     count_drop(GS_CAT_DENIED);
     return;
@@ -225,17 +226,17 @@ static __always_inline void emit_denied(struct pt_regs *regs, long ret, __u64 cg
 }
 
 SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
+int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   /* Hot path: most exits are neither denied nor pending, and pending records only exist
    * for traced tasks, so the cgroup lookup is needed for denied returns alone. */
   if (record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
       (ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS)) {
     __u64 cgid;
-    __u32 *tagp = traced(&cgid);
+    __u32* tagp = traced(&cgid);
     if (tagp) emit_denied(regs, ret, cgid, *tagp);
   }
 
-  struct gs_syscall_record *r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+  struct gs_syscall_record* r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
   if (!r || r->h.type != GS_REC_SYSCALL) return 0;
   r->h.type = 0;
   long nr = regs->orig_ax;
@@ -245,7 +246,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
   r->exit_ts_delta = delta > 0xffffffffULL ? 0xffffffffU : (__u32)delta;
 
   __u32 key = r->nr;
-  struct gs_syscall_spec *spec = bpf_map_lookup_elem(&syscall_specs, &key);
+  struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &key);
   __u32 category = spec ? spec->category : GS_CAT_NONE;
   /* sys_enter cannot fault pages in: a string in a page the task has not touched yet
    * (fresh fork, file-backed rodata) reads as a fault there. The kernel has read it by
@@ -254,8 +255,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
     __u32 f = r->flags;
     r->flags = (f & ~(GS_F_STR1_FAULT | GS_F_STR2_FAULT | GS_F_ADDR_FAULT)) | GS_F_LATE_READ;
     if (f & GS_F_STR1_FAULT)
-      r->str1_len = read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC,
-                             GS_F_STR1_FAULT);
+      r->str1_len =
+          read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
     if (f & GS_F_STR2_FAULT)
       read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
     __u8 a = spec->addr_arg, l = spec->addrlen_arg;
@@ -263,7 +264,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
   }
   if (spec && spec->special == GS_SPECIAL_ACCEPT && ret >= 0 && r->args[1] && r->args[2]) {
     int len = 0;
-    if (bpf_probe_read_user(&len, sizeof(len), (const void *)r->args[2]) == 0 && len > 0) {
+    if (bpf_probe_read_user(&len, sizeof(len), (const void*)r->args[2]) == 0 && len > 0) {
       r->extra = len;
       read_addr(r, r->args[1], (__u64)len);
     }
@@ -285,12 +286,12 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
 }
 
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
+int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   __u64 cgid;
-  __u32 *tagp = traced(&cgid);
+  __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
-  struct gs_fork_record *f = bpf_ringbuf_reserve(&events, sizeof(*f), 0);
+  struct gs_fork_record* f = bpf_ringbuf_reserve(&events, sizeof(*f), 0);
   if (!f) {
     count_drop(GS_CAT_PROCESS);
     return 0;
@@ -315,7 +316,7 @@ struct {
 struct cwd_walk {
   struct dentry *d, *root_d;
   struct vfsmount *vm, *root_vm;
-  struct mount *m;
+  struct mount* m;
   __u64 off;
   __u32 flags;
   __u32 done;
@@ -323,31 +324,31 @@ struct cwd_walk {
 
 /* One step of the walk up from fs->pwd. bpf_loop verifies this body once instead of
  * once per unrolled iteration, which keeps program load fast. */
-static long cwd_step(__u32 i, void *ctx) {
-  struct cwd_walk *w = ctx;
+static long cwd_step(__u32 i, void* ctx) {
+  struct cwd_walk* w = ctx;
   /* locals, not w->x inside BPF_CORE_READ: cwd_walk is ours, not a kernel type */
-  struct dentry *d = w->d;
-  struct vfsmount *vm = w->vm;
-  struct mount *m = w->m;
+  struct dentry* d = w->d;
+  struct vfsmount* vm = w->vm;
+  struct mount* m = w->m;
   if (d == w->root_d && vm == w->root_vm) {
     w->done = 1;
     return 1;
   }
-  struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
-  struct dentry *parent = BPF_CORE_READ(d, d_parent);
+  struct dentry* mnt_root = BPF_CORE_READ(vm, mnt_root);
+  struct dentry* parent = BPF_CORE_READ(d, d_parent);
   if (d == mnt_root || d == parent) {
-    struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+    struct mount* mp = BPF_CORE_READ(m, mnt_parent);
     if (mp == m || !mp) { /* the namespace root */
       w->done = 1;
       return 1;
     }
     w->d = BPF_CORE_READ(m, mnt_mountpoint);
     w->m = mp;
-    w->vm = (struct vfsmount *)((void *)mp + bpf_core_field_offset(struct mount, mnt));
+    w->vm = (struct vfsmount*)((void*)mp + bpf_core_field_offset(struct mount, mnt));
     return 0;
   }
   __u32 zero = 0;
-  char *buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
   if (!buf) return 1;
   __u64 off = w->off;
   if (off > GS_PATH_LEN - GS_NAME_LEN) {
@@ -364,20 +365,20 @@ static long cwd_step(__u32 i, void *ctx) {
 
 /* The cwd of `p` as its own root sees it (a chroot/pivot_root jail gets jail paths),
  * best effort: component names leaf first, NUL-separated; user space reverses them. */
-static __always_inline void read_cwd(struct gs_exec_record *e, struct task_struct *p) {
-  struct fs_struct *fs = BPF_CORE_READ(p, fs);
+static __always_inline void read_cwd(struct gs_exec_record* e, struct task_struct* p) {
+  struct fs_struct* fs = BPF_CORE_READ(p, fs);
   struct cwd_walk w = {};
   w.d = BPF_CORE_READ(fs, pwd.dentry);
   w.vm = BPF_CORE_READ(fs, pwd.mnt);
   w.root_d = BPF_CORE_READ(fs, root.dentry);
   w.root_vm = BPF_CORE_READ(fs, root.mnt);
-  w.m = (struct mount *)((void *)w.vm - bpf_core_field_offset(struct mount, mnt));
+  w.m = (struct mount*)((void*)w.vm - bpf_core_field_offset(struct mount, mnt));
   e->cwd_len = 0;
   bpf_loop(GS_CWD_DEPTH, cwd_step, &w, 0);
   if (!w.done) w.flags |= GS_F_CWD_TRUNC;
   e->flags |= w.flags;
   __u32 zero = 0;
-  char *buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
   __u64 len = w.off;
   if (!buf || len == 0) return;
   if (len > GS_PATH_LEN) len = GS_PATH_LEN;
@@ -385,17 +386,17 @@ static __always_inline void read_cwd(struct gs_exec_record *e, struct task_struc
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
   __u64 cgid;
-  __u32 *tagp = traced(&cgid);
+  __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
   __u32 old = old_pid;
   /* the task that called exec is still `p`, even when a thread took over the leader's pid */
-  struct gs_syscall_record *r = bpf_task_storage_get(&pending, p, 0, 0);
+  struct gs_syscall_record* r = bpf_task_storage_get(&pending, p, 0, 0);
   if (r && r->h.type != GS_REC_SYSCALL) r = 0;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) goto out;
 
-  struct gs_exec_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  struct gs_exec_record* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
     count_drop(GS_CAT_PROCESS);
     goto out;
@@ -430,7 +431,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
                                 BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name)) < 0)
     e->exe_name[0] = 0;
 
-  struct mm_struct *mm = BPF_CORE_READ(p, mm);
+  struct mm_struct* mm = BPF_CORE_READ(p, mm);
   __u64 start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
   __u64 len = end > start ? end - start : 0;
   if (len > GS_ARGV_LEN) {
@@ -440,7 +441,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
   GS_BARRIER_VAR(len);
   e->argv_len = 0;
   if (len > 0 && len <= GS_ARGV_LEN) {
-    if (bpf_probe_read_user(e->argv, len, (const void *)start) == 0)
+    if (bpf_probe_read_user(e->argv, len, (const void*)start) == 0)
       e->argv_len = len;
     else
       e->flags |= GS_F_ARGV_FAULT;
@@ -453,12 +454,12 @@ out:
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *p) {
+int BPF_PROG(on_exit, struct task_struct* p) {
   __u64 cgid;
-  __u32 *tagp = traced(&cgid);
+  __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
-  struct gs_exit_record *x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
+  struct gs_exit_record* x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
   if (!x) {
     count_drop(GS_CAT_PROCESS);
     return 0;
@@ -474,10 +475,10 @@ int BPF_PROG(on_exit, struct task_struct *p) {
  * join a child cgroup must not step out of sight. Only the v2 (default) hierarchy, id 0,
  * has the ids bpf_get_current_cgroup_id() returns. */
 SEC("tp_btf/cgroup_mkdir")
-int BPF_PROG(on_cgroup_mkdir, struct cgroup *cgrp, const char *path) {
+int BPF_PROG(on_cgroup_mkdir, struct cgroup* cgrp, const char* path) {
   if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0) return 0;
   __u64 parent = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
-  __u32 *tagp = bpf_map_lookup_elem(&cgroups, &parent);
+  __u32* tagp = bpf_map_lookup_elem(&cgroups, &parent);
   if (!tagp) return 0;
   __u32 tag = *tagp;
   __u64 id = BPF_CORE_READ(cgrp, kn, id);
@@ -487,7 +488,7 @@ int BPF_PROG(on_cgroup_mkdir, struct cgroup *cgrp, const char *path) {
 
 /* A removed cgroup's id leaves the set, so long batch runs do not fill the map. */
 SEC("tp_btf/cgroup_rmdir")
-int BPF_PROG(on_cgroup_rmdir, struct cgroup *cgrp, const char *path) {
+int BPF_PROG(on_cgroup_rmdir, struct cgroup* cgrp, const char* path) {
   if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0) return 0;
   __u64 id = BPF_CORE_READ(cgrp, kn, id);
   bpf_map_delete_elem(&cgroups, &id);

@@ -10,9 +10,9 @@
 #endif
 
 #define GS_COMM_LEN 16
-#define GS_PATH_LEN 256   /* power of two: the BPF side masks offsets with it */
-#define GS_ARGV_LEN 1024  /* power of two */
-#define GS_ADDR_LEN 128   /* >= sizeof(struct sockaddr_un) (110) */
+#define GS_PATH_LEN 256  /* power of two: the BPF side masks offsets with it */
+#define GS_ARGV_LEN 1024 /* power of two */
+#define GS_ADDR_LEN 128  /* >= sizeof(struct sockaddr_un) (110) */
 #define GS_NAME_LEN 64
 #define GS_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
 #define GS_MAX_TAGS 256     /* phase tags for syscall counters */
@@ -51,28 +51,29 @@ enum gs_special {
 #define GS_NO_ARG 0xff
 
 struct gs_syscall_spec {
-  __u8 category; /* enum gs_category; GS_CAT_NONE = count only */
-  __u8 str1_arg; /* index of a user string argument, or GS_NO_ARG */
-  __u8 str2_arg; /* index of a second user string argument, or GS_NO_ARG */
-  __u8 addr_arg; /* index of a struct sockaddr * argument, or GS_NO_ARG */
+  __u8 category;    /* enum gs_category; GS_CAT_NONE = count only */
+  __u8 str1_arg;    /* index of a user string argument, or GS_NO_ARG */
+  __u8 str2_arg;    /* index of a second user string argument, or GS_NO_ARG */
+  __u8 addr_arg;    /* index of a struct sockaddr * argument, or GS_NO_ARG */
   __u8 addrlen_arg; /* index of its length (a value, not a pointer), or GS_NO_ARG */
-  __u8 special;  /* enum gs_special */
+  __u8 special;     /* enum gs_special */
   __u8 pad[2];
 };
 
 /* Flags in gs_syscall_record.flags / gs_exec_record.flags. */
-#define GS_F_STR1_TRUNC (1u << 0)   /* str1 filled its buffer */
-#define GS_F_STR2_TRUNC (1u << 1)   /* str2 filled its buffer */
-#define GS_F_ADDR_TRUNC (1u << 2)   /* sockaddr longer than GS_ADDR_LEN */
-#define GS_F_ARGV_TRUNC (1u << 3)   /* argv longer than GS_ARGV_LEN */
-#define GS_F_ARGV_FAULT (1u << 4)   /* argv could not be read */
-#define GS_F_STR1_FAULT (1u << 5)   /* str1 pointer unreadable (NULL or bad) */
+#define GS_F_STR1_TRUNC (1u << 0) /* str1 filled its buffer */
+#define GS_F_STR2_TRUNC (1u << 1) /* str2 filled its buffer */
+#define GS_F_ADDR_TRUNC (1u << 2) /* sockaddr longer than GS_ADDR_LEN */
+#define GS_F_ARGV_TRUNC (1u << 3) /* argv longer than GS_ARGV_LEN */
+#define GS_F_ARGV_FAULT (1u << 4) /* argv could not be read */
+#define GS_F_STR1_FAULT (1u << 5) /* str1 pointer unreadable (NULL or bad) */
 #define GS_F_STR2_FAULT (1u << 6)
 #define GS_F_ADDR_FAULT (1u << 7)
-#define GS_F_NO_ENTER (1u << 8)     /* exec seen without its sys_enter */
-#define GS_F_CWD_TRUNC (1u << 10)   /* cwd deeper/longer than the walk allows: partial */
-#define GS_F_LATE_READ (1u << 9)    /* a user buffer was not resident at sys_enter and was
-                                       read again at sys_exit, after the kernel faulted it in */
+#define GS_F_NO_ENTER (1u << 8)   /* exec seen without its sys_enter */
+#define GS_F_CWD_TRUNC (1u << 10) /* cwd deeper/longer than the walk allows: partial */
+#define GS_F_LATE_READ                                             \
+  (1u << 9) /* a user buffer was not resident at sys_enter and was \
+               read again at sys_exit, after the kernel faulted it in */
 
 /* Common prefix of every record. */
 struct gs_header {
@@ -90,30 +91,30 @@ struct gs_header {
 };
 
 struct gs_fork_record {
-  struct gs_header h;  /* the parent (current) */
-  __u32 child_pid;     /* child->tgid (host) */
-  __u32 child_tid;     /* child->pid (host) */
-  __u32 child_ns_pid;  /* child tgid in the child's pid namespace */
-  __u32 is_thread;     /* 1 when child->tgid == parent->tgid (CLONE_THREAD) */
+  struct gs_header h; /* the parent (current) */
+  __u32 child_pid;    /* child->tgid (host) */
+  __u32 child_tid;    /* child->pid (host) */
+  __u32 child_ns_pid; /* child tgid in the child's pid namespace */
+  __u32 is_thread;    /* 1 when child->tgid == parent->tgid (CLONE_THREAD) */
 };
 
 struct gs_exec_record {
-  struct gs_header h;       /* after exec: comm is the new one */
-  __s32 nr;                 /* syscall nr of the exec (execve/execveat), -1 if unknown */
-  __u32 flags;              /* GS_F_* */
-  __s64 dirfd;              /* execveat dirfd (args[0]); AT_FDCWD (-100) for execve */
-  __u64 at_flags;           /* execveat flags (args[4]), 0 for execve */
-  __u32 old_tid;            /* tid that called exec (sched_process_exec old_pid) */
-  __u32 argv_len;           /* bytes of argv read, NUL-separated, <= GS_ARGV_LEN */
-  __u32 cwd_len;            /* bytes used in cwd, <= GS_PATH_LEN */
+  struct gs_header h; /* after exec: comm is the new one */
+  __s32 nr;           /* syscall nr of the exec (execve/execveat), -1 if unknown */
+  __u32 flags;        /* GS_F_* */
+  __s64 dirfd;        /* execveat dirfd (args[0]); AT_FDCWD (-100) for execve */
+  __u64 at_flags;     /* execveat flags (args[4]), 0 for execve */
+  __u32 old_tid;      /* tid that called exec (sched_process_exec old_pid) */
+  __u32 argv_len;     /* bytes of argv read, NUL-separated, <= GS_ARGV_LEN */
+  __u32 cwd_len;      /* bytes used in cwd, <= GS_PATH_LEN */
   __u32 pad;
-  char filename[GS_PATH_LEN];  /* path as given to exec, copied from sys_enter */
+  char filename[GS_PATH_LEN];      /* path as given to exec, copied from sys_enter */
   char bprm_filename[GS_PATH_LEN]; /* bprm->filename: kernel's name, e.g. /dev/fd/3 */
-  char exe_name[GS_NAME_LEN];  /* bprm->file dentry name: the file really run (memfd:x) */
-  char interp[GS_PATH_LEN];    /* bprm->interp: script interpreter, else = filename */
-  char argv[GS_ARGV_LEN];      /* new mm [arg_start, arg_end), NUL-separated */
-  char cwd[GS_PATH_LEN];  /* fs->pwd walked up to fs->root (mounts crossed): component
-                             names NUL-separated, leaf first; empty = "/" */
+  char exe_name[GS_NAME_LEN];      /* bprm->file dentry name: the file really run (memfd:x) */
+  char interp[GS_PATH_LEN];        /* bprm->interp: script interpreter, else = filename */
+  char argv[GS_ARGV_LEN];          /* new mm [arg_start, arg_end), NUL-separated */
+  char cwd[GS_PATH_LEN];           /* fs->pwd walked up to fs->root (mounts crossed): component
+                                      names NUL-separated, leaf first; empty = "/" */
 };
 
 struct gs_exit_record {
@@ -123,28 +124,28 @@ struct gs_exit_record {
 };
 
 struct gs_syscall_record {
-  struct gs_header h;   /* taken at sys_enter */
-  __s32 nr;             /* syscall number (x86_64) from sys_enter id */
-  __u32 flags;          /* GS_F_* */
-  __s64 ret;            /* sys_exit return value (negative errno on failure) */
-  __u64 args[6];        /* raw syscall arguments at sys_enter (di si dx r10 r8 r9) */
-  __u64 extra;          /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen */
-  __u32 addr_len;       /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
-  __u32 exit_ts_delta;  /* sys_exit time minus ts_ns, saturated at 2^32-1 ns */
-  __u32 str1_len;       /* bytes of str1 including its NUL, 0 when not read */
+  struct gs_header h;  /* taken at sys_enter */
+  __s32 nr;            /* syscall number (x86_64) from sys_enter id */
+  __u32 flags;         /* GS_F_* */
+  __s64 ret;           /* sys_exit return value (negative errno on failure) */
+  __u64 args[6];       /* raw syscall arguments at sys_enter (di si dx r10 r8 r9) */
+  __u64 extra;         /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen */
+  __u32 addr_len;      /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
+  __u32 exit_ts_delta; /* sys_exit time minus ts_ns, saturated at 2^32-1 ns */
+  __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
   __u32 pad;
-  __u8 addr[GS_ADDR_LEN];  /* raw struct sockaddr from user memory */
+  __u8 addr[GS_ADDR_LEN]; /* raw struct sockaddr from user memory */
   /* Variable tail: h.size ends after str1's NUL when there is no str2, so a record is
    * between offsetof(str1) and sizeof(struct gs_syscall_record) bytes long. */
-  char str1[GS_PATH_LEN];  /* bpf_probe_read_user_str of args[spec.str1_arg] */
-  char str2[GS_PATH_LEN];  /* bpf_probe_read_user_str of args[spec.str2_arg] */
+  char str1[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str1_arg] */
+  char str2[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str2_arg] */
 };
 
 struct gs_denied_record {
   struct gs_header h; /* taken at sys_exit */
   __s32 nr;           /* syscall number from regs->orig_ax */
   __u32 pad;
-  __s64 ret;          /* -EPERM, -EACCES or -ENOSYS */
+  __s64 ret; /* -EPERM, -EACCES or -ENOSYS */
 };
 
 #endif /* GS_TRACER_BPF_TRACER_H */
