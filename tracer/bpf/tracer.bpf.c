@@ -9,7 +9,8 @@
  * by user space from its syscall table), so there is one dispatch, not one program per
  * syscall. Processes: sched_process_fork/exec/exit. Scope follows cgroup_mkdir/rmdir
  * below traced cgroups. x86_64 only (pt_regs layout). */
-// clang-format off: vmlinux.h must come first, libbpf headers and tracer.h rely on it
+// vmlinux.h must come first: the libbpf headers and tracer.h rely on its types.
+// clang-format off
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
