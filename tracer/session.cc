@@ -39,23 +39,6 @@ Error load_error(const char* step, int err) {
 
 }  // namespace
 
-uint64_t Stats::dropped() const {
-  uint64_t n = 0;
-  for (auto d : drops) n += d;
-  return n;
-}
-
-nlohmann::json to_json(const Stats& s) {
-  nlohmann::json drops = nlohmann::json::object();
-  for (int c = 1; c < kCategoryCount; ++c)
-    drops[std::string(category_name(static_cast<Category>(c)))] = s.drops[c];
-  return {{"events", s.events},
-          {"lost", s.dropped()},
-          {"complete", s.complete()},
-          {"malformed", s.malformed},
-          {"drops", drops}};
-}
-
 void Session::SkelDeleter::operator()(tracer_bpf* s) const { tracer_bpf__destroy(s); }
 void Session::RingDeleter::operator()(ring_buffer* r) const { ring_buffer__free(r); }
 

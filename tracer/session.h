@@ -16,6 +16,7 @@
 
 #include "base/result.h"
 #include "tracer/event.h"
+#include "tracer/event_source.h"
 #include "tracer/syscall_table.h"
 
 struct tracer_bpf;
@@ -40,23 +41,11 @@ struct Options {
   bool denied = true;
 };
 
-struct Stats {
-  uint64_t events = 0;                           // records decoded and delivered
-  uint64_t malformed = 0;                        // records that failed to decode (should stay 0)
-  std::array<uint64_t, kCategoryCount> drops{};  // lost to a full ring buffer, by Category
-  uint64_t dropped() const;
-  bool complete() const { return dropped() == 0 && malformed == 0; }
-};
-// {"events", "lost", "complete", "malformed", "drops": {"process": n, ...}}
-nlohmann::json to_json(const Stats& s);
-
-class Session {
+class Session : public EventSource {
  public:
-  using Callback = std::function<void(const Event&)>;
-
   // Loads and attaches. Fails with a one-line reason on hosts without BTF or BPF rights.
   static Result<std::unique_ptr<Session>> make(const Options& options);
-  ~Session();
+  ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -69,13 +58,13 @@ class Session {
   Status set_tag(uint64_t cgroup_id, uint32_t tag);
 
   // Waits up to timeout_ms for events and delivers all available ones; returns how many.
-  Result<int> poll(int timeout_ms, const Callback& cb);
+  Result<int> poll(int timeout_ms, const Callback& cb) override;
   // Delivers everything in the ring buffer without waiting.
-  Result<int> drain(const Callback& cb);
+  Result<int> drain(const Callback& cb) override;
   // An epoll fd that becomes readable when events are available (for an event loop).
   int epoll_fd() const;
 
-  Stats stats() const;
+  Stats stats() const override;
   // Syscall counts of one tag, name -> count, only non-zero entries.
   Result<std::map<std::string, uint64_t>> syscall_counts(uint32_t tag) const;
   Status reset_syscall_counts(uint32_t tag);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include "tracer/bpf/tracer.h"
 #include "tracer/event.h"
+#include "tracer/event_source.h"
 #include "tracer/syscall_table.h"
 
 namespace gs::tracer {
@@ -608,6 +610,33 @@ TEST(Json, ReplayRejectsBadInput) {
   auto minimal = from_json({{"type", "exit"}, {"pid", 5}});
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->header.pid, 5u);
+}
+
+TEST(Replay, EventsJsonlThroughTheEventSourceInterface) {
+  char path[] = "/tmp/gs-replay-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  auto fork = blank<gs_fork_record>(GS_REC_FORK);
+  fork.child_pid = 42;
+  auto kill = syscall_record("kill", {42, 9}, 0);
+  std::string text = to_jsonl(must_decode(bytes_of(fork))) + "\n\n{not json\n" +
+                     to_jsonl(must_decode(bytes_of(kill))) + "\n";
+  ASSERT_EQ(::write(fd, text.data(), text.size()), ssize_t(text.size()));
+  ::close(fd);
+  auto src = ReplaySource::open(path);
+  ASSERT_TRUE(src.ok());
+  EventSource& es = **src;
+  std::vector<std::string> types;
+  auto n = es.poll(0, [&](const Event& e) { types.emplace_back(e.type()); });
+  ::unlink(path);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(types, (std::vector<std::string>{"fork", "security"}));
+  EXPECT_EQ(es.stats().events, 2u);
+  EXPECT_EQ(es.stats().malformed, 1u);
+  EXPECT_FALSE(es.stats().complete());
+  EXPECT_EQ(*es.drain({}), 0);
+  EXPECT_FALSE(ReplaySource::open("/nonexistent/events.jsonl").ok());
 }
 
 }  // namespace
