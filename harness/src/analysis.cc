@@ -10,15 +10,19 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <thread>
 
 #include "base/fs.h"
+#include "behaviour.h"
 #include "fetch.h"
 #include "interrupt.h"
 #include "jail.h"
 #include "plan.h"
 #include "report.h"
 #include "target.h"
+#include "tracer/session.h"
 
 namespace gs::harness {
 namespace fs = std::filesystem;
@@ -89,9 +93,50 @@ Status chown_tree(const std::string& root, uid_t uid, gid_t gid) {
   return {};
 }
 
+// Delivers tracer events while a jail runs (the calling thread is busy in Jail::wait),
+// then drains what is left once the tree is dead.
+class TracePump {
+ public:
+  TracePump(tracer::Session* s, tracer::Session::Callback cb) : s_(s), cb_(std::move(cb)) {
+    if (s_) th_ = std::thread([this] {
+      while (!stop_) (void)s_->poll(50, cb_);
+    });
+  }
+  ~TracePump() { finish(); }
+  TracePump(const TracePump&) = delete;
+  TracePump& operator=(const TracePump&) = delete;
+  void finish() {
+    if (!s_) return;
+    stop_ = true;
+    if (th_.joinable()) th_.join();
+    (void)s_->drain(cb_);
+    s_ = nullptr;
+  }
+
+ private:
+  tracer::Session* s_;
+  tracer::Session::Callback cb_;
+  std::atomic<bool> stop_{false};
+  std::thread th_;
+};
+
+// Syscall counters are kept per phase tag in the kernel.
+uint32_t phase_tag(const std::string& phase) {
+  static const std::vector<std::string> kPhases{"plan", "build", "init", "test", "run"};
+  for (size_t i = 0; i < kPhases.size(); ++i)
+    if (kPhases[i] == phase) return uint32_t(i + 1);
+  return 0;
+}
+
+int64_t monotonic_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 class Pipeline {
  public:
-  explicit Pipeline(const AnalysisOptions& o) : opts_(o), t0_(Clock::now()) {}
+  explicit Pipeline(const AnalysisOptions& o) : opts_(o), t0_(Clock::now()), t0_ns_(monotonic_ns()) {}
   AnalysisOutcome run();
 
  private:
@@ -101,8 +146,11 @@ class Pipeline {
   void init_phase();
   void test_phase();
   void run_phase();
+  Status start_tracer();
+  void collect_trace();
   void judge();
   void write_outputs(AnalysisOutcome& out);
+  Status write_events(const std::string& path);
 
   std::string src_in_jail() const {
     return sandbox::Identity{}.home + kGopath + "/src/" + mod_.path;
@@ -123,6 +171,9 @@ class Pipeline {
 
   const AnalysisOptions& opts_;
   Clock::time_point t0_;
+  int64_t t0_ns_;
+  std::unique_ptr<tracer::Session> tracer_;
+  std::vector<TracedEvent> events_;
   AnalysisRecord rec_;
   std::optional<ScratchDir> scratch_;
   FetchedModule mod_;
@@ -178,11 +229,24 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
     return p;
   }
   ActiveJail active(jail->get());
+  const uint64_t cgroup = (*jail)->cgroup_id();
+  if (tracer_) {
+    if (auto st = tracer_->add_cgroup(cgroup, phase_tag(name)); !st) {
+      p.note = "tracer: " + st.error().message();
+      return p;
+    }
+  }
+  TracePump pump(tracer_.get(), [this, &name](const tracer::Event& e) {
+    int64_t ms = (int64_t(e.header.ts_ns) - t0_ns_) / 1'000'000;
+    events_.push_back(TracedEvent{events_.size() + 1, name, std::max<int64_t>(ms, 0), e});
+  });
   if (auto st = (*jail)->release(); !st) {
     p.note = st.error().message();
     return p;
   }
   auto ex = (*jail)->wait();
+  pump.finish();
+  if (tracer_) (void)tracer_->remove_cgroup(cgroup);
   p.duration_ms = now_ms() - p.start_ms;
   if (!ex) {
     p.note = ex.error().message();
@@ -425,6 +489,49 @@ void Pipeline::judge() {
   rec_.verdict = rec_.findings.empty() ? "clean" : "suspicious";
 }
 
+Status Pipeline::start_tracer() {
+  if (!opts_.trace) return {};
+  auto s = tracer::Session::make(tracer::Options{});
+  if (!s) return error(s.error().message() + " (--no-trace analyses without it)");
+  tracer_ = std::move(*s);
+  return {};
+}
+
+void Pipeline::collect_trace() {
+  if (!tracer_) {
+    rec_.trace = {{"events", 0}, {"lost", 0}, {"complete", false}, {"present", false}};
+    return;
+  }
+  Behaviour b = build_behaviour(events_);
+  rec_.processes = std::move(b.processes);
+  rec_.files = std::move(b.files);
+  rec_.syscalls["denied"] = std::move(b.denied);
+  nlohmann::json by_phase = nlohmann::json::object(), module_counts = nlohmann::json::object();
+  for (const char* phase : {"plan", "build", "init", "test", "run"}) {
+    auto counts = tracer_->syscall_counts(phase_tag(phase));
+    if (!counts || counts->empty()) continue;
+    by_phase[phase] = *counts;
+    if (is_toolchain_phase(phase)) continue;
+    for (const auto& [name, n] : *counts) module_counts[name] = module_counts.value(name, uint64_t{0}) + n;
+  }
+  rec_.syscalls["counts"] = std::move(module_counts);
+  rec_.syscalls["counts_by_phase"] = std::move(by_phase);
+  rec_.trace = tracer::to_json(tracer_->stats());
+  rec_.trace["present"] = true;
+}
+
+Status Pipeline::write_events(const std::string& path) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& e : events_) out << event_line(e) << '\n';
+    out.flush();
+    if (!out) return sys_error("write('" + tmp + "')");
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return sys_error("rename('" + tmp + "')");
+  return {};
+}
+
 AnalysisOutcome Pipeline::run() {
   AnalysisOutcome out;
   rec_.started_at = now_rfc3339();
@@ -437,6 +544,7 @@ AnalysisOutcome Pipeline::run() {
   auto sd = ScratchDir::make(root);
   Status st = sd ? Status{} : Status{sd.take_error()};
   if (st) scratch_.emplace(std::move(*sd));
+  if (st) st = start_tracer();
   if (st) st = fetch();
   if (st) st = plan();
   if (st) {
@@ -449,6 +557,7 @@ AnalysisOutcome Pipeline::run() {
     rec_.verdict = "error";
     rec_.error = st.error().message();
   }
+  collect_trace();
   rec_.duration_ms = now_ms();
   write_outputs(out);
   scratch_.reset();  // removes everything of the run but the outputs
@@ -465,6 +574,11 @@ void Pipeline::write_outputs(AnalysisOutcome& out) {
   if (auto st = make_dirs(out.out_dir); !st) {
     out.write_error = st.error().message();
     return;
+  }
+  if (tracer_) {
+    if (auto st = write_events(out.out_dir + "/events.jsonl"); st) rec_.artifacts["events"] = "events.jsonl";
+    else out.write_error = st.error().message();
+    out.record = rec_;
   }
   out.report_path = out.out_dir + "/report.json";
   if (auto st = write_report(out.report_path, build_report(rec_)); !st) {

@@ -47,6 +47,8 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   analyze->add_option("--format", cmd.format, "What to print on stdout")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  bool no_trace = false;
+  analyze->add_flag("--no-trace", no_trace, "Run without the eBPF tracer (the report says the trace is absent)");
   auto* version = app.add_subcommand("version", "Print the version");
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -76,6 +78,7 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   auto ph = parse_phases(phases);
   if (!ph) return ph.take_error();
   cmd.analyze.phases = *ph;
+  cmd.analyze.trace = !no_trace;
   cmd.analyze.window = std::chrono::milliseconds(static_cast<int64_t>(window_s * 1000));
   cmd.analyze.test_timeout = std::chrono::milliseconds(static_cast<int64_t>(test_timeout_s * 1000));
   return cmd;

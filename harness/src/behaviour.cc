@@ -1,0 +1,270 @@
+// Joining tracer events into the behaviour model; see behaviour.h.
+#include "behaviour.h"
+
+#include <fcntl.h>
+
+#include <map>
+#include <set>
+
+namespace gs::harness {
+namespace {
+using nlohmann::json;
+
+// One exec identity: a process from its fork (or exec) until its next exec or exit.
+struct Proc {
+  int64_t id = 0;
+  uint32_t host_pid = 0;
+  uint32_t pid = 0;         // inside the jail
+  uint32_t ppid = 0;        // inside the jail (0 when the parent is outside)
+  int64_t parent_id = 0;    // exec identity of the parent (or of this pid before an exec)
+  std::string phase;
+  std::string exe;
+  std::vector<std::string> argv;
+  bool argv_truncated = false;
+  std::string cwd;
+  int64_t start_ms = 0;
+  std::optional<int64_t> end_ms;
+  std::optional<int> exit_code, signal;
+  bool execed = false;
+  // The jail's own init and its payload child before exec run gosandbox code, not the
+  // module's: they are in the tree, but their file activity and failures are not listed.
+  bool harness_owned = false;
+  uint64_t event_id = 0;
+};
+
+// Failures the Go runtime produces in every program (epoll_ctl on a regular file is
+// EPERM by design); listing them as denials would only bury the real ones.
+bool routine_failure(const std::string& syscall) { return syscall == "epoll_ctl"; }
+
+struct FileKey {
+  std::string path, phase;
+  auto operator<=>(const FileKey&) const = default;
+};
+
+std::string join_path(const std::string& cwd, const std::string& path) {
+  if (path.empty() || path[0] == '/' || cwd.empty()) return path;
+  if (path == ".") return cwd;
+  return cwd == "/" ? "/" + path : cwd + "/" + path;
+}
+
+std::vector<std::string> file_ops(const tracer::FileEvent& f) {
+  const std::string& op = f.op;
+  if (op == "open" || op == "openat" || op == "openat2" || op == "creat") {
+    std::vector<std::string> ops;
+    int acc = int(f.flags & O_ACCMODE);
+    if (op == "creat" || (f.flags & O_CREAT)) ops.push_back("create");
+    if (op == "creat" || acc == O_WRONLY || acc == O_RDWR || (f.flags & O_TRUNC)) ops.push_back("write");
+    if (op != "creat" && (acc == O_RDONLY || acc == O_RDWR)) ops.push_back("read");
+    return ops;
+  }
+  if (op.starts_with("unlink") || op == "rmdir") return {"delete"};
+  if (op.find("chmod") != std::string::npos) return {"chmod"};
+  if (op.starts_with("rename")) return {"rename"};
+  if (op.starts_with("mkdir")) return {"mkdir"};
+  if (op.starts_with("symlink") || op.starts_with("link")) return {"link"};
+  if (op.find("truncate") != std::string::npos) return {"truncate"};
+  return {};
+}
+
+class Builder {
+ public:
+  void add(const TracedEvent& te) {
+    const auto& h = te.event.header;
+    std::visit([&](const auto& body) { on(te, h, body); }, te.event.body);
+  }
+
+  Behaviour finish() {
+    Behaviour b;
+    for (const Proc& p : procs_) {
+      b.processes.push_back({{"id", p.id},
+                             {"pid", p.pid},
+                             {"ppid", p.ppid},
+                             {"host_pid", p.host_pid},
+                             {"parent", p.parent_id ? json(p.parent_id) : json(nullptr)},
+                             {"phase", p.phase},
+                             {"exe", p.exe},
+                             {"argv", p.argv},
+                             {"argv_truncated", p.argv_truncated},
+                             {"cwd", p.cwd},
+                             {"start_ms", p.start_ms},
+                             {"end_ms", p.end_ms ? json(*p.end_ms) : json(nullptr)},
+                             {"exit_code", p.exit_code ? json(*p.exit_code) : json(nullptr)},
+                             {"signal", p.signal ? json(*p.signal) : json(nullptr)},
+                             {"jail_init", p.harness_owned},
+                             {"event", p.event_id}});
+    }
+    for (const auto& [key, f] : files_) {
+      b.files.push_back({{"path", key.path},
+                         {"phase", key.phase},
+                         {"ops", json(std::vector<std::string>(f.ops.begin(), f.ops.end()))},
+                         {"process", f.process},
+                         {"first_ms", f.first_ms},
+                         {"events", f.events}});
+    }
+    for (const auto& [key, n] : denied_) {
+      b.denied.push_back({{"name", key.first}, {"process", key.second}, {"count", n}});
+    }
+    return b;
+  }
+
+ private:
+  struct FileAgg {
+    std::set<std::string> ops;
+    int64_t process = 0;
+    int64_t first_ms = 0;
+    std::vector<uint64_t> events;  // the first few, as evidence
+  };
+
+  Proc* current(uint32_t host_pid) {
+    auto it = by_pid_.find(host_pid);
+    return it == by_pid_.end() ? nullptr : &procs_[it->second];
+  }
+
+  // The process an event belongs to; a process first seen mid-life (started before
+  // tracing, e.g. the jail's own init) gets an identity from the event's header.
+  Proc& proc_for(const TracedEvent& te, const tracer::Header& h) {
+    if (Proc* p = current(h.pid)) return *p;
+    Proc p;
+    p.host_pid = h.pid;
+    p.pid = h.ns_pid;
+    p.phase = te.phase;
+    p.exe = h.comm;
+    p.start_ms = te.ms;
+    p.event_id = te.id;
+    if (Proc* parent = current(h.ppid)) {
+      p.ppid = parent->pid;
+      p.parent_id = parent->id;
+      p.harness_owned = parent->harness_owned;
+    } else {
+      p.harness_owned = h.ns_pid == 1;  // the jail's init, first seen mid-life
+    }
+    return push(std::move(p));
+  }
+
+  Proc& push(Proc p) {
+    p.id = int64_t(procs_.size()) + 1;
+    procs_.push_back(std::move(p));
+    by_pid_[procs_.back().host_pid] = procs_.size() - 1;
+    return procs_.back();
+  }
+
+  void on(const TracedEvent& te, const tracer::Header& h, const tracer::ForkEvent& f) {
+    if (f.thread) return;
+    Proc& parent = proc_for(te, h);
+    Proc child;
+    child.host_pid = f.child_pid;
+    child.pid = f.child_ns_pid;
+    child.ppid = parent.pid;
+    child.parent_id = parent.id;
+    child.phase = te.phase;
+    child.exe = parent.exe;
+    child.argv = parent.argv;
+    child.cwd = parent.cwd;
+    child.harness_owned = parent.harness_owned;
+    child.start_ms = te.ms;
+    child.event_id = te.id;
+    push(std::move(child));
+  }
+
+  void on(const TracedEvent& te, const tracer::Header& h, const tracer::ExecEvent& e) {
+    if (e.ret < 0) return;  // a failed exec changes nothing; it stays in events.jsonl
+    std::string exe = !e.filename.empty() ? e.filename : e.kernel_filename;
+    Proc* cur = current(h.pid);
+    if (cur && cur->execed) {
+      // A second exec in the same process is a new identity whose parent is the old one.
+      Proc next;
+      next.host_pid = cur->host_pid;
+      next.pid = cur->pid;
+      next.ppid = cur->ppid;
+      next.parent_id = cur->id;
+      next.phase = te.phase;
+      next.start_ms = te.ms;
+      next.event_id = te.id;
+      cur->end_ms = te.ms;
+      cur = &push(std::move(next));
+    }
+    Proc& p = cur ? *cur : proc_for(te, h);
+    fill_exec(p, e, exe);
+    if (!is_toolchain_phase(te.phase)) {
+      FileAgg& agg = files_[FileKey{exe, te.phase}];
+      if (agg.ops.empty()) {
+        agg.process = p.id;
+        agg.first_ms = te.ms;
+      }
+      agg.ops.insert("exec");
+      if (agg.events.size() < 8) agg.events.push_back(te.id);
+    }
+  }
+
+  static void fill_exec(Proc& p, const tracer::ExecEvent& e, const std::string& exe) {
+    p.execed = true;
+    p.harness_owned = false;
+    p.exe = exe;
+    p.argv = e.argv;
+    p.argv_truncated = e.argv_truncated;
+    if (!e.cwd.empty()) p.cwd = e.cwd;
+  }
+
+  void on(const TracedEvent& te, const tracer::Header& h, const tracer::ExitEvent& x) {
+    if (!x.process_exit) return;
+    Proc* p = current(h.pid);
+    if (!p) return;
+    p->end_ms = te.ms;
+    if (x.signal) p->signal = x.signal;
+    else p->exit_code = x.exit_code;
+  }
+
+  void on(const TracedEvent& te, const tracer::Header& h, const tracer::FileEvent& f) {
+    if (f.ret < 0 || is_toolchain_phase(te.phase)) return;
+    Proc& p = proc_for(te, h);
+    if (p.harness_owned) return;
+    auto note = [&](const std::string& path, std::vector<std::string> ops) {
+      if (ops.empty() || path.empty()) return;
+      std::string abs = f.dirfd == AT_FDCWD ? join_path(p.cwd, path) : path;
+      FileAgg& agg = files_[FileKey{abs, te.phase}];
+      if (agg.ops.empty()) {
+        agg.process = p.id;
+        agg.first_ms = te.ms;
+      }
+      agg.ops.insert(ops.begin(), ops.end());
+      if (agg.events.size() < 8) agg.events.push_back(te.id);
+    };
+    note(f.path, file_ops(f));
+    if (f.op.starts_with("rename")) note(f.path2, {"create"});
+  }
+
+  void on(const TracedEvent& te, const tracer::Header& h, const tracer::DeniedEvent& d) {
+    if (is_toolchain_phase(te.phase) || routine_failure(d.syscall)) return;
+    Proc& p = proc_for(te, h);
+    if (p.harness_owned) return;
+    ++denied_[{d.syscall, p.id}];
+  }
+
+  void on(const TracedEvent&, const tracer::Header&, const tracer::NetEvent&) {}
+  void on(const TracedEvent&, const tracer::Header&, const tracer::SecurityEvent&) {}
+
+  std::vector<Proc> procs_;
+  std::map<uint32_t, size_t> by_pid_;  // host pid -> its current exec identity
+  std::map<FileKey, FileAgg> files_;
+  std::map<std::pair<std::string, int64_t>, uint64_t> denied_;
+};
+
+}  // namespace
+
+bool is_toolchain_phase(const std::string& phase) { return phase == "plan" || phase == "build"; }
+
+Behaviour build_behaviour(const std::vector<TracedEvent>& events) {
+  Builder b;
+  for (const auto& e : events) b.add(e);
+  return b.finish();
+}
+
+std::string event_line(const TracedEvent& e) {
+  json j = tracer::to_json(e.event);
+  j["id"] = e.id;
+  j["phase"] = e.phase;
+  j["ms"] = e.ms;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace gs::harness

@@ -1,0 +1,121 @@
+// Unit tests of the behaviour model: synthetic tracer events in, report sections out.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+
+#include "behaviour.h"
+
+namespace gs::harness {
+namespace {
+
+struct Feed {
+  std::vector<TracedEvent> events;
+  void add(const std::string& phase, int64_t ms, uint32_t pid, uint32_t ns_pid, uint32_t ppid, tracer::Body body) {
+    tracer::Event e;
+    e.header.pid = e.header.tid = pid;
+    e.header.ns_pid = e.header.ns_tid = ns_pid;
+    e.header.ppid = ppid;
+    e.header.comm = "comm";
+    e.body = std::move(body);
+    events.push_back({events.size() + 1, phase, ms, std::move(e)});
+  }
+};
+
+tracer::ExecEvent exec_of(std::string path, std::vector<std::string> argv, std::string cwd = "/") {
+  tracer::ExecEvent e;
+  e.filename = std::move(path);
+  e.argv = std::move(argv);
+  e.cwd = std::move(cwd);
+  return e;
+}
+
+tracer::FileEvent open_of(std::string path, uint64_t flags, int64_t ret = 3) {
+  tracer::FileEvent f;
+  f.op = "openat";
+  f.path = std::move(path);
+  f.flags = flags;
+  f.ret = ret;
+  return f;
+}
+
+// The jail's init (ns pid 1) forks the payload, which execs the init runner, which
+// runs `sh -c`, which execs twice in one process.
+Feed sample() {
+  Feed f;
+  f.add("init", 0, 100, 1, 50, tracer::ForkEvent{101, 101, 2, false});
+  f.add("init", 1, 101, 2, 100, exec_of("/work/out/initrunner", {"/work/out/initrunner"}, "/src"));
+  f.add("init", 2, 101, 2, 100, tracer::ForkEvent{102, 102, 3, false});
+  f.add("init", 3, 102, 3, 101, exec_of("/bin/sh", {"/bin/sh", "-c", "x"}));
+  f.add("init", 4, 102, 3, 101, exec_of("/usr/bin/wget", {"wget", "-q"}));
+  f.add("init", 9, 102, 3, 101, tracer::ExitEvent{0, 0, 9, false, true});
+  return f;
+}
+
+TEST(Behaviour, ProcessTreeWithExecIdentities) {
+  Behaviour b = build_behaviour(sample().events);
+  ASSERT_EQ(b.processes.size(), 4u) << b.processes.dump(1);
+  const auto& init = b.processes[0];
+  EXPECT_TRUE(init["jail_init"].get<bool>());
+  const auto& runner = b.processes[1];
+  EXPECT_EQ(runner["exe"], "/work/out/initrunner");
+  EXPECT_EQ(runner["pid"], 2);
+  EXPECT_EQ(runner["ppid"], 1);
+  EXPECT_FALSE(runner["jail_init"].get<bool>());
+  const auto& sh = b.processes[2];
+  EXPECT_EQ(sh["exe"], "/bin/sh");
+  EXPECT_EQ(sh["parent"], runner["id"]);
+  EXPECT_EQ(sh["end_ms"], 4);  // replaced by wget
+  const auto& wget = b.processes[3];
+  EXPECT_EQ(wget["exe"], "/usr/bin/wget");
+  EXPECT_EQ(wget["parent"], sh["id"]);
+  EXPECT_EQ(wget["pid"], 3);
+  EXPECT_EQ(wget["signal"], 9);
+  EXPECT_TRUE(wget["exit_code"].is_null());
+}
+
+TEST(Behaviour, FilesAggregateOpsWithAbsolutePaths) {
+  Feed f = sample();
+  f.add("init", 5, 101, 2, 100, open_of("data/out.bin", O_WRONLY | O_CREAT | O_TRUNC));
+  f.add("init", 6, 101, 2, 100, open_of("/etc/passwd", O_RDONLY));
+  f.add("init", 7, 101, 2, 100, open_of("/nonexistent", O_RDONLY, -2));
+  tracer::FileEvent rm;
+  rm.op = "unlinkat";
+  rm.path = "/src/data/out.bin";
+  f.add("init", 8, 101, 2, 100, rm);
+  // The jail's own init opening /dev/null, and the toolchain's files, are not listed.
+  f.add("init", 0, 100, 1, 50, open_of("/dev/null", O_RDWR));
+  f.add("build", 0, 200, 5, 199, open_of("/usr/lib/go/pkg/x.a", O_RDONLY));
+  Behaviour b = build_behaviour(f.events);
+  std::map<std::string, std::vector<std::string>> ops;
+  for (const auto& file : b.files) ops[file["path"]] = file["ops"].get<std::vector<std::string>>();
+  EXPECT_EQ(ops["/src/data/out.bin"], (std::vector<std::string>{"create", "delete", "write"}));
+  EXPECT_EQ(ops["/etc/passwd"], (std::vector<std::string>{"read"}));
+  EXPECT_EQ(ops["/work/out/initrunner"], (std::vector<std::string>{"exec"}));
+  EXPECT_EQ(ops["/usr/bin/wget"], (std::vector<std::string>{"exec"}));
+  EXPECT_FALSE(ops.count("/nonexistent"));
+  EXPECT_FALSE(ops.count("/dev/null"));
+  EXPECT_FALSE(ops.count("/usr/lib/go/pkg/x.a"));
+}
+
+TEST(Behaviour, DeniedSyscallsGroupedByProcess) {
+  Feed f = sample();
+  for (int i = 0; i < 3; ++i) f.add("init", 5, 101, 2, 100, tracer::DeniedEvent{101, "ptrace", -1});
+  f.add("init", 5, 101, 2, 100, tracer::DeniedEvent{233, "epoll_ctl", -1});
+  f.add("build", 5, 300, 9, 299, tracer::DeniedEvent{165, "mount", -1});
+  Behaviour b = build_behaviour(f.events);
+  ASSERT_EQ(b.denied.size(), 1u) << b.denied.dump();
+  EXPECT_EQ(b.denied[0]["name"], "ptrace");
+  EXPECT_EQ(b.denied[0]["count"], 3);
+  EXPECT_EQ(b.denied[0]["process"], 2);
+}
+
+TEST(Behaviour, EventLinesCarryIdPhaseAndTime) {
+  Feed f = sample();
+  auto j = nlohmann::json::parse(event_line(f.events[1]));
+  EXPECT_EQ(j["id"], 2);
+  EXPECT_EQ(j["phase"], "init");
+  EXPECT_EQ(j["ms"], 1);
+  EXPECT_EQ(j["type"], "exec");
+}
+
+}  // namespace
+}  // namespace gs::harness
