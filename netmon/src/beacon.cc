@@ -77,7 +77,8 @@ double regularity(const std::vector<double>& v, double& med_out, double& mad_rat
   // weight grows slowly with the sample, to 0.15 at 20 intervals.
   double w_skew = 0.15 * clamp01((static_cast<double>(v.size()) - 4) / 16);
   double w_band = 0.55, w_disp = 0.45 - w_skew;
-  return w_band * band + w_disp * dispersion + w_skew * (1 - std::fabs(skew_out));
+  // Clamped: the weights sum to 1 only up to rounding (a fuzzer found 1.0000000000000002).
+  return clamp01(w_band * band + w_disp * dispersion + w_skew * (1 - std::fabs(skew_out)));
 }
 
 // Least-squares fit of log(interval) against index: growth factor and R^2.
@@ -163,7 +164,7 @@ Score score(std::span<const int64_t> attempt_times_ms, std::span<const int64_t> 
     s.score = std::min(scored, 0.5);
     return s;
   }
-  s.score = scored;
+  s.score = clamp01(scored);
   s.kind = s.score >= kBeaconThreshold ? "beacon" : "none";
   return s;
 }

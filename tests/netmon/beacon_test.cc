@@ -27,6 +27,17 @@ TEST(Beacon, FixedIntervalScoresNearOne) {
   EXPECT_GT(s.confidence, 0.7);
 }
 
+TEST(Beacon, ScoreStaysWithinZeroAndOne) {
+  // Regression: perfectly regular series once scored 1.0000000000000002 (fuzzer).
+  for (int n = 3; n <= 40; ++n) {
+    auto t = series(n, 0, [](int) { return 30000; });
+    std::vector<int64_t> sizes(t.size(), 0x5a5a5a5a5a5a5a5a);
+    auto s = score(t, sizes, 0);
+    EXPECT_LE(s.score, 1.0) << n;
+    EXPECT_GE(s.score, 0.0) << n;
+  }
+}
+
 TEST(Beacon, ThirtyPercentJitterStillScoresHighFromFiveAttempts) {
   for (int n : {5, 6, 8, 12, 20}) {
     for (uint64_t seed = 1; seed <= 30; ++seed) {
