@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -33,6 +34,16 @@ Status write_map(pid_t pid, const char* file) {
   return {};
 }
 
+// Raw syscalls, not the glibc wrappers: in a multi-threaded process glibc's setresuid,
+// setresgid and setgroups signal every other thread to change credentials too, and the
+// jail's processes are copies of such a process whose thread list still names threads
+// that do not exist in the copy, so the wrapper would wait for them forever.
+int sys_setgroups(size_t n, const gid_t* groups) {
+  return static_cast<int>(::syscall(SYS_setgroups, n, groups));
+}
+int sys_setresgid(gid_t g) { return static_cast<int>(::syscall(SYS_setresgid, g, g, g)); }
+int sys_setresuid(uid_t u) { return static_cast<int>(::syscall(SYS_setresuid, u, u, u)); }
+
 }  // namespace
 
 Status write_id_maps(pid_t pid) {
@@ -44,9 +55,9 @@ Status write_id_maps(pid_t pid) {
 bool become_namespace_root(const char** what) {
   // Until now init ran with the host root's (unmapped) ids; files it creates on the jail's
   // tmpfs need mapped ones. Capabilities in the new namespace are kept across this change.
-  if (::setgroups(0, nullptr) != 0) return *what = "setgroups(0)", false;
-  if (::setresgid(0, 0, 0) != 0) return *what = "setresgid(0)", false;
-  if (::setresuid(0, 0, 0) != 0) return *what = "setresuid(0)", false;
+  if (sys_setgroups(0, nullptr) != 0) return *what = "setgroups(0)", false;
+  if (sys_setresgid(0) != 0) return *what = "setresgid(0)", false;
+  if (sys_setresuid(0) != 0) return *what = "setresuid(0)", false;
   return true;
 }
 
@@ -61,10 +72,10 @@ bool drop_to_identity(uid_t uid, gid_t gid, const char** what) {
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
     return *what = "prctl(PR_CAP_AMBIENT_CLEAR_ALL)", false;
   }
-  if (::setgroups(1, &gid) != 0) return *what = "setgroups(identity.gid)", false;
-  if (::setresgid(gid, gid, gid) != 0) return *what = "setresgid(identity.gid)", false;
+  if (sys_setgroups(1, &gid) != 0) return *what = "setgroups(identity.gid)", false;
+  if (sys_setresgid(gid) != 0) return *what = "setresgid(identity.gid)", false;
   // Moving every uid away from 0 clears the permitted and effective sets.
-  if (::setresuid(uid, uid, uid) != 0) return *what = "setresuid(identity.uid)", false;
+  if (sys_setresuid(uid) != 0) return *what = "setresuid(identity.uid)", false;
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return *what = "prctl(PR_SET_NO_NEW_PRIVS)", false;
   return true;
 }

@@ -18,6 +18,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <atomic>
 #include <vector>
 
 #include "base/fs.h"
@@ -556,6 +558,31 @@ TEST(Jail, TwentyJailsLeaveNothingBehind) {
     }
   }
   EXPECT_EQ(count_lines("/proc/self/mountinfo"), mounts_before);
+  EXPECT_TRUE(my_children().empty());
+}
+
+TEST(Jail, ConcurrentJailsFromThreads) {
+  GS_REQUIRE_ROOT();
+  // Batch runs create jails from several threads at once: each jail must see only its own
+  // pipes (a copy held by a sibling's init would stall or mix output) and finish.
+  constexpr int kThreads = 4, kPerThread = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &good] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string tag = "t" + std::to_string(t) + "-" + std::to_string(i);
+        JailSpec s = sh("echo " + tag + "; ls /proc/self/fd | wc -l >&2");
+        auto jail = Jail::create(s);
+        if (!jail.ok() || !(*jail)->release().ok()) continue;
+        auto rec = (*jail)->wait();
+        // stdin, stdout, stderr and the fd ls opens to list them: nothing else leaks in.
+        if (rec.ok() && rec->out.tail == tag + "\n" && rec->err.tail == "4\n") ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), kThreads * kPerThread);
   EXPECT_TRUE(my_children().empty());
 }
 
