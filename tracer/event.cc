@@ -220,6 +220,8 @@ Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
       e.filename = field_string(r.str1);
       e.filename_truncated = (r.flags & GS_F_STR1_TRUNC) != 0;
       if (op == "execveat") e.dirfd = as_int32(r.args[0]), e.at_flags = r.args[4];
+      e.argv = split_argv(r.str2, std::min<uint64_t>(r.extra, sizeof(r.str2)));
+      e.argv_truncated = (r.flags & GS_F_ARGV_TRUNC) != 0;
       e.old_tid = r.h.tid;
       ev.body = std::move(e);
       break;

@@ -192,11 +192,17 @@ TEST(Decode, ExecArgvLengthIsClampedAndTruncationReported) {
 TEST(Decode, FailedExecComesFromSyscallRecord) {
   auto r = syscall_record("execve", {0x1000, 0x2000, 0x3000}, -ENOENT);
   put(r.str1, "/usr/bin/wget");
+  const char argv[] = "wget\0-O\0-";
+  std::memcpy(r.str2, argv, sizeof(argv));
+  r.extra = sizeof(argv);
   auto ev = must_decode(bytes_of(r));
   ASSERT_EQ(ev.type(), "exec");
   auto& e = std::get<ExecEvent>(ev.body);
   EXPECT_EQ(e.filename, "/usr/bin/wget");
   EXPECT_EQ(e.ret, -ENOENT);
+  EXPECT_EQ(e.argv, (std::vector<std::string>{"wget", "-O", "-"}));
+  r.extra = 1u << 20;  // lies: clamped to the field
+  EXPECT_LE(std::get<ExecEvent>(must_decode(bytes_of(r)).body).argv.size(), size_t{GS_PATH_LEN});
   EXPECT_EQ(to_json(ev)["ret"], -ENOENT);
 }
 

@@ -217,7 +217,8 @@ int workload(const std::string& dir, uint16_t closed_port, uint16_t udp_port) {
   }
   ::waitpid(c, &st, 0);
   // a failed exec
-  char* const nargv[] = {const_cast<char*>("nope"), nullptr};
+  char* const nargv[] = {const_cast<char*>("nope"), const_cast<char*>("http://192.0.2.1/x"),
+                         nullptr};
   ::execv("/nonexistent/gs-nope", nargv);
 
   // denied: drop to nobody, then signal init (EPERM) and call a missing syscall (ENOSYS)
@@ -397,6 +398,8 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   EXPECT_EQ(memfd_exec->cwd, "/proc");
   ASSERT_NE(failed_exec, nullptr);
   EXPECT_EQ(failed_exec->ret, -ENOENT);
+  EXPECT_EQ(failed_exec->argv, (std::vector<std::string>{"nope", "http://192.0.2.1/x"}));
+  EXPECT_FALSE(failed_exec->argv_truncated);
 
   bool true_exit = false, child_exit = false;
   for (const auto& [h, x] : exits) {

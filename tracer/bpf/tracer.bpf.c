@@ -157,6 +157,31 @@ static __always_inline void read_addr(struct gs_syscall_record* r, __u64 ptr, __
   r->addr_len = len;
 }
 
+/* argv of an exec, kept in str2 (unused by execve/execveat) so that a *failed* exec still
+ * shows what was attempted; a successful one reads the full argv from the new mm.
+ * Up to GS_EXEC_ENTER_ARGS args, each cut at half of str2, NUL-separated; length in extra. */
+#define GS_EXEC_ENTER_ARGS 8
+static __always_inline void read_exec_argv(struct gs_syscall_record* r, __u64 argv) {
+  __u64 off = 0;
+  r->extra = 0;
+  if (!argv) return;
+  for (int i = 0; i < GS_EXEC_ENTER_ARGS; i++) {
+    const char* p = 0;
+    if (bpf_probe_read_user(&p, sizeof(p), (const void*)(argv + i * sizeof(p))) || !p) {
+      r->extra = off;
+      return;
+    }
+    if (off >= GS_PATH_LEN / 2) break;
+    GS_BARRIER_VAR(off);
+    off &= GS_PATH_LEN / 2 - 1;
+    long n = bpf_probe_read_user_str(&r->str2[off], GS_PATH_LEN / 2, p);
+    if (n <= 0) break;
+    off += n;
+  }
+  r->extra = off;
+  r->flags |= GS_F_ARGV_TRUNC;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u64 cgid;
@@ -200,7 +225,9 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
   if (a < 6 && l < 6) read_addr(r, r->args[a], r->args[l]);
 
-  if (spec->special == GS_SPECIAL_OPENAT2) {
+  if (spec->special == GS_SPECIAL_EXEC) {
+    read_exec_argv(r, r->args[spec->str1_arg == 1 ? 2 : 1]);
+  } else if (spec->special == GS_SPECIAL_OPENAT2) {
     /* struct open_how starts with __u64 flags */
     bpf_probe_read_user(&r->extra, sizeof(r->extra), (const void*)r->args[2]);
   } else if (spec->special == GS_SPECIAL_SENDMSG) {
@@ -273,7 +300,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   /* Send only what is used: the fixed part, then str1 up to its NUL, or everything when
    * there is a second string. The decoder treats the missing tail as empty. */
   __u64 size = sizeof(*r);
-  if (spec && spec->str2_arg >= 6) {
+  if (spec && spec->str2_arg >= 6 && spec->special != GS_SPECIAL_EXEC) {
     size = __builtin_offsetof(struct gs_syscall_record, str1);
     if (spec->str1_arg < 6 && !(r->flags & GS_F_STR1_FAULT)) size += r->str1_len;
   }

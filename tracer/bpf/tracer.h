@@ -129,7 +129,8 @@ struct gs_syscall_record {
   __u32 flags;         /* GS_F_* */
   __s64 ret;           /* sys_exit return value (negative errno on failure) */
   __u64 args[6];       /* raw syscall arguments at sys_enter (di si dx r10 r8 r9) */
-  __u64 extra;         /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen */
+  __u64 extra;         /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen;
+                          execve/execveat: bytes of argv in str2 */
   __u32 addr_len;      /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
   __u32 exit_ts_delta; /* sys_exit time minus ts_ns, saturated at 2^32-1 ns */
   __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
@@ -138,7 +139,8 @@ struct gs_syscall_record {
   /* Variable tail: h.size ends after str1's NUL when there is no str2, so a record is
    * between offsetof(str1) and sizeof(struct gs_syscall_record) bytes long. */
   char str1[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str1_arg] */
-  char str2[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str2_arg] */
+  char str2[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str2_arg];
+                             exec: argv, NUL-separated (shown for failed execs) */
 };
 
 struct gs_denied_record {
