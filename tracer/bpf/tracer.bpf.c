@@ -82,11 +82,19 @@ struct {
 /* Wake the reader once, when the waiting data crosses wakeup_bytes; never per record
  * (a wakeup is an irq_work self-IPI). A reader that lags simply finds the data at its
  * next poll timeout. */
+static __always_inline __u64 crossing_flag(__u64 before, __u64 after) {
+  if (wakeup_bytes == 0) return 0; /* kernel default: wake when the reader is idle */
+  return before < wakeup_bytes && after >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+/* For bpf_ringbuf_output: the record is not in the ring yet. */
 static __always_inline __u64 wakeup_flag(__u64 size) {
   __u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-  if (wakeup_bytes == 0) return 0; /* kernel default: wake when the reader is idle */
-  return avail < wakeup_bytes && avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                              : BPF_RB_NO_WAKEUP;
+  return crossing_flag(avail, avail + size);
+}
+/* For bpf_ringbuf_submit: the reservation is already counted as available data. */
+static __always_inline __u64 wakeup_flag_reserved(__u64 size) {
+  __u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  return crossing_flag(avail > size ? avail - size : 0, avail);
 }
 
 static __always_inline __u32* traced(__u64* cgid) {
@@ -202,7 +210,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
 
   struct gs_syscall_record* r =
       bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (!r) return 0;
+  if (!r) { /* storage could not be allocated: the event is lost, say so */
+    count_drop(spec->category);
+    return 0;
+  }
   fill_header(&r->h, GS_REC_SYSCALL, sizeof(*r), cgid, tag);
   r->nr = nr;
   r->flags = 0;
@@ -250,7 +261,7 @@ static __always_inline void emit_denied(struct pt_regs* regs, long ret, __u64 cg
   d->nr = regs->orig_ax;
   d->pad = 0;
   d->ret = ret;
-  bpf_ringbuf_submit(d, wakeup_flag(sizeof(*d)));
+  bpf_ringbuf_submit(d, wakeup_flag_reserved(sizeof(*d)));
 }
 
 SEC("tp_btf/sys_exit")
@@ -329,7 +340,7 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   f->child_tid = BPF_CORE_READ(child, pid);
   f->child_ns_pid = ns_nr(BPF_CORE_READ(child, group_leader, thread_pid));
   f->is_thread = f->child_pid == BPF_CORE_READ(parent, tgid);
-  bpf_ringbuf_submit(f, wakeup_flag(sizeof(*f)));
+  bpf_ringbuf_submit(f, wakeup_flag_reserved(sizeof(*f)));
   return 0;
 }
 
@@ -475,7 +486,7 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
       e->flags |= GS_F_ARGV_FAULT;
   }
   read_cwd(e, p);
-  bpf_ringbuf_submit(e, wakeup_flag(sizeof(*e)));
+  bpf_ringbuf_submit(e, wakeup_flag_reserved(sizeof(*e)));
 out:
   if (r) r->h.type = 0;
   return 0;
@@ -495,7 +506,7 @@ int BPF_PROG(on_exit, struct task_struct* p) {
   fill_header(&x->h, GS_REC_EXIT, sizeof(*x), cgid, *tagp);
   x->exit_code = BPF_CORE_READ(p, exit_code);
   x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
-  bpf_ringbuf_submit(x, wakeup_flag(sizeof(*x)));
+  bpf_ringbuf_submit(x, wakeup_flag_reserved(sizeof(*x)));
   return 0;
 }
 
