@@ -36,6 +36,8 @@ struct Mount {
   bool optional = false;        // skip silently when the source does not exist
 };
 
+// Cgroup limits fail closed: create() fails when a non-zero limit has no controller to
+// enforce it (v2 memory/pids not enabled and no v1 hierarchy for it).
 struct Limits {
   uint64_t memory_bytes = 4ull << 30;   // cgroup memory limit, 0 = none
   uint32_t max_pids = 512;              // cgroup pids limit, 0 = none

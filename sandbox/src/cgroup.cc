@@ -148,11 +148,14 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return sys_error("stat('" + dir + "')");
   cg->id_ = st.st_ino;
+  bool memory_enforced = false, pids_enforced = false;
   if (limits.memory_bytes && exists(dir + "/memory.max")) {
+    memory_enforced = true;
     GS_TRY(write_control(dir + "/memory.max", std::to_string(limits.memory_bytes)));
     if (exists(dir + "/memory.swap.max")) (void)write_control(dir + "/memory.swap.max", "0");
   }
   if (limits.max_pids && exists(dir + "/pids.max")) {
+    pids_enforced = true;
     GS_TRY(write_control(dir + "/pids.max", std::to_string(limits.max_pids)));
   }
 
@@ -164,6 +167,7 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
     if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
     cg->v1_memory_ = d;
     if (limits.memory_bytes) {
+      memory_enforced = true;
       GS_TRY(write_control(d + "/memory.limit_in_bytes", std::to_string(limits.memory_bytes)));
     }
   }
@@ -173,7 +177,20 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
     std::string d = layout.v1_pids + "/" + kParentName + "/" + name;
     if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
     cg->v1_pids_ = d;
-    if (limits.max_pids) GS_TRY(write_control(d + "/pids.max", std::to_string(limits.max_pids)));
+    if (limits.max_pids) {
+      pids_enforced = true;
+      GS_TRY(write_control(d + "/pids.max", std::to_string(limits.max_pids)));
+    }
+  }
+  // Fail closed: hostile code without a pids limit can fork-bomb the host. A caller that
+  // really wants no limit says so with 0.
+  if (limits.memory_bytes && !memory_enforced) {
+    return error("cgroup: no memory controller enabled for " + parent +
+                 " to enforce limits.memory_bytes (set it to 0 to run without)");
+  }
+  if (limits.max_pids && !pids_enforced) {
+    return error("cgroup: no pids controller enabled for " + parent +
+                 " to enforce limits.max_pids (set it to 0 to run without)");
   }
   return cg;
 }

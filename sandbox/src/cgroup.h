@@ -19,7 +19,8 @@ namespace gs::sandbox {
 class Cgroup {
  public:
   // Creates gosandbox/<name> in the v2 tree (and the v1 memory/pids trees when the host is
-  // hybrid) and applies the limits wherever a controller for them exists.
+  // hybrid) and applies the limits. A non-zero limit that no controller can enforce is an
+  // error, not a silent no-op.
   static Result<std::unique_ptr<Cgroup>> make(const std::string& name, const Limits& limits);
   ~Cgroup();
   Cgroup(const Cgroup&) = delete;
