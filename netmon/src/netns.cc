@@ -132,6 +132,10 @@ Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    return error("'" + argv[0] + "' not found in PATH (install iproute2 and nftables)");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
+    return error("'" + join(argv) + "': setns or dup2 failed in the child");
   while (!output.empty() && output.back() == '\n') output.pop_back();
   return error("'" + join(argv) + "' in netns failed (status " + std::to_string(status) +
                "): " + output);

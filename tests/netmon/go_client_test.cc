@@ -37,8 +37,7 @@ TEST(FakeInternetGo, GoClientIsServedAndLogged) {
                       bin + " main.go 2>&1";
   ASSERT_EQ(system(build.c_str()), 0) << build;
   std::string resolv = dir + "/resolv.conf";
-  std::ofstream(resolv) << "nameserver " << FakeInternet::kResolverAddress
-                        << "\noptions timeout:2 attempts:1\n";
+  std::ofstream(resolv) << FakeInternet::resolv_conf();
 
   int go[2], report[2];
   ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);

@@ -106,6 +106,11 @@ class FakeInternet {
   static constexpr const char* kResolverAddress = kServicesAddress;
   static constexpr const char* kNamePool = "198.19.0.0/16";
 
+  // Contents for the jail's /etc/resolv.conf.
+  static std::string resolv_conf() {
+    return std::string("nameserver ") + kResolverAddress + "\noptions timeout:2 attempts:2\n";
+  }
+
   // Builds the services namespace, links it to the jail's namespace (which must exist,
   // e.g. /proc/<pid>/ns/net of the jail's first process, opened by the caller), starts
   // capture and services. Call before the jail runs any module code.
