@@ -7,12 +7,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
-
-#include <linux/magic.h>
 
 #include <chrono>
 #include <cstdio>
@@ -30,8 +29,8 @@ constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
 constexpr const char* kParentName = "gosandbox";
 
 struct Layout {
-  std::string v2_root;      // cgroup2 mount
-  std::string v1_memory;    // empty unless hybrid with a v1 memory controller
+  std::string v2_root;    // cgroup2 mount
+  std::string v1_memory;  // empty unless hybrid with a v1 memory controller
   std::string v1_pids;
 };
 
@@ -94,7 +93,8 @@ void enable_controllers(const std::string& dir) {
   auto avail = read_file(dir + "/cgroup.controllers", 4096);
   if (!avail.ok()) return;
   for (const char* c : {"memory", "pids"}) {
-    if (has_token(*avail, c)) (void)write_control(dir + "/cgroup.subtree_control", std::string("+") + c);
+    if (has_token(*avail, c))
+      (void)write_control(dir + "/cgroup.subtree_control", std::string("+") + c);
   }
 }
 
@@ -228,7 +228,8 @@ LimitHits Cgroup::limit_hits() const {
   // memory.oom_control and pids.events of the controller directories.
   h.oom_kills = keyed_value(v2_ + "/memory.events", "oom_kill");
   h.pids_max = keyed_value(v2_ + "/pids.events", "max");
-  if (!v1_memory_.empty()) h.oom_kills += keyed_value(v1_memory_ + "/memory.oom_control", "oom_kill");
+  if (!v1_memory_.empty())
+    h.oom_kills += keyed_value(v1_memory_ + "/memory.oom_control", "oom_kill");
   if (!v1_pids_.empty()) h.pids_max += keyed_value(v1_pids_ + "/pids.events", "max");
   return h;
 }

@@ -52,7 +52,8 @@ Result<Pipe> make_pipe(const char* name) {
 std::string unique_name() {
   static std::atomic<uint64_t> counter{0};
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                std::chrono::system_clock::now().time_since_epoch()).count();
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
   return "jail-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
          std::to_string(ns % 1000000007);
 }
@@ -140,7 +141,8 @@ struct Jail::Impl {
     // this stack and sees `args` and everything it points to unchanged.
     long r = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, &child_pidfd, nullptr, nullptr);
     if (r < 0) {
-      return sys_error("clone(CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC)");
+      return sys_error(
+          "clone(CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC)");
     }
     if (r == 0) jail_init_main(args);
     pid = static_cast<pid_t>(r);
@@ -153,7 +155,9 @@ struct Jail::Impl {
   bool read_msg(ChildMsg& m, bool block) {
     if (!report_r) return false;
     if (!block) {
-      struct pollfd p{report_r.get(), POLLIN, 0};
+      struct pollfd p {
+        report_r.get(), POLLIN, 0
+      };
       if (::poll(&p, 1, 0) <= 0) return false;
     }
     ssize_t n;

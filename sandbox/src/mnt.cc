@@ -8,8 +8,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/mount.h>
 #include <linux/openat2.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,27 +30,43 @@ constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV;
 class Planner {
  public:
   void mkdir(const std::string& target, mode_t mode = 0755) {
-    add({.op = MountStep::Op::kMkdir, .dst = inside(target), .mode = mode,
+    add({.op = MountStep::Op::kMkdir,
+         .dst = inside(target),
+         .mode = mode,
          .what = "mkdir('" + target + "')"});
   }
   void symlink(const std::string& link_target, const std::string& target) {
     mkdir(parent_of(target));
-    add({.op = MountStep::Op::kSymlink, .src = link_target, .dst = inside(target),
+    add({.op = MountStep::Op::kSymlink,
+         .src = link_target,
+         .dst = inside(target),
          .what = "symlink('" + link_target + "', '" + target + "')"});
   }
   void write_file(const std::string& target, std::string body) {
-    add({.op = MountStep::Op::kWriteFile, .src = std::move(body), .dst = inside(target),
-         .mode = 0644, .what = "write('" + target + "')"});
+    add({.op = MountStep::Op::kWriteFile,
+         .src = std::move(body),
+         .dst = inside(target),
+         .mode = 0644,
+         .what = "write('" + target + "')"});
   }
   void tmpfs(const std::string& target, unsigned long flags, std::string data) {
     mkdir(target);
-    add({.op = MountStep::Op::kMount, .src = "tmpfs", .dst = inside(target), .fstype = "tmpfs",
-         .data = std::move(data), .flags = flags, .what = "mount('" + target + "', tmpfs)"});
+    add({.op = MountStep::Op::kMount,
+         .src = "tmpfs",
+         .dst = inside(target),
+         .fstype = "tmpfs",
+         .data = std::move(data),
+         .flags = flags,
+         .what = "mount('" + target + "', tmpfs)"});
   }
   void proc(const std::string& target) {
     mkdir(target);
-    add({.op = MountStep::Op::kMount, .src = "proc", .dst = inside(target), .fstype = "proc",
-         .flags = kSafe | MS_NOEXEC, .what = "mount('" + target + "', proc)"});
+    add({.op = MountStep::Op::kMount,
+         .src = "proc",
+         .dst = inside(target),
+         .fstype = "proc",
+         .flags = kSafe | MS_NOEXEC,
+         .what = "mount('" + target + "', proc)"});
   }
   // Binds the host path `source` (already resolved, known to exist with type `is_dir`).
   void bind(const std::string& source, const std::string& target, bool is_dir, bool readonly,
@@ -59,11 +75,16 @@ class Planner {
       mkdir(target);
     } else {
       mkdir(parent_of(target));
-      add({.op = MountStep::Op::kTouch, .dst = inside(target), .mode = 0644,
+      add({.op = MountStep::Op::kTouch,
+           .dst = inside(target),
+           .mode = 0644,
            .what = "open('" + target + "', O_CREAT)"});
     }
-    add({.op = MountStep::Op::kBind, .src = kOldRoot + source, .dst = inside(target),
-         .flags = flags, .readonly = readonly,
+    add({.op = MountStep::Op::kBind,
+         .src = kOldRoot + source,
+         .dst = inside(target),
+         .flags = flags,
+         .readonly = readonly,
          .what = "mount('" + source + "' -> '" + target + "', bind" + (readonly ? ", ro)" : ")")});
   }
   // A system path of the host, mirrored as it is: a symlink is recreated (merged-usr hosts
@@ -103,8 +124,8 @@ Status check_target(const std::string& t) {
 
 std::string etc_passwd(const Identity& id) {
   std::string u = std::to_string(id.uid), g = std::to_string(id.gid);
-  return "root:x:0:0:root:/root:/bin/bash\n" + id.user + ":x:" + u + ":" + g + ":" + id.user +
-         ":" + id.home + ":/bin/bash\n" + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+  return "root:x:0:0:root:/root:/bin/bash\n" + id.user + ":x:" + u + ":" + g + ":" + id.user + ":" +
+         id.home + ":/bin/bash\n" + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 }
 
 std::string etc_group(const Identity& id) {
@@ -161,7 +182,8 @@ bool bind(const MountStep& s) {
   if (src < 0) return false;
   // A detached recursive clone of the source, made read-only as a whole before it is
   // attached, so no submount of a read-only bind stays writable.
-  int tree = ::open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+  int tree =
+      ::open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
   int e = errno;
   ::close(src);
   if (tree < 0) return errno = e, false;
@@ -174,7 +196,8 @@ bool bind(const MountStep& s) {
             ::mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0;
   if (ok) {
     int dst = open_nofollow(s.dst.c_str(), O_PATH);
-    ok = dst >= 0 && ::move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
+    ok = dst >= 0 &&
+         ::move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
     e = errno;
     if (dst >= 0) ::close(dst);
   } else {
@@ -250,14 +273,15 @@ Result<MountPlan> plan_mounts(const JailSpec& spec) {
   p.write_file("/etc/passwd", etc_passwd(id));
   p.write_file("/etc/group", etc_group(id));
   p.write_file("/etc/hostname", id.hostname + "\n");
-  p.write_file("/etc/hosts", "127.0.0.1 localhost " + id.hostname + "\n::1 localhost ip6-localhost\n");
+  p.write_file("/etc/hosts",
+               "127.0.0.1 localhost " + id.hostname + "\n::1 localhost ip6-localhost\n");
   p.write_file("/etc/resolv.conf", "nameserver 127.0.0.53\n");
   p.write_file("/etc/nsswitch.conf",
                "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
                "networks: files\nprotocols: files\nservices: files\n");
-  for (const char* e : {"/etc/alternatives", "/etc/ssl", "/etc/ld.so.cache", "/etc/ld.so.conf",
-                        "/etc/ld.so.conf.d", "/etc/localtime", "/etc/os-release",
-                        "/etc/protocols", "/etc/services"}) {
+  for (const char* e :
+       {"/etc/alternatives", "/etc/ssl", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+        "/etc/localtime", "/etc/os-release", "/etc/protocols", "/etc/services"}) {
     p.mirror(e);
   }
 

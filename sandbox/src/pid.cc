@@ -77,7 +77,8 @@ void close_all_except(int a, int b, int c, int d) {
   // Everything above 2 closes at exec; report_fd stays usable until then.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
-  if (!apply_rlimits(*a.rlimits, &what)) child_fail(a.report_fd, ChildMsg::kExecFailed, what, errno);
+  if (!apply_rlimits(*a.rlimits, &what))
+    child_fail(a.report_fd, ChildMsg::kExecFailed, what, errno);
   if (!drop_to_identity(a.uid, a.gid, &what)) {
     child_fail(a.report_fd, ChildMsg::kExecFailed, what, errno);
   }

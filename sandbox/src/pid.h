@@ -34,7 +34,7 @@ struct ChildArgs {
   const char* chdir_what = nullptr;  // "chdir('/work')"
   char* const* argv = nullptr;
   char* const* envp = nullptr;
-  const char* exec_what = nullptr;   // "execve('/work/out/x')"
+  const char* exec_what = nullptr;  // "execve('/work/out/x')"
 };
 
 [[noreturn]] void jail_init_main(const ChildArgs& a);

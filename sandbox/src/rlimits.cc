@@ -20,10 +20,12 @@ struct rlimit clamp(int resource, rlim_t want) {
 RlimitPlan plan_rlimits(const Limits& limits) {
   RlimitPlan p;
   p.entries[0] = {RLIMIT_CORE, {0, 0}, "setrlimit(RLIMIT_CORE)"};
-  p.entries[1] = {RLIMIT_FSIZE,
-                  clamp(RLIMIT_FSIZE, limits.file_size_bytes ? limits.file_size_bytes : RLIM_INFINITY),
-                  "setrlimit(RLIMIT_FSIZE)"};
-  p.entries[2] = {RLIMIT_NOFILE, clamp(RLIMIT_NOFILE, limits.open_files), "setrlimit(RLIMIT_NOFILE)"};
+  p.entries[1] = {
+      RLIMIT_FSIZE,
+      clamp(RLIMIT_FSIZE, limits.file_size_bytes ? limits.file_size_bytes : RLIM_INFINITY),
+      "setrlimit(RLIMIT_FSIZE)"};
+  p.entries[2] = {RLIMIT_NOFILE, clamp(RLIMIT_NOFILE, limits.open_files),
+                  "setrlimit(RLIMIT_NOFILE)"};
   return p;
 }
 

@@ -7,11 +7,10 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <linux/capability.h>
 
 #include <string>
 
@@ -23,8 +22,7 @@ namespace {
 
 Status write_map(pid_t pid, const char* file) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  std::string line =
-      "0 " + std::to_string(kHostIdBase) + " " + std::to_string(kIdRange) + "\n";
+  std::string line = "0 " + std::to_string(kHostIdBase) + " " + std::to_string(kIdRange) + "\n";
   FD fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return sys_error("open('" + path + "')");
   // The kernel accepts a map in exactly one write.
@@ -76,7 +74,8 @@ bool drop_to_identity(uid_t uid, gid_t gid, const char** what) {
   if (sys_setresgid(gid) != 0) return *what = "setresgid(identity.gid)", false;
   // Moving every uid away from 0 clears the permitted and effective sets.
   if (sys_setresuid(uid) != 0) return *what = "setresuid(identity.uid)", false;
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return *what = "prctl(PR_SET_NO_NEW_PRIVS)", false;
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return *what = "prctl(PR_SET_NO_NEW_PRIVS)", false;
   return true;
 }
 

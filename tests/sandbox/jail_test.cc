@@ -1,30 +1,32 @@
 // Privileged tests of sandbox::Jail: real jails, asserting what a user of gosandbox would
 // notice (exit codes, identity, isolation of the host's files and network, limits,
 // timeouts, output tails, the Go toolchain) and that nothing outlives a jail.
+#include "jail.h"
+
 #include <dirent.h>
 #include <fcntl.h>
+#include <seccomp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <seccomp.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <atomic>
 #include <vector>
 
 #include "base/fs.h"
-#include "jail.h"
 #include "privileged.h"
 
 namespace gs::sandbox {
@@ -138,8 +140,9 @@ TEST(Jail, SignalComesBack) {
 
 TEST(Jail, IdentityHostnameAndPidNamespace) {
   GS_REQUIRE_ROOT();
-  ExitRecord r = run(sh("id -u; id -g; id -un; hostname; cat /etc/hostname; echo $HOME; echo $$;"
-                        " cat /proc/self/cgroup | tail -n1; ls /proc | grep -c '^[0-9]'"));
+  ExitRecord r =
+      run(sh("id -u; id -g; id -un; hostname; cat /etc/hostname; echo $HOME; echo $$;"
+             " cat /proc/self/cgroup | tail -n1; ls /proc | grep -c '^[0-9]'"));
   ASSERT_TRUE(r.exited) << r.err.tail;
   EXPECT_EQ(r.exit_code, 0) << r.err.tail;
   // The payload is pid 2: init is 1. /proc shows only the jail (init, sh, ls, grep, cat?).
@@ -179,11 +182,13 @@ TEST(Jail, HostFilesAreNotVisible) {
   GS_REQUIRE_ROOT();
   std::string marker = "/tmp/gs-jail-marker-" + std::to_string(::getpid());
   ASSERT_TRUE(write_file_atomic(marker, "secret").ok());
-  ExitRecord r = run(sh("test -e " + marker + " && echo MARKER-VISIBLE;"
-                        " echo tmp:$(ls -A /tmp); echo home:$(ls -A /home); echo root:$(ls -A /root 2>&1);"
-                        " for p in /run /var/run /var /work /sys /etc/shadow /dev/sda /dev/vda; do"
-                        "   test -e $p && echo present:$p; done;"
-                        " echo etc:$(ls /etc | tr '\\n' ' ')"));
+  ExitRecord r =
+      run(sh("test -e " + marker +
+             " && echo MARKER-VISIBLE;"
+             " echo tmp:$(ls -A /tmp); echo home:$(ls -A /home); echo root:$(ls -A /root 2>&1);"
+             " for p in /run /var/run /var /work /sys /etc/shadow /dev/sda /dev/vda; do"
+             "   test -e $p && echo present:$p; done;"
+             " echo etc:$(ls /etc | tr '\\n' ' ')"));
   ::unlink(marker.c_str());
   ASSERT_EQ(r.exit_code, 0) << r.err.tail;
   EXPECT_EQ(r.out.tail.find("MARKER-VISIBLE"), std::string::npos);
@@ -197,10 +202,10 @@ TEST(Jail, HostFilesAreNotVisible) {
 TEST(Jail, WritesOutsideWritableMountsFail) {
   GS_REQUIRE_ROOT();
   HostDir ro("ro");
-  JailSpec s = sh(
-      "for p in /x /etc/x /etc/passwd /usr/x /bin/x /dev/x /proc/x /ro/x; do"
-      "  (echo x > $p) 2>/dev/null && echo WROTE:$p; done;"
-      " echo t > /tmp/ok && echo h > $HOME/ok && echo fine");
+  JailSpec s =
+      sh("for p in /x /etc/x /etc/passwd /usr/x /bin/x /dev/x /proc/x /ro/x; do"
+         "  (echo x > $p) 2>/dev/null && echo WROTE:$p; done;"
+         " echo t > /tmp/ok && echo h > $HOME/ok && echo fine");
   s.mounts.push_back({.kind = Mount::Kind::kBind, .source = ro.path(), .target = "/ro"});
   ExitRecord r = run(s);
   EXPECT_EQ(r.exit_code, 0) << r.err.tail;
@@ -224,11 +229,49 @@ TEST(Jail, WritableBindMountFilesOwnedByHostId) {
   EXPECT_EQ(st.st_uid, host_id(1000));
 }
 
+TEST(Jail, FileBindAndMountFlags) {
+  GS_REQUIRE_ROOT();
+  HostDir dir("file");
+  ASSERT_TRUE(write_file_atomic(dir.file("config.txt"), "from host\n").ok());
+  JailSpec s =
+      sh("cat /opt/cfg/config.txt; (echo x >> /opt/cfg/config.txt) 2>/dev/null && echo WROTE;"
+         " awk '$5 == \"/usr\" || $5 == \"/tmp\" || $5 == \"/opt/cfg/config.txt\" ||"
+         " $5 == \"/\" || $5 == \"/home/dev\" {print $5, $6}' /proc/self/mountinfo | sort");
+  s.mounts.push_back({.kind = Mount::Kind::kBind,
+                      .source = dir.file("config.txt"),
+                      .target = "/opt/cfg/config.txt"});
+  ExitRecord r = run(s);
+  ASSERT_EQ(r.exit_code, 0) << r.err.tail;
+  std::istringstream in(r.out.tail);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "from host");
+  std::map<std::string, std::string> opts;
+  while (std::getline(in, line)) {
+    EXPECT_NE(line, "WROTE");
+    opts[line.substr(0, line.find(' '))] = line.substr(line.find(' ') + 1);
+  }
+  auto has = [&](const std::string& mnt, const std::string& opt) {
+    return ("," + opts[mnt] + ",").find("," + opt + ",") != std::string::npos;
+  };
+  for (const char* m : {"/", "/usr", "/opt/cfg/config.txt"}) {
+    EXPECT_TRUE(has(m, "ro")) << m << ": " << opts[m];
+    EXPECT_TRUE(has(m, "nosuid")) << m << ": " << opts[m];
+    EXPECT_TRUE(has(m, "nodev")) << m << ": " << opts[m];
+  }
+  for (const char* m : {"/tmp", "/home/dev"}) {
+    EXPECT_TRUE(has(m, "rw")) << m << ": " << opts[m];
+    EXPECT_TRUE(has(m, "nosuid")) << m << ": " << opts[m];
+  }
+}
+
 TEST(Jail, OptionalMountOfMissingSourceIsSkippedOtherwiseCreateFails) {
   GS_REQUIRE_ROOT();
   JailSpec s = sh("test -e /opt/missing && echo present; echo done");
-  s.mounts.push_back({.kind = Mount::Kind::kBind, .source = "/nonexistent/gs-test",
-                      .target = "/opt/missing", .optional = true});
+  s.mounts.push_back({.kind = Mount::Kind::kBind,
+                      .source = "/nonexistent/gs-test",
+                      .target = "/opt/missing",
+                      .optional = true});
   ExitRecord r = run(s);
   EXPECT_EQ(r.out.tail, "done\n");
   s.mounts.back().optional = false;
@@ -263,7 +306,8 @@ std::vector<uint8_t> deny_mkdir_filter() {
   seccomp_export_bpf(ctx, fd);
   seccomp_release(ctx);
   std::vector<uint8_t> bytes(static_cast<size_t>(::lseek(fd, 0, SEEK_END)));
-  if (::pread(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) bytes.clear();
+  if (::pread(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
+    bytes.clear();
   ::close(fd);
   return bytes;
 }
@@ -289,7 +333,8 @@ TEST(Jail, LoopbackWorks) {
       {"/usr/bin/perl", "-MIO::Socket::INET", "-e",
        "my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)"
        "  or die \"listen: $!\\n\";"
-       "my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . $l->sockport) or die \"connect: $!\\n\";"
+       "my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . $l->sockport) or die \"connect: "
+       "$!\\n\";"
        "my $a = $l->accept; print $c \"ping\\n\"; close $c; print scalar <$a>;"}));
   EXPECT_EQ(r.exit_code, 0) << r.err.tail;
   EXPECT_EQ(r.out.tail, "ping\n");
@@ -378,7 +423,8 @@ TEST(Jail, EndlessFloodStopsAtTimeout) {
   EXPECT_TRUE(r.timed_out);
   EXPECT_GT(r.out.total_bytes, 1u << 20);
   EXPECT_EQ(r.out.tail.size(), 100u);
-  EXPECT_TRUE(r.out.tail.ends_with("gosandbox\n") || r.out.tail.find("gosandbox\n") != std::string::npos);
+  EXPECT_TRUE(r.out.tail.ends_with("gosandbox\n") ||
+              r.out.tail.find("gosandbox\n") != std::string::npos);
 }
 
 TEST(Jail, PidsLimitStopsForkLoop) {
@@ -517,8 +563,13 @@ TEST(Jail, GoToolchainBuildsCgoProgram) {
                                 "func main() { fmt.Println(\"hello from cgo\", C.answer()) }\n")
                   .ok());
   JailSpec build = spec_for({"/usr/lib/go-1.19/bin/go", "build", "-o", "/src/hello", "."});
-  build.env = {"PATH=/usr/lib/go-1.19/bin:/usr/bin:/bin", "HOME=/home/dev", "GOCACHE=/tmp/gocache",
-               "GOPATH=/tmp/gopath", "GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=1",
+  build.env = {"PATH=/usr/lib/go-1.19/bin:/usr/bin:/bin",
+               "HOME=/home/dev",
+               "GOCACHE=/tmp/gocache",
+               "GOPATH=/tmp/gopath",
+               "GOPROXY=off",
+               "GOFLAGS=-mod=mod",
+               "CGO_ENABLED=1",
                "TMPDIR=/tmp"};
   build.cwd = "/src";
   build.timeout = 240s;
@@ -613,7 +664,8 @@ TEST(Jail, StartupLatency) {
     std::sort(v.begin(), v.end());
     return v[static_cast<size_t>(p * (v.size() - 1))];
   };
-  std::printf("[latency] create(): median %ld us, p90 %ld us\n", pct(create_us, 0.5), pct(create_us, 0.9));
+  std::printf("[latency] create(): median %ld us, p90 %ld us\n", pct(create_us, 0.5),
+              pct(create_us, 0.9));
   std::printf("[latency] release() -> /bin/true exited and reaped: median %ld us, p90 %ld us\n",
               pct(run_us, 0.5), pct(run_us, 0.9));
 }
