@@ -125,6 +125,7 @@ FakeInternetStats FakeInternet::stats() const {
     s.pcap_bytes = c.bytes_written;
     s.kernel_drops = c.kernel_drops;
     s.capture_error = c.error;
+    s.link_gone = c.link_gone;
     s.flows = impl_->capture->flows();
   }
   return s;

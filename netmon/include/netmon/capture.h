@@ -32,7 +32,8 @@ struct CaptureStats {
   uint64_t packets_over_cap = 0;
   uint64_t bytes_written = 0;
   uint64_t kernel_drops = 0;
-  std::string error;  // why the capture ended early, empty if it did not
+  bool link_gone = false;  // the interface went away (the jail's namespace ended)
+  std::string error;       // why the capture failed, empty if it did not
 };
 
 class Capture {

@@ -92,7 +92,9 @@ struct FakeInternetStats {
   uint64_t packets_over_cap = 0;  // seen but not written: the size cap was reached
   uint64_t pcap_bytes = 0;        // file size
   uint64_t kernel_drops = 0;      // pcap_stats ps_drop + ps_ifdrop
-  std::string capture_error;      // why the capture ended early (e.g. the jail died)
+  bool link_gone = false;         // the jail's namespace ended first (normal when
+                                  // stop() runs after the jail was reaped)
+  std::string capture_error;      // why the capture failed, empty if it did not
   std::vector<Flow> flows;        // from the captured packets
 };
 
