@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,6 +48,31 @@ Result<Pipe> make_pipe(const char* name) {
     }
   }
   return p;
+}
+
+// The go-ahead channel is a socket pair, not a pipe: if init died meanwhile, a write to a
+// pipe would raise SIGPIPE in the caller's process, while send(MSG_NOSIGNAL) just fails.
+Result<Pipe> make_sync_channel() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    return sys_error("socketpair(sync)");
+  }
+  Pipe p{FD(fds[0]), FD(fds[1])};
+  for (FD* f : {&p.r, &p.w}) {
+    if (f->get() < 3) {
+      int moved = ::fcntl(f->get(), F_DUPFD_CLOEXEC, 3);
+      if (moved < 0) return sys_error("fcntl(F_DUPFD_CLOEXEC, sync)");
+      f->reset(moved);
+    }
+  }
+  return p;
+}
+
+Status send_sync(const FD& fd, char c) {
+  if (::send(fd.get(), &c, 1, MSG_NOSIGNAL) != 1) {
+    return sys_error(std::string("send(sync, '") + c + "'): jail init is gone");
+  }
+  return {};
 }
 
 std::string unique_name() {
@@ -195,7 +221,7 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   j.prepare_exec();
   GS_ASSIGN_OR_RETURN(j.cgroup, Cgroup::make(unique_name(), spec.limits));
 
-  GS_ASSIGN_OR_RETURN(Pipe sync, make_pipe("sync"));
+  GS_ASSIGN_OR_RETURN(Pipe sync, make_sync_channel());
   GS_ASSIGN_OR_RETURN(Pipe report, make_pipe("report"));
   GS_ASSIGN_OR_RETURN(Pipe out, make_pipe("stdout"));
   GS_ASSIGN_OR_RETURN(Pipe err, make_pipe("stderr"));
@@ -237,7 +263,7 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   j.netns.reset(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
   if (!j.netns) return sys_error("open('" + ns + "')");
 
-  if (::write(j.sync_w.get(), &kSyncSetup, 1) != 1) return sys_error("write(sync pipe)");
+  GS_TRY(send_sync(j.sync_w, kSyncSetup));
   GS_TRY(j.await_ready());
   return std::unique_ptr<Jail>(new Jail(std::move(impl)));
 }
@@ -252,7 +278,7 @@ Status Jail::release() {
   if (j.released) return error("Jail::release(): already released");
   if (j.stop_requested) return error("Jail::release(): jail was stopped");
   j.released_at = Clock::now();
-  if (::write(j.sync_w.get(), &kSyncRelease, 1) != 1) return sys_error("write(sync pipe)");
+  GS_TRY(send_sync(j.sync_w, kSyncRelease));
   j.sync_w.reset();
   j.released = true;
   return {};

@@ -534,6 +534,28 @@ TEST(Jail, JailDiesWithItsCreator) {
   }
 }
 
+TEST(Jail, InitKilledBeforeReleaseIsAnErrorNotASigpipe) {
+  GS_REQUIRE_ROOT();
+  auto jail = Jail::create(spec_for({"/bin/true"}));
+  ASSERT_TRUE(jail.ok()) << jail.error().message();
+  pid_t init = (*jail)->host_pid();
+  ASSERT_EQ(::kill(init, SIGKILL), 0);
+  std::string stat_path = "/proc/" + std::to_string(init) + "/stat";
+  for (int i = 0; i < 500; ++i) {
+    auto st = read_file(stat_path, 4096);
+    if (st.ok() && st->find(") Z") != std::string::npos) break;
+    ::usleep(2'000);
+  }
+  auto rel = (*jail)->release();
+  ASSERT_FALSE(rel.ok());
+  EXPECT_NE(rel.error().message().find("jail init is gone"), std::string::npos)
+      << rel.error().message();
+  std::string cg = (*jail)->cgroup_path();
+  jail->reset();
+  EXPECT_NE(::access(cg.c_str(), F_OK), 0);
+  EXPECT_TRUE(my_children().empty());
+}
+
 TEST(Jail, HandlesExposeCgroupAndNetns) {
   GS_REQUIRE_ROOT();
   auto jail = Jail::create(spec_for({"/bin/true"}));
