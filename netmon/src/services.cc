@@ -179,23 +179,28 @@ int64_t Services::now_ms() const {
 
 void Services::run() {
   epoll_event events[64];
-  while (!stopping_) {
-    int n = epoll_wait(epoll_.get(), events, 64, 500);
-    for (int i = 0; i < n && !stopping_; ++i) {
+  // After stop() one more pass runs without waiting, so connections and datagrams the
+  // kernel already queued (the jail's last moments) are still recorded.
+  for (int final_passes = 0; final_passes < 64;) {
+    bool draining = stopping_;
+    int n = epoll_wait(epoll_.get(), events, 64, draining ? 0 : 500);
+    int handled = 0;
+    for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
+      if (fd == wake_.get()) continue;
+      ++handled;
       if (fd == dns_udp_.get())
         on_dns_udp();
       else if (fd == tcp_sink_.get())
         on_accept();
       else if (fd == udp_sink_.get())
         on_udp_sink();
-      else if (fd == wake_.get())
-        continue;
       else if (events[i].events & EPOLLOUT)
         on_conn_writable(fd);
       else
         on_conn_readable(fd);
     }
+    if (draining && (handled == 0 || ++final_passes >= 64)) break;
   }
 }
 

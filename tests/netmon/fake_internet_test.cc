@@ -559,6 +559,72 @@ TEST_F(FakeInternetTest, NonDnsOnPort53AndPcapCapAreAccounted) {
   std::remove(opts.pcap_path.c_str());
 }
 
+// Batch mode runs jails side by side: two fake internets at once share nothing (names,
+// ports, records, captures), although both use the same addresses and interface names.
+TEST_F(FakeInternetTest, TwoAtOnceDoNotSeeEachOther) {
+  GS_REQUIRE_ROOT();
+  struct Jail {
+    pid_t pid = -1;
+    int go = -1, report = -1;
+    std::unique_ptr<FakeInternet> fi;
+  } jails[2];
+  // Fork both children before any fake internet thread exists.
+  for (int i = 0; i < 2; ++i) {
+    int go[2], report[2];
+    ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+    ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      if (unshare(CLONE_NEWNET) != 0) _exit(2);
+      (void)!write(report[1], "R", 1);
+      char c;
+      if (read(go[0], &c, 1) != 1) _exit(3);
+      std::string name = i == 0 ? "alpha.test" : "beta.test";
+      std::string out = resolve_udp(FakeInternet::kResolverAddress, name, dns::kA);
+      int fd = tcp_connect(i == 0 ? "203.0.113.1" : "203.0.113.2", i == 0 ? 1111 : 2222);
+      if (fd >= 0) (void)!write(fd, "x", 1), close(fd);
+      (void)!write(report[1], out.data(), out.size());
+      _exit(0);
+    }
+    close(go[0]);
+    close(report[1]);
+    jails[i].pid = pid;
+    jails[i].go = go[1];
+    jails[i].report = report[0];
+    char r;
+    ASSERT_EQ(read(report[0], &r, 1), 1);
+  }
+  for (auto& j : jails) {
+    FD ns(open(("/proc/" + std::to_string(j.pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+    auto fi = FakeInternet::make(ns.get(), {});
+    ASSERT_TRUE(fi.ok()) << fi.error().message();
+    j.fi = std::move(*fi);
+  }
+  for (auto& j : jails) ASSERT_EQ(write(j.go, "G", 1), 1);
+  for (auto& j : jails) {
+    std::string out;
+    char buf[256];
+    ssize_t n;
+    while ((n = read(j.report, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    EXPECT_EQ(out.rfind("198.19.", 0), 0u) << out;
+    waitpid(j.pid, nullptr, 0);
+    close(j.go);
+    close(j.report);
+    (void)j.fi->stop();
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto rec = jails[i].fi->records();
+    ASSERT_EQ(rec.dns.size(), 1u);
+    EXPECT_EQ(rec.dns[0].name, i == 0 ? "alpha.test" : "beta.test");
+    ASSERT_EQ(rec.connections.size(), 1u);
+    EXPECT_EQ(rec.connections[0].dst_port, i == 0 ? 1111 : 2222);
+    EXPECT_FALSE(jails[i].fi->name_for(*IpAddr::parse(rec.dns[0].answer)) == std::nullopt);
+  }
+  EXPECT_EQ(jails[0].fi->name_for(*IpAddr::parse(jails[1].fi->records().dns[0].answer)),
+            std::nullopt);
+}
+
 double process_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
