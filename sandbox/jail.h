@@ -106,9 +106,12 @@ struct ExitRecord {
 // *thread* that called create(): the jail dies when that thread exits. Create jails on a
 // thread that outlives them. stop() may be called from any thread while wait() runs.
 //
-// Host requirements: bind sources must be readable (and writable binds writable) by
-// host_id(inside uid) or by "other", since root inside the jail is host_id(0) and holds
-// no capability over host-owned files. Mount targets must not pass through symlinks.
+// Host requirements: every directory on the way to a bind source must be searchable,
+// and the source readable (writable binds: writable), by host_id(0) or by "other",
+// since root inside the jail is host_id(0) and holds no capability over host-owned
+// files: a source under a 0700 root-owned directory fails with "Permission denied".
+// Mount targets must not pass through symlinks. A bind onto an existing file of the
+// synthetic /etc (e.g. /etc/resolv.conf) replaces it.
 // spec.scratch_dir is not used: the synthetic /etc is written straight into the jail's
 // root tmpfs, so there is nothing on the host to clean up.
 class Jail {
@@ -139,6 +142,8 @@ class Jail {
   // such as "execve('/work/out/x'): No such file or directory".
   Result<ExitRecord> wait();
   // Asks the tree to stop now: SIGTERM, then SIGKILL after term_grace. wait() still reaps.
+  // Before release() it kills the jail at once and release() then fails. Safe to call
+  // from any thread and from a signal handler (atomics and syscalls only).
   void stop();
 
  private:

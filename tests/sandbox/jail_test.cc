@@ -265,6 +265,34 @@ TEST(Jail, FileBindAndMountFlags) {
   }
 }
 
+TEST(Jail, BindOverSyntheticEtcFileReplacesIt) {
+  GS_REQUIRE_ROOT();
+  // The harness points the resolver at its fake internet this way.
+  HostDir dir("resolv");
+  ASSERT_TRUE(write_file_atomic(dir.file("resolv.conf"), "nameserver 198.18.0.53\n").ok());
+  JailSpec s = sh("cat /etc/resolv.conf");
+  s.mounts.push_back({.kind = Mount::Kind::kBind,
+                      .source = dir.file("resolv.conf"),
+                      .target = "/etc/resolv.conf"});
+  ExitRecord r = run(s);
+  EXPECT_EQ(r.exit_code, 0) << r.err.tail;
+  EXPECT_EQ(r.out.tail, "nameserver 198.18.0.53\n");
+}
+
+TEST(Jail, BindSourceHiddenFromJailRootIsAClearError) {
+  GS_REQUIRE_ROOT();
+  HostDir outer("private");
+  ASSERT_EQ(::chown(outer.path().c_str(), 0, 0), 0);
+  ASSERT_EQ(::chmod(outer.path().c_str(), 0700), 0);
+  ASSERT_TRUE(make_dirs(outer.file("src")).ok());
+  JailSpec s = sh("true");
+  s.mounts.push_back({.kind = Mount::Kind::kBind, .source = outer.file("src"), .target = "/src"});
+  auto jail = Jail::create(s);
+  ASSERT_FALSE(jail.ok());
+  EXPECT_EQ(jail.error().message(),
+            "mount('" + outer.file("src") + "' -> '/src', bind, ro): Permission denied");
+}
+
 TEST(Jail, OptionalMountOfMissingSourceIsSkippedOtherwiseCreateFails) {
   GS_REQUIRE_ROOT();
   JailSpec s = sh("test -e /opt/missing && echo present; echo done");
