@@ -27,6 +27,7 @@
 #include "base/fd.h"
 #include "frames.h"
 #include "netmon/beacon.h"
+#include "netmon/capture.h"
 #include "netmon/dns.h"
 #include "netmon/packet.h"
 #include "netmon/pcap_file.h"
@@ -195,9 +196,17 @@ class FakeInternetTest : public ::testing::Test {
 
 TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
   GS_REQUIRE_ROOT();
+  int threads_before = count_threads();  // before the host watch's thread
+  // Watch every interface of the host's namespace: no packet of the jail's may show up.
+  std::unique_ptr<Capture> host_watch;
+  {
+    FD host_ns(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+    auto w = Capture::start(host_ns.get(), {"any", "", 128, 0});
+    ASSERT_TRUE(w.ok()) << w.error().message();
+    host_watch = std::move(*w);
+  }
   std::string before = host_snapshot();
   int netns_fds_before = count_netns_fds();
-  int threads_before = count_threads();
 
   // A host loopback listener that must see nothing.
   FD lo(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -362,6 +371,30 @@ TEST_F(FakeInternetTest, JailTrafficIsServedLoggedCapturedAndContained) {
 
   // Nothing leaves, nothing stays.
   fi->reset();
+  {
+    // A control packet on the host's loopback proves the watch was live.
+    FD u(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_in lo_addr{};
+    lo_addr.sin_family = AF_INET;
+    lo_addr.sin_port = htons(lo_port);
+    lo_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sendto(u.get(), "control", 7, 0, reinterpret_cast<sockaddr*>(&lo_addr), sizeof lo_addr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  host_watch->stop();
+  EXPECT_GT(host_watch->stats().packets_captured, 0u) << "the host watch saw nothing at all";
+  for (const auto& f : host_watch->flows()) {
+    for (const IpAddr* a : {&f.key.src, &f.key.dst}) {
+      if (a->family != 4) continue;
+      bool ours = (a->bytes[0] == 198 && (a->bytes[1] & 0xFE) == 18) ||
+                  (a->bytes[0] == 203 && a->bytes[1] == 0 && a->bytes[2] == 113) ||
+                  (a->bytes[0] == 198 && a->bytes[1] == 51 && a->bytes[2] == 100);
+      EXPECT_FALSE(ours) << "jail traffic seen on the host: " << a->to_string();
+    }
+  }
+  std::printf("host namespace watch: %llu packets, none of the jail's\n",
+              static_cast<unsigned long long>(host_watch->stats().packets_captured));
+  host_watch.reset();
   std::remove(pcap_path.c_str());
   sockaddr_in peer{};
   socklen_t plen = sizeof peer;
