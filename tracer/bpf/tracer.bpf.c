@@ -275,10 +275,17 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     if (tagp) emit_denied(regs, ret, cgid, *tagp);
   }
 
+  /* Only recorded syscalls can have a pending record: an inlined array lookup first
+   * spares the task-storage helper call on every other exit. */
+  long nr = regs->orig_ax;
+  if (nr < 0 || nr >= GS_MAX_SYSCALLS) return 0;
+  __u32 nr_key = nr;
+  struct gs_syscall_spec* exit_spec = bpf_map_lookup_elem(&syscall_specs, &nr_key);
+  if (!exit_spec || exit_spec->category == GS_CAT_NONE) return 0;
+
   struct gs_syscall_record* r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
   if (!r || r->h.type != GS_REC_SYSCALL) return 0;
   r->h.type = 0;
-  long nr = regs->orig_ax;
   if (nr != r->nr) return 0; /* stale: its exit was never seen */
   r->ret = ret;
   __u64 delta = bpf_ktime_get_ns() - r->h.ts_ns;
