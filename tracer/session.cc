@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "tracer.skel.h"
+#include "tracer/cgroup.h"
 
 namespace gs::tracer {
 namespace {
@@ -93,6 +95,20 @@ Status Session::add_cgroup(uint64_t cgroup_id, uint32_t tag) {
                  std::to_string(GS_MAX_TAGS) + ")");
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id, &tag, BPF_ANY) != 0)
     return sys_error("tracer: add cgroup " + std::to_string(cgroup_id));
+  return {};
+}
+
+Status Session::add_cgroup_tree(const std::string& dir, uint32_t tag) {
+  GS_ASSIGN_OR_RETURN(uint64_t id, cgroup_id(dir));
+  GS_TRY(add_cgroup(id, tag));
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+    GS_ASSIGN_OR_RETURN(uint64_t sub, cgroup_id(it->path().string()));
+    GS_TRY(add_cgroup(sub, tag));
+  }
+  if (ec) return Error{ec.value(), "tracer: walk cgroup tree '" + dir + "'"};
   return {};
 }
 

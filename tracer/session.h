@@ -53,6 +53,9 @@ class Session : public EventSource {
   // cgroups created below a traced one later are traced too (same tag), and a removed
   // cgroup leaves the set by itself. Add the cgroup before creating children in it.
   Status add_cgroup(uint64_t cgroup_id, uint32_t tag = 0);
+  // add_cgroup for a cgroup v2 directory and every cgroup already below it (for jails
+  // that build sub-cgroups before handing over); later ones are followed by the kernel.
+  Status add_cgroup_tree(const std::string& dir, uint32_t tag = 0);
   Status remove_cgroup(uint64_t cgroup_id);
   // Phase tag for the syscall counters of a traced cgroup (< GS_MAX_TAGS).
   Status set_tag(uint64_t cgroup_id, uint32_t tag);

@@ -576,6 +576,35 @@ TEST_F(TracerSessionTest, ChildCgroupsOfATracedCgroupAreFollowed) {
   EXPECT_GE((*counts)["getppid"], 100u);
 }
 
+TEST_F(TracerSessionTest, AddCgroupTreeCoversSubCgroupsMadeBefore) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("tree");
+  ASSERT_TRUE(cg.ok());
+  TestCgroup leaf("payload", &cg);  // exists before the Session: not seen by cgroup_mkdir
+  ASSERT_TRUE(leaf.ok());
+  GatedChild child([] {
+    ::close(::open("/dev/null", O_RDONLY));
+    return 0;
+  });
+  ASSERT_TRUE(leaf.add(child.pid()));
+  auto session = Session::make(Options{});
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  auto root = cgroup2_root();
+  ASSERT_TRUE(root.ok());
+  ASSERT_TRUE(
+      (*session)
+          ->add_cgroup_tree(*root + "/gosandbox-test-" + std::to_string(::getpid()) + "-tree", 3)
+          .ok());
+  EXPECT_FALSE((*session)->add_cgroup_tree("/tmp").ok());
+  child.release();
+  std::vector<Event> evs;
+  child.run_to_exit(**session, evs);
+  bool seen = false;
+  for (const auto& [h, f] : all_of<FileEvent>(evs))
+    if (f.path == "/dev/null" && h.cgroup_id == leaf.id() && h.tag == 3) seen = true;
+  EXPECT_TRUE(seen);
+}
+
 TEST_F(TracerSessionTest, LossIsCountedWhenTheRingBufferIsFull) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("loss");
