@@ -64,6 +64,7 @@ class TestCgroup {
   }
   bool ok() const { return id_ != 0; }
   uint64_t id() const { return id_; }
+  const std::string& path() const { return path_; }
   bool add(pid_t pid) const {
     std::ofstream procs(path_ + "/cgroup.procs");
     procs << pid << std::flush;
@@ -589,12 +590,7 @@ TEST_F(TracerSessionTest, AddCgroupTreeCoversSubCgroupsMadeBefore) {
   ASSERT_TRUE(leaf.add(child.pid()));
   auto session = Session::make(Options{});
   ASSERT_TRUE(session.ok()) << session.error().message();
-  auto root = cgroup2_root();
-  ASSERT_TRUE(root.ok());
-  ASSERT_TRUE(
-      (*session)
-          ->add_cgroup_tree(*root + "/gosandbox-test-" + std::to_string(::getpid()) + "-tree", 3)
-          .ok());
+  ASSERT_TRUE((*session)->add_cgroup_tree(cg.path(), 3).ok());
   EXPECT_FALSE((*session)->add_cgroup_tree("/tmp").ok());
   child.release();
   std::vector<Event> evs;
