@@ -101,6 +101,17 @@ Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv,
   if (argv.empty()) return error("run_command_in_netns: empty argv");
   // Everything the child needs is prepared before fork: after fork in a threaded process
   // only async-signal-safe calls are allowed.
+  // ip and nft are root's tools in the sbin directories; a caller's PATH (often without
+  // sbin, and not to be trusted by a root process anyway) is not consulted.
+  std::string exe = argv[0];
+  if (exe.find('/') == std::string::npos) {
+    for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
+      if (access((dir + argv[0]).c_str(), X_OK) == 0) {
+        exe = dir + argv[0];
+        break;
+      }
+    }
+  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -121,7 +132,7 @@ Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv,
     // dup2 clears CLOEXEC on the copy, except when source and target are the same fd.
     if (pass_fd == 3 && fcntl(3, F_SETFD, 0) < 0) _exit(125);
     if (pass_fd >= 0 && pass_fd != 3 && dup2(pass_fd, 3) < 0) _exit(125);
-    execvp(args[0], args.data());
+    execv(exe.c_str(), args.data());
     _exit(127);
   }
   close(in[0]);
@@ -133,7 +144,7 @@ Status run_command_in_netns(int netns_fd, const std::vector<std::string>& argv,
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-    return error("'" + argv[0] + "' not found in PATH (install iproute2 and nftables)");
+    return error("'" + argv[0] + "' not found in /usr/sbin, /sbin, /usr/bin or /bin (install iproute2 and nftables)");
   if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
     return error("'" + join(argv) + "': setns or dup2 failed in the child");
   while (!output.empty() && output.back() == '\n') output.pop_back();
