@@ -18,6 +18,9 @@
 #include "behaviour.h"
 #include "fetch.h"
 #include "interrupt.h"
+#include "netmon/fake_internet.h"
+#include "netmon/pcap_file.h"
+#include "network.h"
 #include "jail.h"
 #include "plan.h"
 #include "report.h"
@@ -156,6 +159,12 @@ class Pipeline {
     return sandbox::Identity{}.home + kGopath + "/src/" + mod_.path;
   }
   std::string modcache_in_jail() const { return sandbox::Identity{}.home + kGopath + "/pkg/mod"; }
+  // Module code gets the fake internet; the toolchain's steps get loopback only.
+  bool wants_network(const std::string& phase) const {
+    return opts_.network == "fake" && !is_toolchain_phase(phase);
+  }
+  void add_capture_stats(const netmon::FakeInternetStats& s);
+  void merge_captures(const std::string& out_path);
   bool want(const char* phase) const { return opts_.phases.count(phase) > 0; }
   int64_t now_ms() const {
     return std::chrono::duration_cast<milliseconds>(Clock::now() - t0_).count();
@@ -174,6 +183,9 @@ class Pipeline {
   int64_t t0_ns_;
   std::unique_ptr<tracer::Session> tracer_;
   std::vector<TracedEvent> events_;
+  std::vector<PhaseNetwork> networks_;
+  std::vector<std::string> pcaps_;        // one capture per networked jail, merged at the end
+  nlohmann::json capture_ = nlohmann::json::object();
   AnalysisRecord rec_;
   std::optional<ScratchDir> scratch_;
   FetchedModule mod_;
@@ -194,6 +206,14 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
       M{M::Kind::kBind, run + "/out", kOut, build_step},
   };
   if (build_step) spec.mounts.push_back(M{M::Kind::kBind, run + "/gocache", kGocache, true});
+  if (!build_step && opts_.network == "fake") {
+    // Any port-53 destination reaches the fake DNS, but the resolver must not be loopback.
+    std::string resolv = run + "/resolv.conf";
+    if (probe_path(resolv) != PathKind::kFile)
+      (void)write_file_atomic(resolv, std::string("nameserver ") + netmon::FakeInternet::kResolverAddress +
+                                          "\noptions timeout:2 attempts:2\n");
+    spec.mounts.push_back(M{M::Kind::kBind, resolv, "/etc/resolv.conf", false});
+  }
   spec.scratch_dir = run + "/jail-" + std::to_string(jail_seq_++);
   (void)make_dirs(spec.scratch_dir, 0700);
   const sandbox::Identity& id = spec.identity;
@@ -236,6 +256,19 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
       return p;
     }
   }
+  std::unique_ptr<netmon::FakeInternet> net;
+  if (wants_network(name)) {
+    netmon::FakeInternetOptions no;
+    no.pcap_path = scratch_->path() + "/capture-" + std::to_string(pcaps_.size()) + ".pcap";
+    no.epoch = t0_;
+    auto fi = netmon::FakeInternet::make((*jail)->netns_fd(), no);
+    if (!fi) {
+      p.note = "fake internet: " + fi.error().message();
+      return p;
+    }
+    net = std::move(*fi);
+    pcaps_.push_back(no.pcap_path);
+  }
   TracePump pump(tracer_.get(), [this, &name](const tracer::Event& e) {
     int64_t ms = (int64_t(e.header.ts_ns) - t0_ns_) / 1'000'000;
     events_.push_back(TracedEvent{events_.size() + 1, name, std::max<int64_t>(ms, 0), e});
@@ -247,6 +280,11 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
   auto ex = (*jail)->wait();
   pump.finish();
   if (tracer_) (void)tracer_->remove_cgroup(cgroup);
+  if (net) {
+    (void)net->stop();
+    networks_.push_back(PhaseNetwork{name, target, net->records()});
+    add_capture_stats(net->stats());
+  }
   p.duration_ms = now_ms() - p.start_ms;
   if (!ex) {
     p.note = ex.error().message();
@@ -489,6 +527,45 @@ void Pipeline::judge() {
   rec_.verdict = rec_.findings.empty() ? "clean" : "suspicious";
 }
 
+void Pipeline::add_capture_stats(const netmon::FakeInternetStats& s) {
+  auto add = [&](const char* key, uint64_t v) { capture_[key] = capture_.value(key, uint64_t{0}) + v; };
+  add("packets_captured", s.packets_captured);
+  add("packets_written", s.packets_written);
+  add("packets_over_cap", s.packets_over_cap);
+  add("kernel_drops", s.kernel_drops);
+  add("dns_queries", s.dns_queries);
+  add("tcp_connections", s.tcp_connections);
+  add("udp_datagrams", s.udp_datagrams);
+  add("records_dropped", s.records_dropped);
+  capture_["snap_len"] = s.snap_len;
+  capture_["max_bytes_per_jail"] = s.pcap_max_bytes;
+  if (!s.capture_error.empty()) capture_["error"] = s.capture_error;
+}
+
+// Phases run one after another, so their captures concatenate in time order.
+void Pipeline::merge_captures(const std::string& out_path) {
+  std::optional<netmon::pcap::Writer> w;
+  for (const auto& path : pcaps_) {
+    auto r = netmon::pcap::Reader::open(path);
+    if (!r) continue;
+    if (!w) {
+      auto created = netmon::pcap::Writer::create(out_path + ".tmp", r->link_type(), r->snap_len());
+      if (!created) return;
+      w.emplace(std::move(*created));
+    }
+    for (;;) {
+      auto pkt = r->next();
+      if (!pkt || !*pkt) break;
+      (void)w->write((*pkt)->ts_us, (*pkt)->data, (*pkt)->orig_len);
+    }
+  }
+  if (!w) return;
+  (void)w->flush();
+  capture_["bytes"] = w->bytes_written();
+  w.reset();
+  if (::rename((out_path + ".tmp").c_str(), out_path.c_str()) == 0) rec_.artifacts["pcap"] = "capture.pcap";
+}
+
 Status Pipeline::start_tracer() {
   if (!opts_.trace) return {};
   auto s = tracer::Session::make(tracer::Options{});
@@ -537,7 +614,7 @@ AnalysisOutcome Pipeline::run() {
   rec_.started_at = now_rfc3339();
   sandbox::Identity id;
   rec_.environment = {{"hostname", id.hostname}, {"user", id.user}, {"home", id.home},
-                      {"warp_factor", 1}, {"network", "loopback"},
+                      {"warp_factor", 1}, {"network", opts_.network},
                       {"window_ms", opts_.window.count()}};
   std::string root = opts_.work_root;
   if (root.empty()) root = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
@@ -558,6 +635,9 @@ AnalysisOutcome Pipeline::run() {
     rec_.error = st.error().message();
   }
   collect_trace();
+  rec_.network = build_network(networks_, events_, opts_.window.count());
+  rec_.network["mode"] = opts_.network;
+  rec_.network["capture"] = capture_;
   rec_.duration_ms = now_ms();
   write_outputs(out);
   scratch_.reset();  // removes everything of the run but the outputs
@@ -578,6 +658,11 @@ void Pipeline::write_outputs(AnalysisOutcome& out) {
   if (tracer_) {
     if (auto st = write_events(out.out_dir + "/events.jsonl"); st) rec_.artifacts["events"] = "events.jsonl";
     else out.write_error = st.error().message();
+    out.record = rec_;
+  }
+  if (!pcaps_.empty()) {
+    merge_captures(out.out_dir + "/capture.pcap");
+    rec_.network["capture"] = capture_;
     out.record = rec_;
   }
   out.report_path = out.out_dir + "/report.json";

@@ -19,6 +19,7 @@ struct AnalysisOptions {
   std::chrono::milliseconds test_timeout{120'000};  // per test binary (-test.timeout)
   std::chrono::milliseconds build_timeout{300'000}; // per go command in the build phase
   std::chrono::milliseconds fetch_timeout{300'000};
+  std::string network = "fake";         // fake: the fake internet for init/test/run; none: loopback only
   bool trace = true;                    // false: --no-trace, the report says the trace is absent
   std::string work_root;                // where per-run scratch dirs go (default: TMPDIR or /tmp)
 };

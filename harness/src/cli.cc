@@ -47,6 +47,10 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   analyze->add_option("--format", cmd.format, "What to print on stdout")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  analyze->add_option("--network", cmd.analyze.network,
+                      "fake: an isolated fake internet for init, test and run; none: loopback only")
+      ->check(CLI::IsMember({"fake", "none"}))
+      ->capture_default_str();
   bool no_trace = false;
   analyze->add_flag("--no-trace", no_trace, "Run without the eBPF tracer (the report says the trace is absent)");
   auto* version = app.add_subcommand("version", "Print the version");

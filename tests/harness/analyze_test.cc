@@ -41,7 +41,7 @@ class Analyze : public ::testing::Test {
     root_ = fs::temp_directory_path() / ("gs-analyze-test-" + std::to_string(::getpid()));
     proxy_ = (root_ / "proxy").string();
     for (const char* m : {"initgoroutine", "testonly", "cmdonly", "broken", "hangtest", "flood", "partial",
-                          "shloader", "dropexec", "memfdexec"}) {
+                          "shloader", "dropexec", "memfdexec", "revshell", "httpbeacon"}) {
       auto st = testsupport::add_to_proxy(proxy_, kFixtures + "/" + m, std::string("example.test/") + m, "v1.0.0");
       ASSERT_TRUE(st.ok()) << st.error().message();
     }
@@ -109,6 +109,8 @@ TEST_F(Analyze, RealBenignModuleWithTestsThroughFileProxy) {
   EXPECT_NE(phases(r, "test")[0]["stdout_tail"].get<std::string>().find("PASS"), std::string::npos);
   EXPECT_EQ(phases(r, "run")[0]["status"], "skipped");
   EXPECT_NE(r.out.find("verdict:   clean"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.report["network"]["connections"].empty()) << r.report["network"].dump();
+  EXPECT_TRUE(r.report["network"]["beacons"].empty());
 }
 
 TEST_F(Analyze, InitGoroutineKeepsRunningForTheWindow) {
@@ -342,6 +344,63 @@ TEST_F(Analyze, NoTraceSaysTheTraceIsAbsent) {
   EXPECT_FALSE(r.report["trace"]["present"].get<bool>());
   EXPECT_TRUE(r.report["processes"].empty());
   EXPECT_NE(r.out.find("trace:     absent"), std::string::npos) << r.out;
+}
+
+TEST_F(Analyze, ReverseShellLoopIsABeaconToItsAddress) {
+  AnalyzeRun r = analyze("revshell", {"example.test/revshell@v1.0.0", "--window", "6", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& net = r.report["network"];
+  ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1) << r.out;
+  EXPECT_EQ(net["connections"][0]["dst_ip"], "203.0.113.10");
+  EXPECT_EQ(net["connections"][0]["dst_port"], 4444);
+  EXPECT_GE(net["connections"][0]["attempts"].get<int>(), 4);
+  EXPECT_GT(net["connections"][0]["bytes_out"].get<int>(), 0);
+  ASSERT_EQ(net["beacons"].size(), 1u) << net.dump(1);
+  const auto& b = net["beacons"][0];
+  EXPECT_EQ(b["destination"], "203.0.113.10:4444");
+  EXPECT_NEAR(b["median_interval_ms"].get<double>(), 1100, 300);
+  EXPECT_GE(b["score"].get<double>(), 0.7);
+  EXPECT_EQ(b["kind"], "beacon");
+  // The capture is a real pcap that tshark reads.
+  std::string pcap = (root_ / "out-revshell" / "capture.pcap").string();
+  EXPECT_EQ(r.report["artifacts"]["pcap"], "capture.pcap");
+  HostCommand tshark{{"tshark", "-r", pcap, "-Y", "tcp.dstport == 4444 && tcp.flags.syn == 1 && tcp.flags.ack == 0"},
+                     {{"PATH", "/usr/bin:/bin"}, {"HOME", root_.string()}}, root_.string(), std::chrono::seconds(60),
+                     root_.string()};
+  auto t = run_host_command(tshark);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->exit_code, 0) << t->err;
+  EXPECT_GE(std::count(t->out.begin(), t->out.end(), '\n'), 4) << t->out;
+}
+
+TEST_F(Analyze, JitteredHttpBeaconIsFoundByName) {
+  AnalyzeRun r = analyze("httpbeacon", {"example.test/httpbeacon@v1.0.0", "--window", "6", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& net = r.report["network"];
+  ASSERT_EQ(net["beacons"].size(), 1u) << net.dump(1);
+  const auto& b = net["beacons"][0];
+  EXPECT_EQ(b["destination"], "update.c2.test");
+  EXPECT_GE(b["attempts"].get<int>(), 5);
+  EXPECT_GT(b["jitter"].get<double>(), 0.0);
+  EXPECT_GE(b["score"].get<double>(), 0.7);
+  ASSERT_FALSE(net["connections"].empty());
+  EXPECT_EQ(net["connections"][0]["hostname"], "update.c2.test");
+  EXPECT_EQ(net["connections"][0]["http"]["path"], "/check?id=42");
+  bool asked = false;
+  for (const auto& q : net["dns"]) asked = asked || (q["name"] == "update.c2.test" && q["type"] == "A");
+  EXPECT_TRUE(asked) << net["dns"].dump();
+}
+
+TEST_F(Analyze, NetworkNoneKeepsLoopbackOnly) {
+  AnalyzeRun r = analyze("revshell-none", {"example.test/revshell@v1.0.0", "--window", "3", "--phases", "init",
+                                           "--network", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& net = r.report["network"];
+  EXPECT_EQ(net["mode"], "none");
+  ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1);
+  // Attempts are still seen by the tracer, and every one failed.
+  EXPECT_EQ(net["connections"][0]["failed"], net["connections"][0]["attempts"]);
+  EXPECT_TRUE(r.report["artifacts"]["pcap"].is_null());
 }
 
 // Runs last (gtest keeps declaration order within a suite): nothing of any run remains.

@@ -1,0 +1,166 @@
+// Network section building; see network.h.
+#include "network.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "netmon/beacon.h"
+
+namespace gs::harness {
+namespace {
+using nlohmann::json;
+
+struct DestKey {
+  std::string proto, ip;
+  uint16_t port = 0;
+  auto operator<=>(const DestKey&) const = default;
+};
+
+struct Dest {
+  std::string hostname, tls_sni;
+  json http = nullptr;
+  std::vector<int64_t> traced_ms;  // attempts seen by the tracer
+  std::vector<int64_t> served_ms;  // connections the fake internet accepted
+  std::vector<int64_t> sizes;      // bytes out per served connection
+  std::set<std::string> phases;
+  std::set<uint32_t> pids;         // host pids of the processes that tried
+  uint64_t bytes_out = 0, bytes_in = 0;
+  int failed = 0;
+};
+
+bool is_loopback(const std::string& ip) { return ip.starts_with("127.") || ip == "::1"; }
+
+std::string proto_of(int type) { return (type & 0xf) == 2 /* SOCK_DGRAM */ ? "udp" : "tcp"; }
+
+// The tracer's socket() events say whether a fd is TCP or UDP.
+class SocketTypes {
+ public:
+  void on_socket(uint32_t pid, int64_t fd, int type) { types_[{pid, fd}] = type; }
+  std::string proto(uint32_t pid, int64_t fd, const std::string& op) const {
+    auto it = types_.find({pid, fd});
+    if (it != types_.end()) return proto_of(it->second);
+    return op == "sendto" || op == "sendmsg" ? "udp" : "tcp";
+  }
+
+ private:
+  std::map<std::pair<uint32_t, int64_t>, int> types_;
+};
+
+std::string destination_name(const DestKey& k, const Dest& d) {
+  if (!d.tls_sni.empty()) return d.tls_sni + ":" + std::to_string(k.port);
+  if (d.http.is_object() && !d.http.value("host", "").empty()) return d.http.value("host", "");
+  if (!d.hostname.empty()) return d.hostname + ":" + std::to_string(k.port);
+  return k.ip + ":" + std::to_string(k.port);
+}
+
+json beacon_json(const std::string& destination, std::vector<int64_t> times, const std::vector<int64_t>& sizes,
+                 int64_t window_ms) {
+  std::sort(times.begin(), times.end());
+  auto s = netmon::beacon::score(times, sizes.size() == times.size() ? std::span<const int64_t>(sizes)
+                                                                     : std::span<const int64_t>(),
+                                 window_ms);
+  return {{"destination", destination}, {"attempts", s.attempts}, {"median_interval_ms", s.median_interval_ms},
+          {"jitter", s.jitter}, {"score", s.score}, {"confidence", s.confidence}, {"kind", s.kind},
+          {"first_ms", times.front()}, {"last_ms", times.back()}};
+}
+
+}  // namespace
+
+json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<TracedEvent>& events,
+                   int64_t window_ms) {
+  std::map<DestKey, Dest> dests;
+  SocketTypes sockets;
+  for (const TracedEvent& te : events) {
+    if (is_toolchain_phase(te.phase)) continue;
+    const auto* n = std::get_if<tracer::NetEvent>(&te.event.body);
+    if (!n) continue;
+    if (n->op == "socket" && n->ret >= 0) sockets.on_socket(te.event.header.pid, n->ret, n->type);
+    bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg";
+    if (!outbound || !n->addr || n->addr->ip.empty() || is_loopback(n->addr->ip)) continue;
+    if (n->addr->port == 53) continue;  // DNS has its own section
+    DestKey key{sockets.proto(te.event.header.pid, n->fd, n->op), n->addr->ip, n->addr->port};
+    Dest& d = dests[key];
+    d.traced_ms.push_back(te.ms);
+    d.phases.insert(te.phase);
+    d.pids.insert(te.event.header.pid);
+    if (n->ret < 0 && !n->in_progress) ++d.failed;
+  }
+
+  std::map<std::pair<std::string, std::string>, json> dns;
+  std::map<std::string, std::vector<int64_t>> dns_times;
+  for (const PhaseNetwork& pn : phases) {
+    for (const auto& q : pn.records.dns) {
+      json& e = dns[{q.name, q.type_name}];
+      if (e.is_null()) {
+        auto ls = netmon::beacon::label_stats(q.name);
+        e = {{"name", q.name}, {"type", q.type_name}, {"count", 0}, {"first_ms", q.time_ms},
+             {"answer", q.answer}, {"phase", pn.phase}, {"entropy", ls.max_label_entropy},
+             {"longest_label", ls.longest_label}, {"looks_like_tunnel", ls.looks_like_tunnel}};
+      }
+      e["count"] = e["count"].get<int>() + 1;
+      dns_times[q.name].push_back(q.time_ms);
+    }
+    for (const auto& c : pn.records.connections) {
+      if (c.dst_port == 53 || c.app == "dns") continue;
+      DestKey key{c.proto, c.dst.to_string(), c.dst_port};
+      Dest& d = dests[key];
+      if (c.http.empty()) {
+        d.served_ms.push_back(c.first_ms);
+        d.sizes.push_back(int64_t(c.bytes_out));
+      } else {
+        // Keep-alive: every request on one connection is a check-in of its own.
+        for (const auto& h : c.http) d.served_ms.push_back(h.time_ms);
+      }
+      d.phases.insert(pn.phase);
+      d.bytes_out += c.bytes_out;
+      d.bytes_in += c.bytes_in;
+      if (!c.hostname.empty()) d.hostname = c.hostname;
+      if (!c.tls_sni.empty()) d.tls_sni = c.tls_sni;
+      if (!c.http.empty()) {
+        const auto& h = c.http.back();
+        d.http = {{"method", h.method}, {"host", h.host}, {"path", h.path}, {"user_agent", h.user_agent},
+                  {"requests", d.http.is_object() ? d.http.value("requests", 0) + int(c.http.size())
+                                                  : int(c.http.size())}};
+      }
+    }
+  }
+
+  json connections = json::array(), beacons = json::array();
+  for (auto& [key, d] : dests) {
+    const auto& times = d.traced_ms.size() >= d.served_ms.size() ? d.traced_ms : d.served_ms;
+    if (times.empty()) continue;
+    connections.push_back({{"proto", key.proto},
+                           {"dst_ip", key.ip},
+                           {"dst_port", key.port},
+                           {"hostname", d.hostname.empty() ? json(nullptr) : json(d.hostname)},
+                           {"attempts", times.size()},
+                           {"failed", d.failed},
+                           {"first_ms", *std::min_element(times.begin(), times.end())},
+                           {"last_ms", *std::max_element(times.begin(), times.end())},
+                           {"bytes_out", d.bytes_out},
+                           {"bytes_in", d.bytes_in},
+                           {"tls_sni", d.tls_sni.empty() ? json(nullptr) : json(d.tls_sni)},
+                           {"http", d.http},
+                           {"phases", d.phases},
+                           {"host_pids", d.pids}});
+    if (times.size() >= 3) {
+      const auto& sizes = &times == &d.served_ms ? d.sizes : std::vector<int64_t>{};
+      beacons.push_back(beacon_json(destination_name(key, d), times, sizes, window_ms));
+    }
+  }
+  json dns_list = json::array();
+  for (auto& [k, e] : dns) dns_list.push_back(std::move(e));
+  for (auto& [name, times] : dns_times) {
+    // One lookup is several queries (A and AAAA, retries): count lookups, not packets.
+    std::sort(times.begin(), times.end());
+    std::vector<int64_t> lookups;
+    for (int64_t t : times)
+      if (lookups.empty() || t - lookups.back() > 200) lookups.push_back(t);
+    times = std::move(lookups);
+    if (times.size() >= 3) beacons.push_back(beacon_json("dns:" + name, times, {}, window_ms));
+  }
+  return {{"connections", connections}, {"dns", dns_list}, {"beacons", beacons}};
+}
+
+}  // namespace gs::harness
