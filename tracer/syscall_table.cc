@@ -131,6 +131,8 @@ std::string_view syscall_name(int nr) {
 }
 
 std::string syscall_label(int nr) {
+  if (nr == GS_NR_X32_BUCKET) return "x32_abi";
+  if (nr == GS_NR_IA32_BUCKET) return "ia32_abi";
   auto n = syscall_name(nr);
   if (!n.empty()) return std::string(n);
   return "syscall_" + std::to_string(nr);

@@ -85,7 +85,12 @@ TEST(SyscallTable, NamesAndSpecsMatchX8664) {
   EXPECT_EQ(syscall_name(257), "openat");
   EXPECT_EQ(syscall_name(59), "execve");
   EXPECT_EQ(syscall_name(322), "execveat");  // the BPF side hardcodes 322
-  EXPECT_EQ(syscall_label(511), "syscall_511");
+  EXPECT_EQ(syscall_label(500), "syscall_500");
+  EXPECT_EQ(syscall_label(GS_NR_IA32_BUCKET), "ia32_abi");
+  EXPECT_EQ(syscall_label(GS_NR_X32_BUCKET), "x32_abi");
+  // the buckets must never collide with a real x86_64 number
+  EXPECT_EQ(syscall_name(GS_NR_X32_BUCKET), "");
+  EXPECT_EQ(syscall_name(GS_NR_IA32_BUCKET), "");
   EXPECT_EQ(syscall_category(257), Category::file);
   EXPECT_EQ(syscall_category(nr_of("connect")), Category::net);
   EXPECT_EQ(syscall_category(nr_of("kill")), Category::security);

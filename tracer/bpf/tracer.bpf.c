@@ -97,6 +97,15 @@ static __always_inline __u64 wakeup_flag_reserved(__u64 size) {
   return crossing_flag(avail > size ? avail - size : 0, avail);
 }
 
+#define GS_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+#define GS_X32_SYSCALL_BIT 0x40000000
+
+/* An i386 syscall (int $0x80 or a 32-bit process): its number is not an x86_64 one. */
+static __always_inline bool is_compat_syscall(void) {
+  struct task_struct* t = bpf_get_current_task_btf();
+  return t->thread_info.status & GS_TS_COMPAT;
+}
+
 static __always_inline __u32* traced(__u64* cgid) {
   *cgid = bpf_get_current_cgroup_id();
   return bpf_map_lookup_elem(&cgroups, cgid);
@@ -195,14 +204,22 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u64 cgid;
   __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
-  if (id < 0 || id >= GS_MAX_SYSCALLS) return 0;
-  __u32 nr = id;
   __u32 tag = *tagp;
   if (tag >= GS_MAX_TAGS) tag = 0;
+  __u32 nr;
+  if (is_compat_syscall())
+    nr = GS_NR_IA32_BUCKET;
+  else if (id & GS_X32_SYSCALL_BIT)
+    nr = GS_NR_X32_BUCKET;
+  else if (id >= 0 && id < GS_NR_X32_BUCKET)
+    nr = id;
+  else
+    return 0;
 
   __u32 slot = tag * GS_MAX_SYSCALLS + nr;
   __u64* c = bpf_map_lookup_elem(&counts, &slot);
   if (c) *c += 1;
+  if (nr >= GS_NR_X32_BUCKET) return 0; /* not x86_64 numbers: counted, never decoded */
 
   struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &nr);
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;
@@ -258,7 +275,7 @@ static __always_inline void emit_denied(struct pt_regs* regs, long ret, __u64 cg
     return;
   }
   fill_header(&d->h, GS_REC_DENIED, sizeof(*d), cgid, tag);
-  d->nr = regs->orig_ax;
+  d->nr = is_compat_syscall() ? GS_NR_IA32_BUCKET : regs->orig_ax;
   d->pad = 0;
   d->ret = ret;
   bpf_ringbuf_submit(d, wakeup_flag_reserved(sizeof(*d)));
@@ -278,7 +295,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   /* Only recorded syscalls can have a pending record: an inlined array lookup first
    * spares the task-storage helper call on every other exit. */
   long nr = regs->orig_ax;
-  if (nr < 0 || nr >= GS_MAX_SYSCALLS) return 0;
+  if (nr < 0 || nr >= GS_NR_X32_BUCKET || is_compat_syscall()) return 0;
   __u32 nr_key = nr;
   struct gs_syscall_spec* exit_spec = bpf_map_lookup_elem(&syscall_specs, &nr_key);
   if (!exit_spec || exit_spec->category == GS_CAT_NONE) return 0;

@@ -15,8 +15,13 @@
 #define GS_ADDR_LEN 128  /* >= sizeof(struct sockaddr_un) (110) */
 #define GS_NAME_LEN 64
 #define GS_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
-#define GS_MAX_TAGS 256     /* phase tags for syscall counters */
-#define GS_CWD_DEPTH 24     /* dentries walked for an exec's cwd */
+#define GS_MAX_TAGS 64      /* phase tags for syscall counters (reuse after reset) */
+/* Counter slots for syscalls whose numbers are not x86_64 numbers: i386 `int $0x80`
+ * (TS_COMPAT) and x32 (nr | 0x40000000). Counted only: their numbers would otherwise be
+ * misread as other x86_64 syscalls, a known way to hide from syscall tracers. */
+#define GS_NR_X32_BUCKET 510
+#define GS_NR_IA32_BUCKET 511
+#define GS_CWD_DEPTH 24 /* dentries walked for an exec's cwd */
 
 /* Kinds of ring-buffer record. */
 enum gs_record_type {
