@@ -47,6 +47,8 @@ struct ExecEvent {
   std::string kernel_filename;  // bprm->filename, e.g. "/dev/fd/3" for fexecve
   std::string exe_name;         // dentry name of the file executed, e.g. "memfd:x"
   std::string interp;           // interpreter path for scripts (== kernel_filename otherwise)
+  // Success: the new image's argv (up to GS_ARGV_LEN bytes). Failure: up to 8 args as
+  // seen at sys_enter (an arg whose page was not resident ends the list, truncated set).
   std::vector<std::string> argv;
   bool argv_truncated = false;
   bool filename_truncated = false;
