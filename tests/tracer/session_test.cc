@@ -217,6 +217,16 @@ int workload(const std::string& dir, uint16_t closed_port, uint16_t udp_port) {
     ::_exit(127);
   }
   ::waitpid(c, &st, 0);
+  // the same memfd through /proc/self/fd/N: the path names a symlink, the exe is the memfd
+  char fd_path[64];
+  std::snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", mfd);
+  c = ::fork();
+  if (c == 0) {
+    char* const argv[] = {const_cast<char*>("viaproc"), nullptr};
+    ::execv(fd_path, argv);
+    ::_exit(127);
+  }
+  ::waitpid(c, &st, 0);
   // a failed exec
   char* const nargv[] = {const_cast<char*>("nope"), const_cast<char*>("http://192.0.2.1/x"),
                          nullptr};
@@ -370,11 +380,12 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   std::set<uint32_t> children;
   for (const auto& [h, f] : forks)
     if (h.pid == cpid && !f.thread) children.insert(f.child_pid);
-  EXPECT_EQ(children.size(), 2u);
+  EXPECT_EQ(children.size(), 3u);
   const ExecEvent* true_exec = nullptr;
   uint32_t true_pid = 0;
   const ExecEvent* memfd_exec = nullptr;
   const ExecEvent* failed_exec = nullptr;
+  const ExecEvent* proc_exec = nullptr;
   for (const auto& [h, x] : execs) {
     if (x.filename == "/bin/true" && x.ret == 0) {
       true_exec = &x, true_pid = h.pid;
@@ -382,6 +393,7 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
       EXPECT_TRUE(children.count(h.pid));
     }
     if (x.syscall == "execveat" && x.ret == 0) memfd_exec = &x;
+    if (x.argv == std::vector<std::string>{"viaproc"}) proc_exec = &x;
     if (x.filename == "/nonexistent/gs-nope") failed_exec = &x;
   }
   ASSERT_NE(true_exec, nullptr);
@@ -397,6 +409,9 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   EXPECT_EQ(memfd_exec->argv, (std::vector<std::string>{"fileless"}));
   EXPECT_EQ(memfd_exec->at_flags, uint64_t(AT_EMPTY_PATH));
   EXPECT_EQ(memfd_exec->cwd, "/proc");
+  ASSERT_NE(proc_exec, nullptr);
+  EXPECT_EQ(proc_exec->filename.rfind("/proc/self/fd/", 0), 0u) << proc_exec->filename;
+  EXPECT_EQ(proc_exec->exe_name.rfind("memfd:gs-test", 0), 0u) << proc_exec->exe_name;
   ASSERT_NE(failed_exec, nullptr);
   EXPECT_EQ(failed_exec->ret, -ENOENT);
   EXPECT_EQ(failed_exec->argv, (std::vector<std::string>{"nope", "http://192.0.2.1/x"}));
