@@ -302,6 +302,8 @@ void fake_internet() {
   gs::FD ns(open(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
   FakeInternetOptions opts;
   opts.pcap_path = "/tmp/gs-netmon-bench-" + std::to_string(getpid()) + ".pcap";
+  // SNAP=<bytes> in the environment overrides the capture snap length (default 65535).
+  if (getenv("SNAP")) opts.snap_len = static_cast<uint32_t>(atoi(getenv("SNAP")));
   auto fi = FakeInternet::make(ns.get(), opts);
   if (!fi.ok()) {
     std::printf("  make: %s\n", fi.error().message().c_str());
