@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -38,9 +39,24 @@ namespace {
 // on destruction, so a failing test leaves nothing behind.
 class TestCgroup {
  public:
+  // Removes empty test cgroups left by runs that were killed before their destructors
+  // ran (their pid is gone), so one crash does not accumulate.
+  static void remove_stale(const std::string& root) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("gosandbox-test-", 0) != 0) continue;
+      pid_t pid = std::atoi(name.c_str() + std::strlen("gosandbox-test-"));
+      if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+      for (const auto& sub : std::filesystem::directory_iterator(e.path(), ec))
+        if (sub.is_directory(ec)) ::rmdir(sub.path().c_str());
+      ::rmdir(e.path().c_str());
+    }
+  }
   explicit TestCgroup(const std::string& tag, const TestCgroup* parent = nullptr) {
     auto root = cgroup2_root();
     if (!root.ok()) return;
+    if (!parent) remove_stale(*root);
     path_ = parent ? parent->path_ + "/" + tag
                    : *root + "/gosandbox-test-" + std::to_string(::getpid()) + "-" + tag;
     if (::mkdir(path_.c_str(), 0755) != 0) {
