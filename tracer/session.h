@@ -64,7 +64,8 @@ class Session : public EventSource {
   Result<int> poll(int timeout_ms, const Callback& cb) override;
   // Delivers everything in the ring buffer without waiting.
   Result<int> drain(const Callback& cb) override;
-  // An epoll fd that becomes readable when events are available (for an event loop).
+  // An epoll fd for an event loop. It becomes readable once wakeup_bytes are waiting,
+  // not per event: also call poll()/drain() on a timer (e.g. every 100 ms).
   int epoll_fd() const;
 
   Stats stats() const override;
