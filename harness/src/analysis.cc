@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "jail.h"
 #include "plan.h"
 #include "report.h"
+#include "scratch.h"
 #include "target.h"
 #include "tracer/session.h"
 
@@ -64,27 +66,6 @@ std::string last_line(std::string s, size_t max = 240) {
   if (s.size() > max) s = s.substr(0, max) + "...";
   return s;
 }
-
-// Owns the per-analysis scratch directory; removing it is part of leaving nothing behind.
-class ScratchDir {
- public:
-  static Result<ScratchDir> make(const std::string& root) {
-    std::string tmpl = root + "/gosandbox-run-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) return sys_error("mkdtemp('" + tmpl + "')");
-    ::chmod(tmpl.c_str(), 0711);  // jail users must traverse it to reach bind sources
-    return ScratchDir(tmpl);
-  }
-  ScratchDir(ScratchDir&& o) noexcept : path_(std::exchange(o.path_, "")) {}
-  ScratchDir& operator=(ScratchDir&&) = delete;
-  ~ScratchDir() {
-    if (!path_.empty()) (void)remove_tree(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit ScratchDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
-};
 
 Status chown_tree(const std::string& root, uid_t uid, gid_t gid) {
   if (::lchown(root.c_str(), uid, gid) != 0) return sys_error("lchown('" + root + "')");
@@ -190,7 +171,6 @@ class Pipeline {
   std::optional<ScratchDir> scratch_;
   FetchedModule mod_;
   BuildPlan plan_;
-  int jail_seq_ = 0;
   bool init_runner_built_ = false;
   std::vector<std::pair<std::string, std::string>> tests_built_;     // import path, binary
   std::vector<std::pair<std::string, std::string>> commands_built_;  // import path, binary
@@ -214,8 +194,6 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
                                           "\noptions timeout:2 attempts:2\n");
     spec.mounts.push_back(M{M::Kind::kBind, resolv, "/etc/resolv.conf", false});
   }
-  spec.scratch_dir = run + "/jail-" + std::to_string(jail_seq_++);
-  (void)make_dirs(spec.scratch_dir, 0700);
   const sandbox::Identity& id = spec.identity;
   spec.env = {"HOME=" + id.home,
               "USER=" + id.user,
@@ -579,6 +557,12 @@ void Pipeline::collect_trace() {
     rec_.trace = {{"events", 0}, {"lost", 0}, {"complete", false}, {"present", false}};
     return;
   }
+  // The ring buffer delivers syscall events at exit with their entry time: order by
+  // time, then number them, so ids and events.jsonl read in the order things happened.
+  std::stable_sort(events_.begin(), events_.end(), [](const TracedEvent& a, const TracedEvent& b) {
+    return a.event.header.ts_ns < b.event.header.ts_ns;
+  });
+  for (size_t i = 0; i < events_.size(); ++i) events_[i].id = i + 1;
   Behaviour b = build_behaviour(events_);
   rec_.processes = std::move(b.processes);
   rec_.files = std::move(b.files);
@@ -613,12 +597,12 @@ AnalysisOutcome Pipeline::run() {
   AnalysisOutcome out;
   rec_.started_at = now_rfc3339();
   sandbox::Identity id;
-  rec_.environment = {{"hostname", id.hostname}, {"user", id.user}, {"home", id.home},
+  rec_.environment = {{"scratch_limit_bytes", opts_.scratch_bytes}, {"hostname", id.hostname}, {"user", id.user}, {"home", id.home},
                       {"warp_factor", 1}, {"network", opts_.network},
                       {"window_ms", opts_.window.count()}};
   std::string root = opts_.work_root;
   if (root.empty()) root = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
-  auto sd = ScratchDir::make(root);
+  auto sd = ScratchDir::make(root, opts_.scratch_bytes);
   Status st = sd ? Status{} : Status{sd.take_error()};
   if (st) scratch_.emplace(std::move(*sd));
   if (st) st = start_tracer();

@@ -20,6 +20,9 @@ struct AnalysisOptions {
   std::chrono::milliseconds build_timeout{300'000}; // per go command in the build phase
   std::chrono::milliseconds fetch_timeout{300'000};
   std::string network = "fake";         // fake: the fake internet for init/test/run; none: loopback only
+  // Size of the tmpfs holding the module copy, dependencies and build outputs: a
+  // disk-filling module hits this, not the host's disk.
+  uint64_t scratch_bytes = 4ull << 30;
   bool trace = true;                    // false: --no-trace, the report says the trace is absent
   std::string work_root;                // where per-run scratch dirs go (default: TMPDIR or /tmp)
 };

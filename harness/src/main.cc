@@ -10,11 +10,19 @@
 #include "cli.h"
 #include "interrupt.h"
 #include "report.h"
+#include "scratch.h"
 #include "target.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
   using namespace gs::harness;
+  // Before any thread exists: scratch tmpfs mounts must die with this process.
+  if (::geteuid() == 0) {
+    if (auto st = enter_private_mount_namespace(); !st) {
+      std::cerr << "gosandbox: " << st.error().message() << "\n";
+      return 1;
+    }
+  }
   install_interrupt_handling();
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
