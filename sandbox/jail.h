@@ -43,7 +43,9 @@ struct Limits {
   uint32_t max_pids = 512;              // cgroup pids limit, 0 = none
   uint64_t file_size_bytes = 1ull << 30;  // RLIMIT_FSIZE
   uint64_t open_files = 4096;           // RLIMIT_NOFILE
-  uint64_t tmp_bytes = 512ull << 20;    // size of the jail's private /tmp
+  uint64_t tmp_bytes = 512ull << 20;    // size of the jail's private /tmp (and /dev/shm)
+  uint64_t home_bytes = 0;              // size of the home tmpfs; 0 = tmp_bytes
+  uint32_t cpu_millicores = 0;          // cgroup CPU quota in 1/1000 CPU, 0 = none
 };
 
 struct Identity {
@@ -69,6 +71,10 @@ struct JailSpec {
   std::vector<uint8_t> seccomp_bpf;   // raw struct sock_filter array
   size_t output_tail_bytes = 8192;    // kept per stream for the report
   std::string scratch_dir;            // host dir the jail may use for staging; caller removes
+  // > 0: the payload runs in a new time namespace whose CLOCK_BOOTTIME (so /proc/uptime
+  // and sysinfo) and CLOCK_MONOTONIC are this far ahead of the host's: the machine looks
+  // as if it had been up for days. 0: the host's time namespace.
+  std::chrono::seconds boot_offset{0};
 };
 
 struct OutputTail {
@@ -81,6 +87,21 @@ struct OutputTail {
 struct LimitHits {
   uint64_t oom_kills = 0;  // processes the OOM killer ended (limits.memory_bytes)
   uint64_t pids_max = 0;   // forks refused by limits.max_pids
+  uint64_t cpu_throttled = 0;  // CFS periods in which limits.cpu_millicores throttled the jail
+  // Writable filesystems of the jail (targets inside it, e.g. "/tmp") that were full, or
+  // nearly so (< 1% or < 256 KiB free), when the jail ended.
+  std::vector<std::string> disk_full;
+};
+
+// A seccomp action the kernel logged for a process of the jail (audit type 1326 in the
+// kernel log): every kill, and every "log" rule hit. Errno denials are not logged by the
+// kernel; the tracer sees those as failed syscalls.
+struct SeccompEvent {
+  pid_t host_pid = 0;
+  std::string comm;        // the process's name (15 bytes at most)
+  int nr = -1;             // syscall number (native arch)
+  std::string syscall;     // its name, "" when unknown
+  std::string action;      // "kill_process", "kill_thread", "log", "errno", "trap", ...
 };
 
 // The payload's end. `exited`/`exit_code`/`signal` describe argv[0]'s process (pid 2 in
@@ -96,6 +117,9 @@ struct ExitRecord {
   OutputTail out;
   OutputTail err;
   LimitHits limits;
+  std::vector<SeccompEvent> seccomp;  // in kernel-log order
+  // The payload died of SIGSYS from a seccomp kill rule: the syscall's name ("" otherwise).
+  std::string seccomp_kill;
 };
 
 // Lifecycle: create() -> (attach tracer to cgroup_path()/cgroup_id(), network to

@@ -32,6 +32,7 @@ struct Layout {
   std::string v2_root;    // cgroup2 mount
   std::string v1_memory;  // empty unless hybrid with a v1 memory controller
   std::string v1_pids;
+  std::string v1_cpu;
 };
 
 bool is_fs(const std::string& path, long magic) {
@@ -52,6 +53,7 @@ Result<Layout> detect_layout() {
   l.v2_root = root + "/unified";
   if (is_fs(root + "/memory", CGROUP_SUPER_MAGIC)) l.v1_memory = root + "/memory";
   if (is_fs(root + "/pids", CGROUP_SUPER_MAGIC)) l.v1_pids = root + "/pids";
+  if (is_fs(root + "/cpu", CGROUP_SUPER_MAGIC)) l.v1_cpu = root + "/cpu";
   return l;
 }
 
@@ -86,13 +88,13 @@ bool has_token(const std::string& list, const std::string& word) {
   return false;
 }
 
-// Enables memory and pids for the children of `dir` where the kernel offers them. Best
+// Enables memory, pids and cpu for the children of `dir` where the kernel offers them. Best
 // effort: a host without these controllers in v2 still gets a jail (limits then come from
 // v1 or are absent), and concurrent jails enabling the same controllers is harmless.
 void enable_controllers(const std::string& dir) {
   auto avail = read_file(dir + "/cgroup.controllers", 4096);
   if (!avail.ok()) return;
-  for (const char* c : {"memory", "pids"}) {
+  for (const char* c : {"memory", "pids", "cpu"}) {
     if (has_token(*avail, c))
       (void)write_control(dir + "/cgroup.subtree_control", std::string("+") + c);
   }
@@ -148,7 +150,14 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return sys_error("stat('" + dir + "')");
   cg->id_ = st.st_ino;
-  bool memory_enforced = false, pids_enforced = false;
+  bool memory_enforced = false, pids_enforced = false, cpu_enforced = false;
+  // CFS bandwidth: quota per 100 ms period; one CPU is 1000 millicores.
+  const uint64_t period_us = 100'000;
+  const uint64_t quota_us = uint64_t{limits.cpu_millicores} * period_us / 1000;
+  if (limits.cpu_millicores && exists(dir + "/cpu.max")) {
+    cpu_enforced = true;
+    GS_TRY(write_control(dir + "/cpu.max", std::to_string(quota_us) + " " + std::to_string(period_us)));
+  }
   if (limits.memory_bytes && exists(dir + "/memory.max")) {
     memory_enforced = true;
     GS_TRY(write_control(dir + "/memory.max", std::to_string(limits.memory_bytes)));
@@ -182,6 +191,22 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
       GS_TRY(write_control(d + "/pids.max", std::to_string(limits.max_pids)));
     }
   }
+  // The v1 cpu hierarchy is only joined when there is a quota to enforce: most jails have
+  // none and the extra cgroup would cost a mkdir and an rmdir for nothing.
+  if (limits.cpu_millicores && !cpu_enforced && !layout.v1_cpu.empty()) {
+    GS_TRY(make_dir(layout.v1_cpu + "/" + kParentName));
+    sweep_orphans(layout.v1_cpu + "/" + kParentName);
+    std::string d = layout.v1_cpu + "/" + kParentName + "/" + name;
+    if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
+    cg->v1_cpu_ = d;
+    cpu_enforced = true;
+    GS_TRY(write_control(d + "/cpu.cfs_period_us", std::to_string(period_us)));
+    GS_TRY(write_control(d + "/cpu.cfs_quota_us", std::to_string(quota_us)));
+  }
+  if (limits.cpu_millicores && !cpu_enforced) {
+    return error("cgroup: no cpu controller enabled for " + parent +
+                 " to enforce limits.cpu_millicores (set it to 0 to run without)");
+  }
   // Fail closed: hostile code without a pids limit can fork-bomb the host. A caller that
   // really wants no limit says so with 0.
   if (limits.memory_bytes && !memory_enforced) {
@@ -199,6 +224,7 @@ std::vector<std::string> Cgroup::v1_dirs() const {
   std::vector<std::string> d;
   if (!v1_memory_.empty()) d.push_back(v1_memory_);
   if (!v1_pids_.empty()) d.push_back(v1_pids_);
+  if (!v1_cpu_.empty()) d.push_back(v1_cpu_);
   return d;
 }
 
@@ -231,6 +257,8 @@ LimitHits Cgroup::limit_hits() const {
   if (!v1_memory_.empty())
     h.oom_kills += keyed_value(v1_memory_ + "/memory.oom_control", "oom_kill");
   if (!v1_pids_.empty()) h.pids_max += keyed_value(v1_pids_ + "/pids.events", "max");
+  h.cpu_throttled = keyed_value(v2_ + "/cpu.stat", "nr_throttled");
+  if (!v1_cpu_.empty()) h.cpu_throttled += keyed_value(v1_cpu_ + "/cpu.stat", "nr_throttled");
   return h;
 }
 

@@ -35,14 +35,14 @@ class Cgroup {
   // SIGKILLs every process left (cgroup.kill where the kernel has it) and waits, bounded,
   // until the cgroups are empty.
   void kill_all();
-  // How often the limits bit so far: OOM kills and refused forks.
+  // How often the limits bit so far: OOM kills, refused forks, throttled CPU periods.
   LimitHits limit_hits() const;
 
  private:
   Cgroup() = default;
   std::vector<std::string> v1_dirs() const;
   std::string v2_;                   // always present
-  std::string v1_memory_, v1_pids_;  // hybrid hosts only
+  std::string v1_memory_, v1_pids_, v1_cpu_;  // hybrid hosts only (cpu: with a CPU limit)
   uint64_t id_ = 0;
 };
 

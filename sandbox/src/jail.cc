@@ -9,7 +9,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +20,8 @@
 #include <atomic>
 #include <cstring>
 
+#include "base/fs.h"
+#include "src/audit.h"
 #include "src/cgroup.h"
 #include "src/child_msg.h"
 #include "src/mnt.h"
@@ -115,6 +119,23 @@ Status check_spec(const JailSpec& spec) {
   return validate_seccomp_filter(spec.seccomp_bpf);
 }
 
+// What the payload's comm will be: the first 15 bytes of argv[0]'s base name.
+std::string comm_of(const std::string& path) {
+  std::string base = path.substr(path.rfind('/') + 1);
+  return base.substr(0, 15);
+}
+
+// A tmpfs counts as full when less than 1% or 256 KiB of it is left: writers stop at
+// ENOSPC with a partial block or two still free.
+bool nearly_full(int fd) {
+  struct statfs s;
+  if (::fstatfs(fd, &s) != 0 || static_cast<long>(s.f_type) != TMPFS_MAGIC || s.f_blocks == 0) {
+    return false;
+  }
+  uint64_t free_bytes = uint64_t{s.f_bavail} * s.f_bsize;
+  return free_bytes < (256u << 10) || s.f_bavail * 100 < s.f_blocks;
+}
+
 }  // namespace
 
 struct Jail::Impl {
@@ -124,6 +145,12 @@ struct Jail::Impl {
   std::vector<std::string> argv_store, env_store;
   std::vector<char*> argv, envp;
   std::string exec_what, chdir_what;
+  std::string cgroup_name, timens_offsets, payload_comm;
+  // Writable tmpfs mounts of the jail, held open from the host so their fill level can
+  // be read after the jail's mount namespace is gone.
+  std::vector<std::pair<std::string, FD>> writable_fs;
+  FD kmsg;  // kernel log from release() on: seccomp audit records
+  std::vector<SeccompEvent> seccomp_events;
 
   std::unique_ptr<Cgroup> cgroup;
   pid_t pid = -1;
@@ -194,6 +221,38 @@ struct Jail::Impl {
     return n == static_cast<ssize_t>(sizeof m);
   }
 
+  void open_writable_fs() {
+    std::vector<std::string> targets = {"/tmp", "/dev/shm", spec.identity.home};
+    for (const Mount& m : spec.mounts) {
+      if (m.writable) targets.push_back(m.target);
+    }
+    const std::string root = "/proc/" + std::to_string(pid) + "/root";
+    for (const auto& t : targets) {
+      // Nothing of the payload has run yet, so the jail's tree holds no planted symlinks.
+      FD fd(::open((root + t).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (fd) writable_fs.emplace_back(t, std::move(fd));
+    }
+  }
+
+  // Keeps the seccomp audit records of this jail's processes: the host uid is the jail
+  // user's, and the process is (or was) in the jail's cgroup. Once the process is reaped
+  // its cgroup cannot be read any more; then its name must be the payload's.
+  void take_kmsg() {
+    if (!kmsg) return;
+    char rec[8192];
+    for (;;) {
+      ssize_t n = ::read(kmsg.get(), rec, sizeof rec - 1);
+      if (n < 0 && errno == EPIPE) continue;  // overwritten records: skip on
+      if (n <= 0) return;
+      auto a = parse_audit_seccomp(std::string_view(rec, static_cast<size_t>(n)));
+      if (!a || a->uid != host_id(spec.identity.uid)) continue;
+      auto cg = read_file("/proc/" + std::to_string(a->event.host_pid) + "/cgroup", 1 << 16);
+      bool ours = cg.ok() ? cg->find(cgroup_name) != std::string::npos
+                          : a->event.comm == payload_comm;
+      if (ours) seccomp_events.push_back(std::move(a->event));
+    }
+  }
+
   Status await_ready() {
     ChildMsg m;
     if (!read_msg(m, true)) {
@@ -219,7 +278,13 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   GS_ASSIGN_OR_RETURN(j.mounts, plan_mounts(spec));
   j.rlimits = plan_rlimits(spec.limits);
   j.prepare_exec();
-  GS_ASSIGN_OR_RETURN(j.cgroup, Cgroup::make(unique_name(), spec.limits));
+  j.cgroup_name = unique_name();
+  j.payload_comm = comm_of(spec.argv[0]);
+  GS_ASSIGN_OR_RETURN(j.cgroup, Cgroup::make(j.cgroup_name, spec.limits));
+  if (spec.boot_offset.count() > 0) {
+    const std::string secs = std::to_string(spec.boot_offset.count());
+    j.timens_offsets = "monotonic " + secs + " 0\nboottime " + secs + " 0\n";
+  }
 
   GS_ASSIGN_OR_RETURN(Pipe sync, make_sync_channel());
   GS_ASSIGN_OR_RETURN(Pipe report, make_pipe("report"));
@@ -244,6 +309,7 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   args.argv = j.argv.data();
   args.envp = j.envp.data();
   args.exec_what = j.exec_what.c_str();
+  args.timens_offsets = j.timens_offsets.empty() ? nullptr : j.timens_offsets.c_str();
 
   GS_TRY(j.clone_init(args));
   // The child's ends live on in the child only; holding them here would hide EOFs.
@@ -265,6 +331,10 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
 
   GS_TRY(send_sync(j.sync_w, kSyncSetup));
   GS_TRY(j.await_ready());
+  j.open_writable_fs();
+  // Without the kernel log (no /dev/kmsg, e.g. in a container) seccomp kills still end
+  // the payload with SIGSYS; only the syscall's name is then unknown.
+  if (auto k = open_kmsg_at_end(); k.ok()) j.kmsg = std::move(*k);
   return std::unique_ptr<Jail>(new Jail(std::move(impl)));
 }
 
@@ -356,17 +426,19 @@ Result<ExitRecord> Jail::wait() {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, 60'000));
     }
-    struct pollfd p[5] = {{j.pidfd.get(), POLLIN, 0},
+    struct pollfd p[6] = {{j.pidfd.get(), POLLIN, 0},
                           {j.out_r.get(), POLLIN, 0},
                           {j.err_r.get(), POLLIN, 0},
                           {j.report_r.get(), POLLIN, 0},
-                          {j.wake.get(), POLLIN, 0}};
-    int n = ::poll(p, 5, timeout_ms);
+                          {j.wake.get(), POLLIN, 0},
+                          {j.kmsg.get(), POLLIN, 0}};
+    int n = ::poll(p, 6, timeout_ms);
     if (n < 0 && errno != EINTR) return sys_error("poll(jail)");
     if (n <= 0) continue;
     if (p[1].revents) pump(j.out_r, rec.out, true);
     if (p[2].revents) pump(j.err_r, rec.err, true);
     if (p[3].revents) take_msgs();
+    if (p[5].revents) j.take_kmsg();
     if (p[4].revents) {
       uint64_t v;
       (void)!::read(j.wake.get(), &v, sizeof v);
@@ -390,8 +462,12 @@ Result<ExitRecord> Jail::wait() {
   pump(j.out_r, rec.out, false);
   pump(j.err_r, rec.err, false);
   take_msgs();
+  j.take_kmsg();
   j.cgroup->kill_all();
   rec.limits = j.cgroup->limit_hits();
+  for (const auto& [target, fd] : j.writable_fs) {
+    if (nearly_full(fd.get())) rec.limits.disk_full.push_back(target);
+  }
 
   rec.duration = std::chrono::duration_cast<std::chrono::milliseconds>(ended - j.released_at);
   if (exec_error) return std::move(*exec_error);
@@ -401,6 +477,25 @@ Result<ExitRecord> Jail::wait() {
     rec.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     rec.signal = WTERMSIG(status);
+  }
+  if (rec.signal == SIGSYS && j.kmsg) {
+    // kauditd prints the record asynchronously; give it a moment to arrive.
+    auto until = Clock::now() + std::chrono::milliseconds(300);
+    auto has_kill = [&] {
+      return std::any_of(j.seccomp_events.begin(), j.seccomp_events.end(),
+                         [](const SeccompEvent& e) { return e.action.rfind("kill", 0) == 0; });
+    };
+    while (!has_kill() && Clock::now() < until) {
+      struct pollfd k{j.kmsg.get(), POLLIN, 0};
+      ::poll(&k, 1, 20);
+      j.take_kmsg();
+    }
+  }
+  rec.seccomp = j.seccomp_events;
+  if (rec.signal == SIGSYS) {
+    for (const auto& e : rec.seccomp) {
+      if (e.action == "kill_process" || e.action == "kill_thread") rec.seccomp_kill = e.syscall;
+    }
   }
   return rec;
 }

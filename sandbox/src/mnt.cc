@@ -304,7 +304,7 @@ Result<MountPlan> plan_mounts(const JailSpec& spec) {
   p.mkdir("/root", 0700);
   p.tmpfs(id.home, kSafe,
           "mode=0755,uid=" + std::to_string(id.uid) + ",gid=" + std::to_string(id.gid) +
-              ",size=" + std::to_string(lim.tmp_bytes));
+              ",size=" + std::to_string(lim.home_bytes ? lim.home_bytes : lim.tmp_bytes));
 
   for (const Mount& m : spec.mounts) {
     GS_TRY(check_target(m.target));

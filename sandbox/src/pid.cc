@@ -90,6 +90,21 @@ void close_all_except(int a, int b, int c, int d) {
   child_fail(a.report_fd, ChildMsg::kExecFailed, a.exec_what, errno);
 }
 
+// The offsets can only be written while no process is in the new namespace: init itself
+// stays outside (unshare moves only its future children), and the payload is cloned after.
+bool enter_time_namespace(const char* offsets, const char** what) {
+  if (::unshare(CLONE_NEWTIME) != 0) return *what = "unshare(CLONE_NEWTIME)", false;
+  int fd = ::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return *what = "open('/proc/self/timens_offsets')", false;
+  size_t n = std::strlen(offsets);
+  bool ok = ::write(fd, offsets, n) == static_cast<ssize_t>(n);
+  int e = errno;
+  ::close(fd);
+  errno = e;
+  if (!ok) *what = "write('/proc/self/timens_offsets')";
+  return ok;
+}
+
 int encode_status(int st) {
   if (WIFEXITED(st)) return WEXITSTATUS(st);
   if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
@@ -122,6 +137,7 @@ void jail_init_main(const ChildArgs& a) {
   if (!bring_up_loopback(&what)) fail(what);
   ::umask(022);
   if (!assemble_root(*a.mounts, &what)) fail(what);
+  if (a.timens_offsets && !enter_time_namespace(a.timens_offsets, &what)) fail(what);
   child_send(a.report_fd, ChildMsg::kReady, 0, 0, nullptr);
 
   if (read_sync(a.sync_fd) != kSyncRelease) ::_exit(0);

@@ -35,6 +35,9 @@ struct ChildArgs {
   char* const* argv = nullptr;
   char* const* envp = nullptr;
   const char* exec_what = nullptr;  // "execve('/work/out/x')"
+  // Non-null: unshare(CLONE_NEWTIME) and write this to /proc/self/timens_offsets before
+  // the payload is cloned into the new time namespace.
+  const char* timens_offsets = nullptr;
 };
 
 [[noreturn]] void jail_init_main(const ChildArgs& a);
