@@ -190,8 +190,7 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
     // Any port-53 destination reaches the fake DNS, but the resolver must not be loopback.
     std::string resolv = run + "/resolv.conf";
     if (probe_path(resolv) != PathKind::kFile)
-      (void)write_file_atomic(resolv, std::string("nameserver ") + netmon::FakeInternet::kResolverAddress +
-                                          "\noptions timeout:2 attempts:2\n");
+      (void)write_file_atomic(resolv, netmon::FakeInternet::resolv_conf());
     spec.mounts.push_back(M{M::Kind::kBind, resolv, "/etc/resolv.conf", false});
   }
   const sandbox::Identity& id = spec.identity;

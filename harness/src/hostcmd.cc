@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/process.hpp>
 #include <filesystem>
+#include <thread>
 
 #include "base/fs.h"
 
@@ -33,12 +34,18 @@ Result<HostCommandResult> run_host_command(const HostCommand& cmd) {
   try {
     bp::child child(exe, bp::args(args), env, bp::start_dir(cmd.cwd), bp::std_in < bp::null,
                     bp::std_out > out_path, bp::std_err > err_path);
-    if (!child.wait_for(cmd.timeout)) {
-      child.terminate();
-      res.timed_out = true;
-    } else {
-      res.exit_code = child.exit_code();
+    // child::wait_for of Boost 1.74 can miss a child that exits at once and block
+    // forever; polling running() (waitpid with WNOHANG) cannot.
+    const auto deadline = std::chrono::steady_clock::now() + cmd.timeout;
+    while (child.running()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        child.terminate();
+        res.timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    if (!res.timed_out) res.exit_code = child.exit_code();
   } catch (const std::exception& e) {
     return error("run '" + exe + "': " + e.what());
   }
