@@ -263,7 +263,7 @@ std::string timeline_svg(const nlohmann::json& report, const std::vector<Attempt
   Scale s{run_end(report, rows)};
   int bottom = top + static_cast<int>(shown) * row_height;
   int height = bottom + axis_height;
-  std::string svg = "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
+  std::string svg = "<svg class=\"timeline\" viewBox=\"0 0 " +
                     std::to_string(width) + " " + std::to_string(height) + "\" width=\"" + std::to_string(width) +
                     "\" height=\"" + std::to_string(height) +
                     "\" role=\"img\" aria-label=\"outbound attempts per destination over the run\">\n";
