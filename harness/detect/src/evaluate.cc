@@ -44,6 +44,14 @@ std::string id_key(const json& v) {
   return {};
 }
 
+// A member object, or a shared empty one; never a temporary, since Model keeps pointers.
+const json& object_at(const json& j, const char* key) {
+  static const json empty_object = json::object();
+  if (!j.is_object()) return empty_object;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty_object;
+}
+
 const json& section(const json& j, const char* key) {
   static const json empty_array = json::array();
   if (!j.is_object()) return empty_array;
@@ -99,7 +107,7 @@ bool any_glob(const std::vector<std::string>& globs, std::string_view text, std:
 class Model {
  public:
   explicit Model(const json& report) : report_(report) {
-    const json& env = report.contains("environment") ? report["environment"] : json::object();
+    const json& env = object_at(report, "environment");
     home_ = str(env, "home");
     if (home_.empty()) home_ = "/home/" + (str(env, "user").empty() ? std::string("dev") : str(env, "user"));
     for (const json& p : section(report, "processes")) {
@@ -115,11 +123,11 @@ class Model {
       pr.event = static_cast<uint64_t>(num(p, "event"));
       if (!pr.id.empty()) procs_.emplace(pr.id, std::move(pr));
     }
-    const json& net = report.contains("network") ? report["network"] : json::object();
+    const json& net = object_at(report, "network");
     connections_ = &section(net, "connections");
     dns_ = &section(net, "dns");
     beacons_ = &section(net, "beacons");
-    const json& sys = report.contains("syscalls") ? report["syscalls"] : json::object();
+    const json& sys = object_at(report, "syscalls");
     denied_ = &section(sys, "denied");
     files_ = &section(report, "files");
   }

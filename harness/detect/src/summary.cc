@@ -32,6 +32,13 @@ int64_t n(const json& j, const char* key) {
   return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
 }
 
+const json& obj(const json& j, const char* key) {
+  static const json empty = json::object();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty;
+}
+
 const json& arr(const json& j, const char* key) {
   static const json empty = json::array();
   if (!j.is_object()) return empty;
@@ -115,7 +122,7 @@ void tree(std::ostringstream& o, const json& report) {
 }
 
 void network(std::ostringstream& o, const json& report, const Painter& paint) {
-  const json& net = report.contains("network") ? report["network"] : json::object();
+  const json& net = obj(report, "network");
   std::map<std::string, const json*> beacons;
   for (const auto& b : arr(net, "beacons")) beacons[s(b, "destination")] = &b;
   std::vector<std::string> lines;
@@ -194,7 +201,7 @@ void phases(std::ostringstream& o, const json& report, const Painter& paint) {
 std::string summary_text(const nlohmann::json& r, const std::string& report_path, bool color) {
   Painter paint(color);
   std::ostringstream o;
-  const json& m = r.contains("module") ? r["module"] : json::object();
+  const json& m = obj(r, "module");
   std::string ver = s(m, "version");
   o << "gosandbox: " << s(m, "path") << (ver.empty() ? "" : "@" + ver);
   if (!s(m, "source").empty()) o << "  (" << s(m, "source") << ")";
@@ -226,7 +233,7 @@ std::string summary_text(const nlohmann::json& r, const std::string& report_path
   network(o, r, paint);
   phases(o, r, paint);
 
-  const json& t = r.contains("trace") ? r["trace"] : json::object();
+  const json& t = obj(r, "trace");
   if (!t.value("present", false)) {
     o << "trace:     " << paint("absent (no tracer ran): file and process activity unseen", "33") << "\n";
   } else if (!t.value("complete", true)) {
