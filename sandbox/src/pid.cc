@@ -94,7 +94,14 @@ void close_all_except(int a, int b, int c, int d) {
 // stays outside (unshare moves only its future children), and the payload is cloned after.
 bool enter_time_namespace(const char* offsets, const char** what) {
   if (::unshare(CLONE_NEWTIME) != 0) return *what = "unshare(CLONE_NEWTIME)", false;
+  // /proc/self of a non-dumpable process (we changed credentials) belongs to the global
+  // root, which is unmapped here; dumpable for this one open makes it ours.
+  int dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   int fd = ::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  int open_errno = errno;
+  ::prctl(PR_SET_DUMPABLE, dumpable > 0 ? dumpable : 0, 0, 0, 0);
+  errno = open_errno;
   if (fd < 0) return *what = "open('/proc/self/timens_offsets')", false;
   size_t n = std::strlen(offsets);
   bool ok = ::write(fd, offsets, n) == static_cast<ssize_t>(n);

@@ -1,0 +1,3 @@
+module example.test/hostile/bpf
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/clock
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/cpuspin
+
+go 1.19

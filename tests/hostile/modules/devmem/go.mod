@@ -1,0 +1,3 @@
+module example.test/hostile/devmem
+
+go 1.19

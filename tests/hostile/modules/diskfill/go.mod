@@ -1,0 +1,3 @@
+module example.test/hostile/diskfill
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/dotdot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/fdexhaust
+
+go 1.19

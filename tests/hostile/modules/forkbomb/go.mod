@@ -1,0 +1,3 @@
+module example.test/hostile/forkbomb
+
+go 1.19

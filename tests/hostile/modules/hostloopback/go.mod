@@ -1,0 +1,3 @@
+module example.test/hostile/hostloopback
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/hostunix
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/iouring
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/keyctl
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/killall
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/kmod
+
+go 1.19

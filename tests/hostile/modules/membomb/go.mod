@@ -1,0 +1,3 @@
+module example.test/hostile/membomb
+
+go 1.19

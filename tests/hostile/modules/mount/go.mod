@@ -1,0 +1,3 @@
+module example.test/hostile/mount
+
+go 1.19

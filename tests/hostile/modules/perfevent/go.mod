@@ -1,0 +1,3 @@
+module example.test/hostile/perfevent
+
+go 1.19

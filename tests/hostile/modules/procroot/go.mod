@@ -1,0 +1,3 @@
+module example.test/hostile/procroot
+
+go 1.19

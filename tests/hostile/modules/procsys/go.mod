@@ -1,0 +1,3 @@
+module example.test/hostile/procsys
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/ptrace
+
+go 1.19

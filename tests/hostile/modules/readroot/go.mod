@@ -1,0 +1,3 @@
+module example.test/hostile/readroot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/readshadow
+
+go 1.19

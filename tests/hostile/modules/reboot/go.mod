@@ -1,0 +1,3 @@
+module example.test/hostile/reboot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.test/hostile/sandboxcheck
+
+go 1.19

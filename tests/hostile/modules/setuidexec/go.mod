@@ -1,0 +1,3 @@
+module example.test/hostile/setuidexec
+
+go 1.19

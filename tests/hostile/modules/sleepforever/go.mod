@@ -1,0 +1,3 @@
+module example.test/hostile/sleepforever
+
+go 1.19

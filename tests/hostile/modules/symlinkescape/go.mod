@@ -1,0 +1,3 @@
+module example.test/hostile/symlinkescape
+
+go 1.19

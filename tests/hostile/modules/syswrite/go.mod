@@ -1,0 +1,3 @@
+module example.test/hostile/syswrite
+
+go 1.19

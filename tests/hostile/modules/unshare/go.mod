@@ -1,0 +1,3 @@
+module example.test/hostile/unshare
+
+go 1.19

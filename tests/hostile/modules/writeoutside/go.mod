@@ -1,0 +1,3 @@
+module example.test/hostile/writeoutside
+
+go 1.19
