@@ -90,7 +90,8 @@ std::vector<Attempt> attempts_from_events(std::istream& events_jsonl) {
     Attempt a;
     a.ip = jv::text(addr, "ip");
     auto port = jv::integer(addr, "port");
-    if (a.ip.empty() || !port || *port < 0 || *port > 65535 || *port == 53 || is_loopback(a.ip)) continue;
+    if (a.ip.empty() || !port || *port < 0 || *port > 65535 || *port == 53 || is_loopback(a.ip))
+      continue;
     a.port = static_cast<uint16_t>(*port);
     std::string key = a.destination();
     auto it = per_destination.find(key);

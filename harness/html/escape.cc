@@ -50,9 +50,10 @@ void append_utf8(std::string& out, char32_t cp) {
 
 // Characters a reader would not see, or that reorder what they see (Trojan Source).
 bool is_invisible(char32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
-         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
-         (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C ||
+         (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+         (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
 void append_tag(std::string& out, char32_t cp) {
@@ -63,11 +64,21 @@ void append_tag(std::string& out, char32_t cp) {
 
 void append_escaped(std::string& out, char32_t cp, bool pre) {
   switch (cp) {
-    case '&': out += "&amp;"; return;
-    case '<': out += "&lt;"; return;
-    case '>': out += "&gt;"; return;
-    case '"': out += "&quot;"; return;
-    case '\'': out += "&#39;"; return;
+    case '&':
+      out += "&amp;";
+      return;
+    case '<':
+      out += "&lt;";
+      return;
+    case '>':
+      out += "&gt;";
+      return;
+    case '"':
+      out += "&quot;";
+      return;
+    case '\'':
+      out += "&#39;";
+      return;
     case '\n':
     case '\t':
       if (pre) {
@@ -75,12 +86,13 @@ void append_escaped(std::string& out, char32_t cp, bool pre) {
         return;
       }
       break;
-    default: break;
+    default:
+      break;
   }
-  // C0 controls and DEL as the Control Pictures block (U+2400..), e.g. ESC as ␛.
-  if (cp < 0x20) return append_utf8(out, 0x2400 + cp);
-  if (cp == 0x7F) return append_utf8(out, 0x2421);
-  if (is_invisible(cp)) return append_tag(out, cp);
+  // A newline outside <pre> as ↵ (a glyph every font has); every other control as a tag:
+  // the Control Pictures block would be clearer but many system fonts lack it.
+  if (cp == '\n') return append_utf8(out, 0x21B5);
+  if (cp < 0x20 || cp == 0x7F || is_invisible(cp)) return append_tag(out, cp);
   append_utf8(out, cp);
 }
 
@@ -100,9 +112,13 @@ std::string escape_impl(std::string_view text, bool pre, std::size_t max_chars) 
 
 }  // namespace
 
-std::string escape(std::string_view text) { return escape_impl(text, false, std::string_view::npos); }
+std::string escape(std::string_view text) {
+  return escape_impl(text, false, std::string_view::npos);
+}
 
-std::string escape_pre(std::string_view text) { return escape_impl(text, true, std::string_view::npos); }
+std::string escape_pre(std::string_view text) {
+  return escape_impl(text, true, std::string_view::npos);
+}
 
 std::string escape_truncated(std::string_view text, std::size_t max_chars) {
   return escape_impl(text, false, max_chars);

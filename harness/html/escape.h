@@ -11,7 +11,7 @@
 
 namespace gs::harness::html {
 
-// Text for element content or a quoted attribute; newlines and tabs shown as symbols.
+// Text for element content or a quoted attribute; a newline shown as ↵, a tab as a tag.
 std::string escape(std::string_view text);
 
 // Text for a <pre> block: newlines and tabs kept, everything else as escape().

@@ -7,23 +7,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace gs::harness::html {
 
 // One outbound connect/sendto/sendmsg seen by the tracer (not loopback, not DNS).
 struct Attempt {
-  int64_t ms = 0;          // since the analysis started, like every time in the report
-  std::string ip;          // as the tracer printed it
+  int64_t ms = 0;  // since the analysis started, like every time in the report
+  std::string ip;  // as the tracer printed it
   uint16_t port = 0;
-  std::string proto;       // "tcp" or "udp" from the socket() that made the fd; "" unknown
-  std::string op;          // "connect", "sendto" or "sendmsg"
-  std::string phase;       // "init", "test", "run", ...
-  bool ok = true;          // false when the syscall failed (EINPROGRESS counts as ok)
-  int64_t event_id = -1;   // the event's id in events.jsonl
+  std::string proto;      // "tcp" or "udp" from the socket() that made the fd; "" unknown
+  std::string op;         // "connect", "sendto" or "sendmsg"
+  std::string phase;      // "init", "test", "run", ...
+  bool ok = true;         // false when the syscall failed (EINPROGRESS counts as ok)
+  int64_t event_id = -1;  // the event's id in events.jsonl
 
   // "ip:port", with brackets around IPv6 addresses; the timeline's row key.
   std::string destination() const;

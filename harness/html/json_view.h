@@ -4,11 +4,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace gs::harness::html::jv {
 
@@ -52,7 +51,9 @@ inline std::optional<double> number(const json& v) {
   return d;
 }
 
-inline std::optional<double> number(const json& j, std::string_view key) { return number(get(j, key)); }
+inline std::optional<double> number(const json& j, std::string_view key) {
+  return number(get(j, key));
+}
 
 // Integers clamped to a range the page can compute with (times of a run, counts).
 inline std::optional<int64_t> integer(const json& j, std::string_view key) {

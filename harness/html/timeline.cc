@@ -25,7 +25,7 @@ constexpr int width = 1140;
 constexpr int label_width = 350;
 constexpr int plot_left = label_width + 10;
 constexpr int plot_right = width - 16;
-constexpr int top = 26;       // room for the phase names above the rows
+constexpr int top = 26;  // room for the phase names above the rows
 constexpr int row_height = 44;
 constexpr int axis_height = 30;
 constexpr int tick_inset = 9;  // vertical gap between a tick and its row's edges
@@ -127,7 +127,8 @@ std::vector<Row> build_rows(const json& report, const std::vector<Attempt>& atte
 struct Scale {
   int64_t end_ms = 1;
   int x(int64_t ms) const {
-    double f = static_cast<double>(std::clamp<int64_t>(ms, 0, end_ms)) / static_cast<double>(end_ms);
+    double f =
+        static_cast<double>(std::clamp<int64_t>(ms, 0, end_ms)) / static_cast<double>(end_ms);
     return plot_left + static_cast<int>(std::lround(f * (plot_right - plot_left)));
   }
 };
@@ -178,12 +179,13 @@ void draw_bands(std::string& svg, const json& report, const Scale& s, int bottom
     int x0 = s.x(*start), x1 = std::max(s.x(*start + dur), x0 + 1);
     svg += "<rect class=\"" + band_class(name) + "\" x=\"" + std::to_string(x0) + "\" y=\"" +
            std::to_string(top - 4) + "\" width=\"" + std::to_string(x1 - x0) + "\" height=\"" +
-           std::to_string(bottom - top + 4) + "\"><title>" + escape(name) + " " + escape(jv::text(p, "target")) +
-           ": " + format_ms(*start) + " + " + format_ms(dur) + "</title></rect>\n";
+           std::to_string(bottom - top + 4) + "\"><title>" + escape(name) + " " +
+           escape(jv::text(p, "target")) + ": " + format_ms(*start) + " + " + format_ms(dur) +
+           "</title></rect>\n";
     // Name the band only where it fits; the phases table has every detail.
     if (x1 - x0 >= static_cast<int>(name.size()) * 7 + 8)
-      svg += "<text class=\"band-name\" x=\"" + std::to_string(x0 + 4) + "\" y=\"" + std::to_string(top - 9) +
-             "\">" + escape_truncated(name, 12) + "</text>\n";
+      svg += "<text class=\"band-name\" x=\"" + std::to_string(x0 + 4) + "\" y=\"" +
+             std::to_string(top - 9) + "\">" + escape_truncated(name, 12) + "</text>\n";
   }
 }
 
@@ -191,9 +193,9 @@ void draw_axis(std::string& svg, const Scale& s, int bottom) {
   int64_t step = grid_step(s.end_ms);
   for (int64_t t = 0; t <= s.end_ms; t += step) {
     std::string x = std::to_string(s.x(t));
-    svg += "<line class=\"grid\" x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" + std::to_string(top) + "\" y2=\"" +
-           std::to_string(bottom + 4) + "\"/><text class=\"axis\" x=\"" + x + "\" y=\"" +
-           std::to_string(bottom + 18) + "\">" + axis_label(t, step) + "</text>\n";
+    svg += "<line class=\"grid\" x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" + std::to_string(top) +
+           "\" y2=\"" + std::to_string(bottom + 4) + "\"/><text class=\"axis\" x=\"" + x +
+           "\" y=\"" + std::to_string(bottom + 18) + "\">" + axis_label(t, step) + "</text>\n";
   }
 }
 
@@ -208,45 +210,50 @@ std::string row_summary(const Row& r) {
 
 std::string beacon_label(const json& b) {
   std::string s = "beacon " + format_fixed(jv::number(b, "score").value_or(0), 2);
-  if (auto m = jv::number(b, "median_interval_ms")) s += " \u00b7 every " + format_ms(std::llround(*m));
+  if (auto m = jv::number(b, "median_interval_ms"))
+    s += " \u00b7 every " + format_ms(std::llround(*m));
   if (auto j = jv::number(b, "jitter")) s += " \u00b1" + format_fixed(*j * 100.0, 0) + "%";
   return s;
 }
 
 void draw_row(std::string& svg, const Row& r, int y, const Scale& s) {
   int mid = y + row_height / 2;
-  svg += "<g class=\"row\"><title>" + escape(r.label) + (r.label != r.key ? " (" + escape(r.key) + ")" : "") +
-         "</title>\n";
-  svg += "<line class=\"sep\" x1=\"0\" x2=\"" + std::to_string(width) + "\" y1=\"" + std::to_string(y + row_height) +
-         "\" y2=\"" + std::to_string(y + row_height) + "\"/>\n";
+  svg += "<g class=\"row\"><title>" + escape(r.label) +
+         (r.label != r.key ? " (" + escape(r.key) + ")" : "") + "</title>\n";
+  svg += "<line class=\"sep\" x1=\"0\" x2=\"" + std::to_string(width) + "\" y1=\"" +
+         std::to_string(y + row_height) + "\" y2=\"" + std::to_string(y + row_height) + "\"/>\n";
   svg += "<text class=\"dest\" x=\"8\" y=\"" + std::to_string(y + 18) + "\">" +
          escape_truncated(r.label, max_label_chars) + "</text>\n";
   svg += "<text class=\"meta\" x=\"8\" y=\"" + std::to_string(y + 35) + "\">";
-  if (r.beacon) svg += "<tspan class=\"beacon\">" + escape(beacon_label(*r.beacon)) + "</tspan> \u00b7 ";
+  if (r.beacon)
+    svg += "<tspan class=\"beacon\">" + escape(beacon_label(*r.beacon)) + "</tspan> \u00b7 ";
   svg += escape(row_summary(r)) + "</text>\n";
 
   // The report knows more than the tracer saw (or the tracer saw nothing): dashed span.
   bool estimated = r.first_ms >= 0 && r.reported_attempts > static_cast<int64_t>(r.ticks.size());
   if (estimated) {
     int x0 = s.x(r.first_ms), x1 = s.x(r.last_ms);
-    svg += "<line class=\"span\" x1=\"" + std::to_string(x0) + "\" x2=\"" + std::to_string(x1) + "\" y1=\"" +
-           std::to_string(mid) + "\" y2=\"" + std::to_string(mid) + "\"><title>" +
-           std::to_string(r.reported_attempts) + " attempts between " + format_ms(r.first_ms) + " and " +
-           format_ms(r.last_ms) + "; the individual times are not in the trace</title></line>\n";
+    svg += "<line class=\"span\" x1=\"" + std::to_string(x0) + "\" x2=\"" + std::to_string(x1) +
+           "\" y1=\"" + std::to_string(mid) + "\" y2=\"" + std::to_string(mid) + "\"><title>" +
+           std::to_string(r.reported_attempts) + " attempts between " + format_ms(r.first_ms) +
+           " and " + format_ms(r.last_ms) +
+           "; the individual times are not in the trace</title></line>\n";
     for (int x : {x0, x1})
-      svg += "<rect class=\"est\" x=\"" + std::to_string(x - 3) + "\" y=\"" + std::to_string(mid - 7) +
-             "\" width=\"6\" height=\"14\"/>\n";
+      svg += "<rect class=\"est\" x=\"" + std::to_string(x - 3) + "\" y=\"" +
+             std::to_string(mid - 7) + "\" width=\"6\" height=\"14\"/>\n";
   }
   // Per-tick tooltips only while they stay cheap; a flood of ticks is read as a band.
   bool titled = r.ticks.size() <= 200;
-  std::string tick_y = std::to_string(y + tick_inset), tick_h = std::to_string(row_height - 2 * tick_inset);
+  std::string tick_y = std::to_string(y + tick_inset),
+              tick_h = std::to_string(row_height - 2 * tick_inset);
   for (const Attempt* a : r.ticks) {
-    svg += std::string("<rect class=\"tk ") + (a->ok ? "ok" : "fail") + "\" x=\"" + std::to_string(s.x(a->ms) - 1) +
-           "\" y=\"" + tick_y + "\" width=\"3\" height=\"" + tick_h + "\"";
+    svg += std::string("<rect class=\"tk ") + (a->ok ? "ok" : "fail") + "\" x=\"" +
+           std::to_string(s.x(a->ms) - 1) + "\" y=\"" + tick_y + "\" width=\"3\" height=\"" +
+           tick_h + "\"";
     if (titled) {
-      svg += "><title>" + format_ms(a->ms) + " " + escape(a->op) + " " + escape(a->destination()) + " (" +
-             escape(a->phase) + ")" + (a->ok ? "" : " failed") + " event " + std::to_string(a->event_id) +
-             "</title></rect>\n";
+      svg += "><title>" + format_ms(a->ms) + " " + escape(a->op) + " " + escape(a->destination()) +
+             " (" + escape(a->phase) + ")" + (a->ok ? "" : " failed") + " event " +
+             std::to_string(a->event_id) + "</title></rect>\n";
     } else {
       svg += "/>\n";
     }
@@ -258,20 +265,24 @@ void draw_row(std::string& svg, const Row& r, int y, const Scale& s) {
 
 std::string timeline_svg(const nlohmann::json& report, const std::vector<Attempt>& attempts) {
   std::vector<Row> rows = build_rows(report, attempts);
-  if (rows.empty()) return "<p class=\"none\">No outbound attempts: the module did not try to reach the network.</p>\n";
+  if (rows.empty())
+    return "<p class=\"none\">No outbound attempts: the module did not try to reach the "
+           "network.</p>\n";
   std::size_t shown = std::min(rows.size(), max_timeline_rows);
   Scale s{run_end(report, rows)};
   int bottom = top + static_cast<int>(shown) * row_height;
   int height = bottom + axis_height;
-  std::string svg = "<svg class=\"timeline\" viewBox=\"0 0 " +
-                    std::to_string(width) + " " + std::to_string(height) + "\" width=\"" + std::to_string(width) +
-                    "\" height=\"" + std::to_string(height) +
-                    "\" role=\"img\" aria-label=\"outbound attempts per destination over the run\">\n";
-  svg += "<rect class=\"labels\" x=\"0\" y=\"" + std::to_string(top - 4) + "\" width=\"" + std::to_string(label_width) +
-         "\" height=\"" + std::to_string(bottom - top + 4) + "\"/>\n";
+  std::string svg =
+      "<svg class=\"timeline\" viewBox=\"0 0 " + std::to_string(width) + " " +
+      std::to_string(height) + "\" width=\"" + std::to_string(width) + "\" height=\"" +
+      std::to_string(height) +
+      "\" role=\"img\" aria-label=\"outbound attempts per destination over the run\">\n";
+  svg += "<rect class=\"labels\" x=\"0\" y=\"" + std::to_string(top - 4) + "\" width=\"" +
+         std::to_string(label_width) + "\" height=\"" + std::to_string(bottom - top + 4) + "\"/>\n";
   draw_bands(svg, report, s, bottom);
   draw_axis(svg, s, bottom);
-  for (std::size_t i = 0; i < shown; ++i) draw_row(svg, rows[i], top + static_cast<int>(i) * row_height, s);
+  for (std::size_t i = 0; i < shown; ++i)
+    draw_row(svg, rows[i], top + static_cast<int>(i) * row_height, s);
   svg += "</svg>\n";
   if (rows.size() > shown)
     svg += "<p class=\"note\">" + std::to_string(rows.size() - shown) +

