@@ -23,7 +23,9 @@
 #include "netmon/pcap_file.h"
 #include "network.h"
 #include "jail.h"
+#include "persona.h"
 #include "plan.h"
+#include "profile.h"
 #include "report.h"
 #include "scratch.h"
 #include "target.h"
@@ -130,6 +132,9 @@ class Pipeline {
   void init_phase();
   void test_phase();
   void run_phase();
+  void record_limits(PhaseRecord& p, const sandbox::ExitRecord& ex);
+  Status load_profile();
+  Status prepare_home();
   Status start_tracer();
   void collect_trace();
   void judge();
@@ -137,12 +142,12 @@ class Pipeline {
   Status write_events(const std::string& path);
 
   std::string src_in_jail() const {
-    return sandbox::Identity{}.home + kGopath + "/src/" + mod_.path;
+    return persona_.home + kGopath + "/src/" + mod_.path;
   }
-  std::string modcache_in_jail() const { return sandbox::Identity{}.home + kGopath + "/pkg/mod"; }
+  std::string modcache_in_jail() const { return persona_.home + kGopath + "/pkg/mod"; }
   // Module code gets the fake internet; the toolchain's steps get loopback only.
   bool wants_network(const std::string& phase) const {
-    return opts_.network == "fake" && !is_toolchain_phase(phase);
+    return network_ == "fake" && !is_toolchain_phase(phase);
   }
   void add_capture_stats(const netmon::FakeInternetStats& s);
   void merge_captures(const std::string& out_path);
@@ -161,10 +166,17 @@ class Pipeline {
 
   const AnalysisOptions& opts_;
   Clock::time_point t0_;
+  // The profile and the persona chosen from it, and the settings they resolve to.
+  sandbox::Profile profile_;
+  sandbox::Persona persona_;
+  milliseconds window_{10'000}, test_timeout_{120'000}, build_timeout_{600'000};
+  std::string network_ = "fake";
+  uint64_t scratch_bytes_ = 4ull << 30;
   int64_t t0_ns_;
   std::unique_ptr<tracer::Session> tracer_;
   std::vector<TracedEvent> events_;
   std::vector<PhaseNetwork> networks_;
+  nlohmann::json seccomp_kills_ = nlohmann::json::array();  // from the kernel log, per jail
   std::vector<std::string> pcaps_;        // one capture per networked jail, merged at the end
   nlohmann::json capture_ = nlohmann::json::object();
   AnalysisRecord rec_;
@@ -178,6 +190,7 @@ class Pipeline {
 
 sandbox::JailSpec Pipeline::spec_for(bool build_step) {
   sandbox::JailSpec spec;
+  if (!build_step) spec.limits.cpu_millicores = profile_.limits.cpu_millicores;
   const std::string& run = scratch_->path();
   using M = sandbox::Mount;
   spec.mounts = {
@@ -186,21 +199,15 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
       M{M::Kind::kBind, run + "/out", kOut, build_step},
   };
   if (build_step) spec.mounts.push_back(M{M::Kind::kBind, run + "/gocache", kGocache, true});
-  if (!build_step && opts_.network == "fake") {
+  if (!build_step && network_ == "fake") {
     // Any port-53 destination reaches the fake DNS, but the resolver must not be loopback.
     std::string resolv = run + "/resolv.conf";
     if (probe_path(resolv) != PathKind::kFile)
       (void)write_file_atomic(resolv, netmon::FakeInternet::resolv_conf());
     spec.mounts.push_back(M{M::Kind::kBind, resolv, "/etc/resolv.conf", false});
   }
-  const sandbox::Identity& id = spec.identity;
-  spec.env = {"HOME=" + id.home,
-              "USER=" + id.user,
-              "LOGNAME=" + id.user,
-              "SHELL=/bin/bash",
-              "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/go/bin:" + id.home + "/go/bin",
-              "LANG=en_US.UTF-8",
-              "TERM=xterm-256color"};
+  // The persona's lived-in home (with the module under ~/go/src) for every step.
+  spec.mounts.insert(spec.mounts.begin(), M{M::Kind::kBind, run + "/home", persona_.home, true});
   if (build_step) {
     // The toolchain works offline from the private module cache; nothing is fetched here.
     for (const char* kv : {"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod -buildvcs=false",
@@ -208,8 +215,9 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
       spec.env.push_back(kv);
     spec.env.push_back("GOMODCACHE=" + modcache_in_jail());
     spec.env.push_back(std::string("GOCACHE=") + kGocache);
-    spec.env.push_back("GOPATH=" + id.home + kGopath);
+    spec.env.push_back("GOPATH=" + persona_.home + kGopath);
   }
+  sandbox::apply(profile_, persona_, spec);
   return spec;
 }
 
@@ -270,6 +278,7 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
   p.status = "";  // decided by the caller
   if (ex->exited) p.exit_code = ex->exit_code;
   else p.signal = ex->signal;
+  record_limits(p, *ex);
   p.stdout_tail = ex->out.tail;
   p.stderr_tail = ex->err.tail;
   p.truncated = ex->out.truncated || ex->err.truncated;
@@ -304,8 +313,10 @@ Status Pipeline::fetch() {
   for (const std::string& d : {scratch_->path() + "/out", scratch_->path() + "/out/tests",
                                scratch_->path() + "/out/bin", scratch_->path() + "/gocache"})
     GS_TRY(make_dirs(d));
+  std::string mountpoint = scratch_->path() + "/home" + kGopath + "/src/" + mod_.path;
+  GS_TRY(make_dirs(mountpoint));
   for (const std::string& d : {mod_.src_dir, mod_.modcache, scratch_->path() + "/out",
-                               scratch_->path() + "/gocache"})
+                               scratch_->path() + "/gocache", scratch_->path() + "/home" + kGopath})
     GS_TRY(chown_tree(d, uid, uid));
   return {};
 }
@@ -314,7 +325,7 @@ Status Pipeline::plan() {
   auto spec = spec_for(true);
   spec.argv = {kGo, "list", "-e", "-json", "./..."};
   spec.cwd = src_in_jail();
-  spec.timeout = opts_.build_timeout;
+  spec.timeout = build_timeout_;
   spec.output_tail_bytes = 64 << 20;  // the whole listing is parsed
   PhaseRecord p = run_jail("plan", "go list", spec);
   std::string listing = std::move(p.stdout_tail);
@@ -344,14 +355,14 @@ PhaseRecord Pipeline::go_build_step(const std::string& target, std::vector<std::
   spec.argv = {kGo};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = src_in_jail();
-  spec.timeout = opts_.build_timeout;
+  spec.timeout = build_timeout_;
   PhaseRecord p = run_jail("build", target, spec);
   if (p.status.empty()) {
     if (p.exit_code == 0) {
       p.status = "ok";
     } else {
-      p.status = p.signal == SIGKILL && p.duration_ms >= opts_.build_timeout.count() ? "timeout" : "failed";
-      p.note = last_line(p.stderr_tail);
+      p.status = p.signal == SIGKILL && p.duration_ms >= build_timeout_.count() ? "timeout" : "failed";
+      if (p.note.empty()) p.note = last_line(p.stderr_tail);
     }
   }
   return p;
@@ -367,7 +378,7 @@ void Pipeline::build() {
     auto build_runner = [&](const std::vector<std::string>& imports) {
       (void)make_dirs(mod_.src_dir + "/" + dir);
       (void)write_file_atomic(mod_.src_dir + "/" + dir + "/main.go",
-                              init_runner_source(imports, opts_.window));
+                              init_runner_source(imports, window_));
       ::lchown((mod_.src_dir + "/" + dir).c_str(), sandbox::host_id(1000), sandbox::host_id(1000));
       return go_build_step("init-runner", {"build", "-o", std::string(kOut) + "/initrunner", "./" + dir});
     };
@@ -415,7 +426,7 @@ void Pipeline::init_phase() {
   auto spec = spec_for(false);
   spec.argv = {std::string(kOut) + "/initrunner"};
   spec.cwd = src_in_jail();
-  spec.timeout = opts_.window + milliseconds(5'000);
+  spec.timeout = window_ + milliseconds(5'000);
   sandbox::ExitRecord ex;
   PhaseRecord p = run_jail("init", "init-runner", spec, &ex);
   if (p.status.empty()) {
@@ -424,7 +435,7 @@ void Pipeline::init_phase() {
       p.note = "still running after the window";
     } else {
       p.status = p.exit_code == 0 ? "ok" : "failed";
-      if (p.exit_code != 0) p.note = "init code ended the process before the window";
+      if (p.exit_code != 0 && p.note.empty()) p.note = "init code ended the process before the window";
     }
   }
   rec_.phases.push_back(p);
@@ -436,13 +447,13 @@ void Pipeline::test_phase() {
   if (tests_built_.empty()) return skip("test", "no test binary built");
   for (const auto& [pkg, bin] : tests_built_) {
     auto spec = spec_for(false);
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(opts_.test_timeout).count();
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(test_timeout_).count();
     spec.argv = {bin, "-test.v", "-test.timeout=" + std::to_string(secs) + "s"};
     const GoPackage* gp = nullptr;
     for (const auto& p : plan_.packages)
       if (p.import_path == pkg) gp = &p;
     spec.cwd = src_in_jail() + (gp && gp->rel_dir != "." ? "/" + gp->rel_dir : "");
-    spec.timeout = opts_.test_timeout + milliseconds(10'000);
+    spec.timeout = test_timeout_ + milliseconds(10'000);
     sandbox::ExitRecord ex;
     PhaseRecord p = run_jail("test", pkg, spec, &ex);
     if (p.status.empty()) {
@@ -452,7 +463,7 @@ void Pipeline::test_phase() {
         p.note = "test binary exceeded " + std::to_string(secs) + "s";
       } else {
         p.status = p.exit_code == 0 ? "ok" : "failed";
-        if (p.exit_code != 0) p.note = "tests failed";
+        if (p.exit_code != 0 && p.note.empty()) p.note = "tests failed";
       }
     }
     rec_.phases.push_back(p);
@@ -467,7 +478,7 @@ void Pipeline::run_phase() {
     auto spec = spec_for(false);
     spec.argv = {bin};
     spec.cwd = src_in_jail();
-    spec.timeout = opts_.window;
+    spec.timeout = window_;
     sandbox::ExitRecord ex;
     PhaseRecord p = run_jail("run", pkg, spec, &ex);
     if (p.status.empty()) {
@@ -543,6 +554,66 @@ void Pipeline::merge_captures(const std::string& out_path) {
   if (::rename((out_path + ".tmp").c_str(), out_path.c_str()) == 0) rec_.artifacts["pcap"] = "capture.pcap";
 }
 
+// Limits the jail ran into, and seccomp kills with their syscall: evidence in the
+// phase, and kills are denials too.
+void Pipeline::record_limits(PhaseRecord& p, const sandbox::ExitRecord& ex) {
+  if (ex.limits.oom_kills) p.limits.push_back("oom");
+  if (ex.limits.pids_max) p.limits.push_back("pids");
+  if (ex.limits.cpu_throttled) p.limits.push_back("cpu");
+  if (!ex.limits.disk_full.empty()) p.limits.push_back("disk");
+  if (ex.timed_out) p.limits.push_back("timeout");
+  if (!ex.seccomp_kill.empty()) {
+    p.limits.push_back("seccomp");
+    p.seccomp_kill = ex.seccomp_kill;
+  }
+  if (!ex.seccomp_kill.empty()) p.note = "killed by seccomp: " + ex.seccomp_kill;
+  else if (ex.limits.oom_kills) p.note = "hit the memory limit (OOM kill)";
+  else if (ex.limits.pids_max) p.note = "hit the process limit";
+  else if (!ex.limits.disk_full.empty()) p.note = "filesystem full: " + ex.limits.disk_full.front();
+  for (const auto& s : ex.seccomp) {
+    seccomp_kills_.push_back({{"name", s.syscall.empty() ? "nr " + std::to_string(s.nr) : s.syscall},
+                              {"process", nullptr}, {"host_pid", s.host_pid}, {"comm", s.comm},
+                              {"count", 1}, {"action", s.action}, {"phase", p.name}});
+  }
+}
+
+Status Pipeline::load_profile() {
+  auto p = sandbox::Profile::load(opts_.profile, profiles_dir());
+  if (!p) return p.take_error();
+  profile_ = std::move(*p);
+  window_ = opts_.window.value_or(profile_.timeouts.window);
+  test_timeout_ = opts_.test_timeout.value_or(profile_.timeouts.test);
+  build_timeout_ = profile_.timeouts.build;
+  network_ = opts_.network.value_or(profile_.network);
+  if (profile_.disk_bytes) scratch_bytes_ = profile_.disk_bytes;
+  std::random_device rd;
+  uint64_t seed = (uint64_t(rd()) << 32) | rd();
+  auto persona = sandbox::Persona::randomize(profile_.persona, seed);
+  if (!persona) return persona.take_error();
+  persona_ = std::move(*persona);
+  rec_.environment = {{"profile", profile_.name},      {"profile_path", profile_.path},
+                      {"hostname", persona_.hostname}, {"user", persona_.user},
+                      {"home", persona_.home},         {"persona_seed", persona_.seed},
+                      {"uptime_s", persona_.uptime.count()}, {"warp_factor", 1},
+                      {"network", network_},           {"window_ms", window_.count()},
+                      {"test_timeout_ms", test_timeout_.count()},
+                      {"scratch_limit_bytes", scratch_bytes_}};
+  return {};
+}
+
+// The home the module sees: lived-in (populate_home), owned by the jail's user, with the
+// mount points for the module and its dependencies made in advance (the jail's root has
+// no rights over the user's files, so it could not create them itself).
+Status Pipeline::prepare_home() {
+  std::string home = scratch_->path() + "/home";
+  GS_TRY(sandbox::populate_home(persona_, home));
+  const uid_t uid = sandbox::host_id(persona_.uid);
+  for (const std::string& rel : {std::string(kGopath) + "/pkg/mod", std::string(kGopath) + "/src"}) {
+    GS_TRY(make_dirs(home + rel));
+  }
+  return chown_tree(home, uid, uid);
+}
+
 Status Pipeline::start_tracer() {
   if (!opts_.trace) return {};
   auto s = tracer::Session::make(tracer::Options{});
@@ -562,7 +633,8 @@ void Pipeline::collect_trace() {
     return a.event.header.ts_ns < b.event.header.ts_ns;
   });
   for (size_t i = 0; i < events_.size(); ++i) events_[i].id = i + 1;
-  Behaviour b = build_behaviour(events_);
+  Behaviour b = build_behaviour(events_, profile_.denied);
+  for (auto& k : seccomp_kills_) b.denied.push_back(std::move(k));
   rec_.processes = std::move(b.processes);
   rec_.files = std::move(b.files);
   rec_.syscalls["denied"] = std::move(b.denied);
@@ -595,15 +667,15 @@ Status Pipeline::write_events(const std::string& path) {
 AnalysisOutcome Pipeline::run() {
   AnalysisOutcome out;
   rec_.started_at = now_rfc3339();
-  sandbox::Identity id;
-  rec_.environment = {{"scratch_limit_bytes", opts_.scratch_bytes}, {"hostname", id.hostname}, {"user", id.user}, {"home", id.home},
-                      {"warp_factor", 1}, {"network", opts_.network},
-                      {"window_ms", opts_.window.count()}};
+  Status st = load_profile();
   std::string root = opts_.work_root;
   if (root.empty()) root = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
-  auto sd = ScratchDir::make(root, opts_.scratch_bytes);
-  Status st = sd ? Status{} : Status{sd.take_error()};
-  if (st) scratch_.emplace(std::move(*sd));
+  if (st) {
+    auto sd = ScratchDir::make(root, scratch_bytes_);
+    if (sd) scratch_.emplace(std::move(*sd));
+    else st = sd.take_error();
+  }
+  if (st) st = prepare_home();
   if (st) st = start_tracer();
   if (st) st = fetch();
   if (st) st = plan();
@@ -618,8 +690,8 @@ AnalysisOutcome Pipeline::run() {
     rec_.error = st.error().message();
   }
   collect_trace();
-  rec_.network = build_network(networks_, events_, opts_.window.count());
-  rec_.network["mode"] = opts_.network;
+  rec_.network = build_network(networks_, events_, window_.count());
+  rec_.network["mode"] = network_;
   rec_.network["capture"] = capture_;
   rec_.duration_ms = now_ms();
   write_outputs(out);
@@ -658,5 +730,10 @@ void Pipeline::write_outputs(AnalysisOutcome& out) {
 }  // namespace
 
 AnalysisOutcome run_analysis(const AnalysisOptions& opts) { return Pipeline(opts).run(); }
+
+std::string profiles_dir() {
+  if (const char* d = std::getenv("GOSANDBOX_PROFILES_DIR"); d && *d) return d;
+  return GS_PROFILES_DIR;
+}
 
 }  // namespace gs::harness

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -14,18 +15,19 @@ struct AnalysisOptions {
   std::string target;                   // as typed by the user
   std::string out_dir;                  // empty: gosandbox-out/<module>@<version>
   std::string goproxy;                  // empty: the environment's
+  std::string profile = "default";      // name in profiles/sandbox/ or a file path
   std::set<std::string> phases{"build", "init", "test", "run"};
-  std::chrono::milliseconds window{10'000};        // init and run observation window
-  std::chrono::milliseconds test_timeout{120'000};  // per test binary (-test.timeout)
-  std::chrono::milliseconds build_timeout{300'000}; // per go command in the build phase
+  // Unset: the profile's value.
+  std::optional<std::chrono::milliseconds> window;        // init and run observation window
+  std::optional<std::chrono::milliseconds> test_timeout;  // per test binary (-test.timeout)
+  std::optional<std::string> network;   // fake: the fake internet for init/test/run; none: loopback only
   std::chrono::milliseconds fetch_timeout{300'000};
-  std::string network = "fake";         // fake: the fake internet for init/test/run; none: loopback only
-  // Size of the tmpfs holding the module copy, dependencies and build outputs: a
-  // disk-filling module hits this, not the host's disk.
-  uint64_t scratch_bytes = 4ull << 30;
   bool trace = true;                    // false: --no-trace, the report says the trace is absent
   std::string work_root;                // where per-run scratch dirs go (default: TMPDIR or /tmp)
 };
+
+// Where sandbox profiles and rules live: $GOSANDBOX_PROFILES_DIR, else the source tree's.
+std::string profiles_dir();
 
 struct AnalysisOutcome {
   AnalysisRecord record;

@@ -32,9 +32,6 @@ struct Proc {
   uint64_t event_id = 0;
 };
 
-// Failures the Go runtime produces in every program (epoll_ctl on a regular file is
-// EPERM by design); listing them as denials would only bury the real ones.
-bool routine_failure(const std::string& syscall) { return syscall == "epoll_ctl"; }
 
 struct FileKey {
   std::string path, phase;
@@ -68,6 +65,8 @@ std::vector<std::string> file_ops(const tracer::FileEvent& f) {
 
 class Builder {
  public:
+  explicit Builder(const std::set<std::string>& denied_by_profile) : denied_by_profile_(denied_by_profile) {}
+
   void add(const TracedEvent& te) {
     const auto& h = te.event.header;
     std::visit([&](const auto& body) { on(te, h, body); }, te.event.body);
@@ -102,7 +101,7 @@ class Builder {
                          {"events", f.events}});
     }
     for (const auto& [key, n] : denied_) {
-      b.denied.push_back({{"name", key.first}, {"process", key.second}, {"count", n}});
+      b.denied.push_back({{"name", key.first}, {"process", key.second}, {"count", n}, {"action", "errno"}});
     }
     return b;
   }
@@ -234,7 +233,7 @@ class Builder {
   }
 
   void on(const TracedEvent& te, const tracer::Header& h, const tracer::DeniedEvent& d) {
-    if (is_toolchain_phase(te.phase) || routine_failure(d.syscall)) return;
+    if (is_toolchain_phase(te.phase) || !denied_by_profile_.count(d.syscall)) return;
     Proc& p = proc_for(te, h);
     if (p.harness_owned) return;
     ++denied_[{d.syscall, p.id}];
@@ -243,6 +242,7 @@ class Builder {
   void on(const TracedEvent&, const tracer::Header&, const tracer::NetEvent&) {}
   void on(const TracedEvent&, const tracer::Header&, const tracer::SecurityEvent&) {}
 
+  const std::set<std::string>& denied_by_profile_;
   std::vector<Proc> procs_;
   std::map<uint32_t, size_t> by_pid_;  // host pid -> its current exec identity
   std::map<FileKey, FileAgg> files_;
@@ -253,8 +253,9 @@ class Builder {
 
 bool is_toolchain_phase(const std::string& phase) { return phase == "plan" || phase == "build"; }
 
-Behaviour build_behaviour(const std::vector<TracedEvent>& events) {
-  Builder b;
+Behaviour build_behaviour(const std::vector<TracedEvent>& events,
+                          const std::set<std::string>& denied_by_profile) {
+  Builder b(denied_by_profile);
   for (const auto& e : events) b.add(e);
   return b.finish();
 }

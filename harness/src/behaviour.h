@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,10 @@ struct Behaviour {
 // are kept (for completeness) but their files are not listed.
 bool is_toolchain_phase(const std::string& phase);
 
-Behaviour build_behaviour(const std::vector<TracedEvent>& events);
+// `denied_by_profile`: the syscalls the sandbox profile denies; failures of other
+// syscalls with EPERM/EACCES/ENOSYS are the kernel's ordinary answers, not denials.
+Behaviour build_behaviour(const std::vector<TracedEvent>& events,
+                          const std::set<std::string>& denied_by_profile);
 
 // One events.jsonl line: the tracer's object plus "id", "phase" and "ms".
 std::string event_line(const TracedEvent& e);

@@ -29,28 +29,30 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   app.require_subcommand(0, 1);
   Command cmd;
   std::string phases = "build,init,test,run";
-  double window_s = 10, test_timeout_s = 120;
+  double window_s = 0, test_timeout_s = 0;
+  std::string network;
 
   auto* analyze = app.add_subcommand("analyze", "Analyse one module: module@version, a directory or a zip");
   analyze->add_option("target", cmd.analyze.target, "module@version, module directory or module zip")
       ->required();
   analyze->add_option("--out", cmd.analyze.out_dir, "Output directory (default gosandbox-out/<module>@<version>)");
   analyze->add_option("--goproxy", cmd.analyze.goproxy, "GOPROXY to fetch from (default: $GOPROXY)");
-  analyze->add_option("--profile", cmd.profile, "Sandbox profile name or file")->capture_default_str();
+  analyze->add_option("--profile", cmd.analyze.profile, "Sandbox profile: a name in profiles/sandbox/ or a file")
+      ->capture_default_str();
   analyze->add_option("--phases", phases, "Comma-separated phases to run")->capture_default_str();
-  analyze->add_option("--window", window_s, "Observation window for init and run, seconds")
-      ->check(CLI::Range(0.1, 86400.0))
-      ->capture_default_str();
-  analyze->add_option("--test-timeout", test_timeout_s, "Time limit per test binary, seconds")
-      ->check(CLI::Range(1.0, 86400.0))
-      ->capture_default_str();
+  auto* window = analyze->add_option("--window", window_s,
+                                     "Observation window for init and run, seconds (default: the profile's, 10)")
+                     ->check(CLI::Range(0.1, 86400.0));
+  auto* test_timeout = analyze->add_option("--test-timeout", test_timeout_s,
+                                           "Time limit per test binary, seconds (default: the profile's, 120)")
+                           ->check(CLI::Range(1.0, 86400.0));
   analyze->add_option("--format", cmd.format, "What to print on stdout")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  analyze->add_option("--network", cmd.analyze.network,
-                      "fake: an isolated fake internet for init, test and run; none: loopback only")
-      ->check(CLI::IsMember({"fake", "none"}))
-      ->capture_default_str();
+  auto* net = analyze->add_option("--network", network,
+                                  "fake: an isolated fake internet for init, test and run; none: loopback "
+                                  "only (default: the profile's, fake)")
+                  ->check(CLI::IsMember({"fake", "none"}));
   bool no_trace = false;
   analyze->add_flag("--no-trace", no_trace, "Run without the eBPF tracer (the report says the trace is absent)");
   auto* version = app.add_subcommand("version", "Print the version");
@@ -83,8 +85,10 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   if (!ph) return ph.take_error();
   cmd.analyze.phases = *ph;
   cmd.analyze.trace = !no_trace;
-  cmd.analyze.window = std::chrono::milliseconds(static_cast<int64_t>(window_s * 1000));
-  cmd.analyze.test_timeout = std::chrono::milliseconds(static_cast<int64_t>(test_timeout_s * 1000));
+  if (window->count()) cmd.analyze.window = std::chrono::milliseconds(static_cast<int64_t>(window_s * 1000));
+  if (test_timeout->count())
+    cmd.analyze.test_timeout = std::chrono::milliseconds(static_cast<int64_t>(test_timeout_s * 1000));
+  if (net->count()) cmd.analyze.network = network;
   return cmd;
 }
 

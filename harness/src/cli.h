@@ -14,7 +14,6 @@ struct Command {
   enum class Kind { kAnalyze, kVersion, kHelp } kind = Kind::kHelp;
   AnalysisOptions analyze;
   std::string format = "text";   // text | json
-  std::string profile = "default";
   std::string help_text;         // for kHelp
 };
 

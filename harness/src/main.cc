@@ -9,6 +9,7 @@
 #include "analysis.h"
 #include "cli.h"
 #include "interrupt.h"
+#include "profile.h"
 #include "report.h"
 #include "scratch.h"
 #include "target.h"
@@ -45,6 +46,11 @@ int main(int argc, char** argv) {
     // A target that cannot name a module is a usage error, caught before any work.
     if (auto t = parse_target(cmd->analyze.target); !t) {
       std::cerr << "gosandbox: " << t.error().context << "\n";
+      return 2;
+    }
+    // A bad profile is the user's to fix: say where, before any work.
+    if (auto p = gs::sandbox::Profile::load(cmd->analyze.profile, profiles_dir()); !p) {
+      std::cerr << "gosandbox: profile: " << p.error().message() << "\n";
       return 2;
     }
     AnalysisOutcome out = run_analysis(cmd->analyze);

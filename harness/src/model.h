@@ -23,6 +23,8 @@ struct PhaseRecord {
   std::string stderr_tail;
   bool truncated = false;
   std::string note;          // one line: why skipped / failed, when known
+  std::vector<std::string> limits;  // limits hit: oom, pids, cpu, disk, timeout, seccomp
+  std::string seccomp_kill;  // the syscall a seccomp kill rule ended the payload on
 };
 
 struct ModuleRecord {

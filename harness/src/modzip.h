@@ -31,7 +31,6 @@ struct ZipIndex {
 };
 
 inline constexpr uint64_t kMaxZipUncompressed = 500ull << 20;  // Go's own limit
-inline constexpr size_t kMaxZipEntries = 100000;
 
 // Parses the central directory and applies the module-zip rules. Pure: takes bytes.
 Result<ZipIndex> index_module_zip(std::span<const uint8_t> zip);

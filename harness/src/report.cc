@@ -23,6 +23,8 @@ nlohmann::json build_report(const AnalysisRecord& a) {
               {"stderr_tail", p.stderr_tail},
               {"truncated", p.truncated}};
     if (!p.note.empty()) j["note"] = p.note;
+    j["limits"] = p.limits;
+    if (!p.seccomp_kill.empty()) j["seccomp_kill"] = p.seccomp_kill;
     phases.push_back(std::move(j));
   }
   json r = {

@@ -51,7 +51,7 @@ Feed sample() {
 }
 
 TEST(Behaviour, ProcessTreeWithExecIdentities) {
-  Behaviour b = build_behaviour(sample().events);
+  Behaviour b = build_behaviour(sample().events, {});
   ASSERT_EQ(b.processes.size(), 4u) << b.processes.dump(1);
   const auto& init = b.processes[0];
   EXPECT_TRUE(init["jail_init"].get<bool>());
@@ -84,7 +84,7 @@ TEST(Behaviour, FilesAggregateOpsWithAbsolutePaths) {
   // The jail's own init opening /dev/null, and the toolchain's files, are not listed.
   f.add("init", 0, 100, 1, 50, open_of("/dev/null", O_RDWR));
   f.add("build", 0, 200, 5, 199, open_of("/usr/lib/go/pkg/x.a", O_RDONLY));
-  Behaviour b = build_behaviour(f.events);
+  Behaviour b = build_behaviour(f.events, {"ptrace", "mount"});
   std::map<std::string, std::vector<std::string>> ops;
   for (const auto& file : b.files) ops[file["path"]] = file["ops"].get<std::vector<std::string>>();
   EXPECT_EQ(ops["/src/data/out.bin"], (std::vector<std::string>{"create", "delete", "write"}));
@@ -101,7 +101,7 @@ TEST(Behaviour, DeniedSyscallsGroupedByProcess) {
   for (int i = 0; i < 3; ++i) f.add("init", 5, 101, 2, 100, tracer::DeniedEvent{101, "ptrace", -1});
   f.add("init", 5, 101, 2, 100, tracer::DeniedEvent{233, "epoll_ctl", -1});
   f.add("build", 5, 300, 9, 299, tracer::DeniedEvent{165, "mount", -1});
-  Behaviour b = build_behaviour(f.events);
+  Behaviour b = build_behaviour(f.events, {"ptrace", "mount"});
   ASSERT_EQ(b.denied.size(), 1u) << b.denied.dump();
   EXPECT_EQ(b.denied[0]["name"], "ptrace");
   EXPECT_EQ(b.denied[0]["count"], 3);

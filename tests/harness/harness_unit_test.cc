@@ -232,13 +232,17 @@ TEST(Cli, AnalyzeDefaultsAndFlags) {
   EXPECT_EQ(c->kind, Command::Kind::kAnalyze);
   EXPECT_EQ(c->analyze.phases.size(), 4u);
   EXPECT_EQ(c->format, "text");
+  EXPECT_EQ(c->analyze.profile, "default");
+  EXPECT_FALSE(c->analyze.window.has_value());  // the profile decides
+  EXPECT_FALSE(c->analyze.network.has_value());
   c = parse_cli({"analyze", "x.test/m@v1.0.0", "--out", "/o", "--goproxy", "file:///p", "--phases",
                  "build,init", "--window", "2.5", "--format", "json"});
   ASSERT_TRUE(c.ok()) << c.error().context;
   EXPECT_EQ(c->analyze.out_dir, "/o");
   EXPECT_EQ(c->analyze.goproxy, "file:///p");
   EXPECT_EQ(c->analyze.phases, (std::set<std::string>{"build", "init"}));
-  EXPECT_EQ(c->analyze.window.count(), 2500);
+  EXPECT_EQ(c->analyze.window->count(), 2500);
+  EXPECT_FALSE(c->analyze.test_timeout.has_value());
   EXPECT_EQ(c->format, "json");
 }
 
