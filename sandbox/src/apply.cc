@@ -1,7 +1,10 @@
 // Applying a profile and a persona to a JailSpec; see profile.h. The environment is what
 // `bash -l` in a terminal emulator would export on a Debian desktop, without anything a
 // CI system sets.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
 
 #include "profile.h"
 
@@ -24,7 +27,31 @@ bool is_ci_variable(const std::string& key) {
   return false;
 }
 
-std::vector<std::string> shell_env(const Persona& p) {
+namespace {
+
+// The persona's locale if the host's /usr has it (the jail shares /usr), else C.UTF-8:
+// a LANG the libc cannot load makes perl and friends print warnings on every start, which
+// no real workstation does.
+std::string usable_lang(const std::string& lang) {
+  if (lang == "C" || lang == "C.UTF-8" || lang == "POSIX") return lang;
+  std::string norm = lang;  // en_US.UTF-8 -> en_US.utf8, the directory localedef writes
+  if (size_t dot = norm.find('.'); dot != std::string::npos) {
+    std::string cs = norm.substr(dot + 1), out;
+    for (char c : cs) {
+      if (c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    norm = norm.substr(0, dot + 1) + out;
+  }
+  if (::access(("/usr/lib/locale/" + norm).c_str(), F_OK) == 0) return lang;
+  if (::access("/usr/lib/locale/locale-archive", F_OK) == 0) return lang;
+  return "C.UTF-8";
+}
+
+}  // namespace
+
+std::vector<std::string> shell_env(const Persona& persona) {
+  Persona p = persona;
+  p.lang = usable_lang(persona.lang);
   const std::string path = p.home + "/go/bin:" + p.home +
                            "/.local/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games";
   return {"HOME=" + p.home,
@@ -33,7 +60,7 @@ std::vector<std::string> shell_env(const Persona& p) {
           "SHELL=" + p.shell,
           "PATH=" + path,
           "LANG=" + p.lang,
-          "LANGUAGE=" + p.lang.substr(0, p.lang.find('.')) + ":en",
+          "LANGUAGE=" + (p.lang.rfind("C", 0) == 0 ? std::string("en") : p.lang.substr(0, p.lang.find('.')) + ":en"),
           "TERM=" + p.term,
           "COLORTERM=truecolor",
           "PWD=" + p.home,
