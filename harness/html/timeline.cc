@@ -30,6 +30,7 @@ constexpr int row_height = 44;
 constexpr int axis_height = 30;
 constexpr int tick_inset = 9;  // vertical gap between a tick and its row's edges
 constexpr std::size_t max_label_chars = 40;
+constexpr std::size_t dense_ticks = 200;
 
 struct Row {
   std::string key;    // ip:port, or a beacon's destination when no connection matched
@@ -242,15 +243,18 @@ void draw_row(std::string& svg, const Row& r, int y, const Scale& s) {
       svg += "<rect class=\"est\" x=\"" + std::to_string(x - 3) + "\" y=\"" +
              std::to_string(mid - 7) + "\" width=\"6\" height=\"14\"/>\n";
   }
-  // Per-tick tooltips only while they stay cheap; a flood of ticks is read as a band.
-  bool titled = r.ticks.size() <= 200;
+  // Per-tick tooltips only while they stay cheap; a flood of ticks is read as a band, and
+  // past that point a second tick on the same pixel column would add bytes, not ink.
+  bool dense = r.ticks.size() > dense_ticks;
+  std::set<std::pair<int, bool>> drawn;
   std::string tick_y = std::to_string(y + tick_inset),
               tick_h = std::to_string(row_height - 2 * tick_inset);
   for (const Attempt* a : r.ticks) {
+    if (dense && !drawn.emplace(s.x(a->ms), a->ok).second) continue;
     svg += std::string("<rect class=\"tk ") + (a->ok ? "ok" : "fail") + "\" x=\"" +
            std::to_string(s.x(a->ms) - 1) + "\" y=\"" + tick_y + "\" width=\"3\" height=\"" +
            tick_h + "\"";
-    if (titled) {
+    if (!dense) {
       svg += "><title>" + format_ms(a->ms) + " " + escape(a->op) + " " + escape(a->destination()) +
              " (" + escape(a->phase) + ")" + (a->ok ? "" : " failed") + " event " +
              std::to_string(a->event_id) + "</title></rect>\n";

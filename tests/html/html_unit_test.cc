@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "html_report.h"
 #include "samples.h"
+#include "timeline.h"
 
 namespace gs::harness::html {
 namespace {
@@ -265,6 +266,7 @@ TEST(Attempts, FilterFailuresProtocolsAndGarbage) {
   in += net_line(4, 13, "sendto", R"({"family":"inet","ip":"192.0.2.7","port":9999})", 12, 7);
   in += net_line(5, 14, "connect", R"({"family":"inet","ip":"192.0.2.8","port":22})", -111);
   in += net_line(6, 15, "connect", R"({"family":"inet6","ip":"2001:db8::1","port":443})", -115);
+  in.pop_back();  // the last line has no newline: a file cut short still counts it
   std::istringstream stream(in);
   std::vector<Attempt> got = attempts_from_events(stream);
   ASSERT_EQ(got.size(), 3u);
@@ -327,6 +329,25 @@ TEST(Timeline, OneTickPerAttemptOneRowPerDestination) {
   EXPECT_NE(page.find("1 failed"), std::string::npos);
   // Busiest first.
   EXPECT_LT(page.find(">192.0.2.1:443<"), page.find(">192.0.2.2:443<"));
+}
+
+TEST(Timeline, FloodStaysSmallAndSaysWhatIsNotDrawn) {
+  // The most the reader hands over: every destination at its cap (see the Attempts tests).
+  std::vector<Attempt> attempts;
+  for (std::size_t d = 0; d < max_destinations; ++d)
+    for (std::size_t i = 0; i < max_attempts_per_destination; ++i)
+      attempts.push_back({.ms = int64_t(i * 3),
+                          .ip = "192.0.2.1",
+                          .port = uint16_t(d + 1),
+                          .proto = "tcp",
+                          .op = "connect"});
+  std::string page = render(json::object(), attempts);
+  EXPECT_EQ(count(page, "<g class=\"row\">"), max_timeline_rows);
+  EXPECT_NE(page.find(std::to_string(max_destinations - max_timeline_rows) +
+                      " more destinations are not drawn"),
+            std::string::npos);
+  EXPECT_LT(page.size(), 4u << 20) << "a flood must not make a page too big to open";
+  EXPECT_NE(page.find("tcp \u00b7 2000 attempts, drawing capped"), std::string::npos);
 }
 
 TEST(Timeline, TicksAreOrderedInTimeAcrossThePlot) {
