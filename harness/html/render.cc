@@ -137,7 +137,7 @@ std::string summary_cards(const json& report) {
   for (const json& f : jv::array(report, "files")) {
     for (const json& op : jv::array(f, "ops")) {
       std::string o = jv::brief(op);
-      if (o != "read") {
+      if (o != "read" && o != "exec") {  // exec runs a file, it does not change it
         ++written;
         break;
       }
@@ -324,16 +324,19 @@ std::string dns_table(const json& net) {
 std::string network_section(const json& report, const std::vector<Attempt>& attempts) {
   const json& net = jv::get(report, "network");
   std::string h = "<section id=\"network\"><h2>Network timeline</h2>\n";
-  h += "<div class=\"timeline-wrap\">" + timeline_svg(report, attempts) + "</div>\n";
-  h += "<p class=\"legend\">one row per destination, one tick per outbound attempt"
-       "<i style=\"background:#d62839\"></i>attempt<i style=\"background:#f08c00\"></i>failed "
-       "attempt"
-       "<i class=\"b\" style=\"background:#fdebd3\"></i>init<i class=\"b\" "
-       "style=\"background:#e2f3df\"></i>test"
-       "<i class=\"b\" style=\"background:#ece4f8\"></i>run<i class=\"b\" "
-       "style=\"background:#eef1f6\"></i>toolchain"
-       " \u00b7 dashed span with hollow ends: attempts the report counts whose times the trace "
-       "does not hold</p>\n";
+  std::string timeline = timeline_svg(report, attempts);
+  bool drawn = timeline.starts_with("<svg");
+  h += "<div class=\"timeline-wrap\">" + timeline + "</div>\n";
+  if (drawn)
+    h += "<p class=\"legend\">one row per destination, one tick per outbound attempt"
+         "<i style=\"background:#d62839\"></i>attempt<i style=\"background:#f08c00\"></i>failed "
+         "attempt"
+         "<i class=\"b\" style=\"background:#fdebd3\"></i>init<i class=\"b\" "
+         "style=\"background:#e2f3df\"></i>test"
+         "<i class=\"b\" style=\"background:#ece4f8\"></i>run<i class=\"b\" "
+         "style=\"background:#eef1f6\"></i>toolchain"
+         " \u00b7 dashed span with hollow ends: attempts the report counts whose times the trace "
+         "does not hold</p>\n";
   if (std::string mode = jv::text(net, "mode"); !mode.empty())
     h += "<p class=\"note\">network mode: " + escape(mode) + "</p>\n";
   return h + beacons_table(net) + connections_table(net) + dns_table(net) + "</section>\n";
