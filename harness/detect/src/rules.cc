@@ -119,7 +119,7 @@ class Parser {
       if (line.empty() || line.front() == '#') continue;
       if (line.front() == '[') {
         if (line.back() != ']') return fail(n, "rule header must be [rule-id]");
-        if (cur) GS_TRY(finish(*cur, &rules));
+        if (cur) GS_TRY(finish(*cur, seen_keys, &rules));
         std::string id(trim(line.substr(1, line.size() - 2)));
         if (!valid_id(id)) return fail(n, "rule id '" + id + "' must be lowercase letters, digits, '-', '_' or '.'");
         for (const auto& r : rules)
@@ -138,7 +138,7 @@ class Parser {
       std::string_view value = trim(line.substr(colon + 1));
       GS_TRY(set(*cur, key, value, n, &seen_keys));
     }
-    if (cur) GS_TRY(finish(*cur, &rules));
+    if (cur) GS_TRY(finish(*cur, seen_keys, &rules));
     return rules;
   }
 
@@ -233,12 +233,13 @@ class Parser {
     return {};
   }
 
-  Status finish(Rule& r, std::vector<Rule>* out) {
+  Status finish(Rule& r, const std::set<std::string>& seen, std::vector<Rule>* out) {
     for (const char* key : {"description", "severity", "attack", "phases", "match", "summary"}) {
       bool missing = (std::string_view(key) == "description" && r.description.empty()) ||
                      (std::string_view(key) == "severity" && r.severity.empty()) ||
                      (std::string_view(key) == "attack" && r.attack.empty()) ||
                      (std::string_view(key) == "phases" && r.phases.empty()) ||
+                     (std::string_view(key) == "match" && !seen.contains("match")) ||
                      (std::string_view(key) == "summary" && r.summary.empty());
       if (missing) return fail(r.line, "rule '" + r.id + "' has no '" + key + "'");
     }
