@@ -13,11 +13,13 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "base/fs.h"
 #include "behaviour.h"
 #include "fetch.h"
+#include "html_report.h"
 #include "interrupt.h"
 #include "netmon/fake_internet.h"
 #include "netmon/pcap_file.h"
@@ -140,6 +142,7 @@ class Pipeline {
   void judge();
   void write_outputs(AnalysisOutcome& out);
   Status write_events(const std::string& path);
+  void write_html(AnalysisOutcome& out);
 
   std::string src_in_jail() const {
     return persona_.home + kGopath + "/src/" + mod_.path;
@@ -625,6 +628,7 @@ Status Pipeline::start_tracer() {
 void Pipeline::collect_trace() {
   if (!tracer_) {
     rec_.trace = {{"events", 0}, {"lost", 0}, {"complete", false}, {"present", false}};
+    rec_.syscalls["denied"] = seccomp_kills_;  // unfiltered: nothing to check them against
     return;
   }
   // The ring buffer delivers syscall events at exit with their entry time: order by
@@ -634,7 +638,12 @@ void Pipeline::collect_trace() {
   });
   for (size_t i = 0; i < events_.size(); ++i) events_[i].id = i + 1;
   Behaviour b = build_behaviour(events_, profile_.denied);
-  for (auto& k : seccomp_kills_) b.denied.push_back(std::move(k));
+  // The kernel log is host-wide: keep only kills of processes this run's trace saw.
+  std::set<int64_t> traced_pids;
+  for (const auto& e : events_) traced_pids.insert(e.event.header.pid);
+  for (auto& k : seccomp_kills_) {
+    if (traced_pids.count(k["host_pid"].get<int64_t>())) b.denied.push_back(std::move(k));
+  }
   rec_.processes = std::move(b.processes);
   rec_.files = std::move(b.files);
   rec_.syscalls["denied"] = std::move(b.denied);
@@ -662,6 +671,23 @@ Status Pipeline::write_events(const std::string& path) {
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) return sys_error("rename('" + tmp + "')");
   return {};
+}
+
+// report.html beside report.json: the same report, with the per-attempt timeline read
+// back from events.jsonl.
+void Pipeline::write_html(AnalysisOutcome& out) {
+  rec_.artifacts["html"] = "report.html";
+  std::vector<html::Attempt> attempts;
+  if (tracer_) {
+    std::ifstream events(out.out_dir + "/events.jsonl");
+    attempts = html::attempts_from_events(events);
+  }
+  std::string page = html::render(build_report(rec_), attempts);
+  if (auto st = write_file_atomic(out.out_dir + "/report.html", page); !st) {
+    rec_.artifacts["html"] = nullptr;
+    out.write_error = st.error().message();
+  }
+  out.record = rec_;
 }
 
 AnalysisOutcome Pipeline::run() {
@@ -720,6 +746,7 @@ void Pipeline::write_outputs(AnalysisOutcome& out) {
     rec_.network["capture"] = capture_;
     out.record = rec_;
   }
+  write_html(out);
   out.report_path = out.out_dir + "/report.json";
   if (auto st = write_report(out.report_path, build_report(rec_)); !st) {
     out.write_error = st.error().message();
