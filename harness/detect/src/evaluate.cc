@@ -337,29 +337,45 @@ std::vector<Hit> match_write_then_exec(const Rule& r, const Model& m) {
   return hits;
 }
 
+// Deletes through a directory fd (rm -r, os.RemoveAll) are recorded with names relative
+// to a directory the report does not resolve, and aggregated by name: "file0.go" may
+// stand for one file in each of forty directories. Those count once per recorded event,
+// and only in a phase where module code also deleted an absolute path in scope: so
+// t.TempDir() cleanup under /tmp (excluded) never lends its relative names to a count.
 std::vector<Hit> match_mass_delete(const Rule& r, const Model& m) {
-  std::map<std::string, std::vector<const json*>> by_phase;
+  struct PhaseDeletes {
+    std::vector<const json*> absolute, relative;
+  };
+  std::map<std::string, PhaseDeletes> by_phase;
   for (const json& f : m.files()) {
     std::string phase = str(f, "phase"), path = str(f, "path");
     if (!r.applies_to(phase) || !has_op(ops_of(f), "delete")) continue;
     const Proc* p = file_proc(f, m);
     if (p && p->jail_init) continue;
+    if (!path.starts_with("/")) {
+      by_phase[phase].relative.push_back(&f);
+      continue;
+    }
     if (!r.list("path").empty() && !any_glob(r.list("path"), path, m.home())) continue;
     if (any_glob(r.list("exclude_path"), path, m.home())) continue;
-    by_phase[phase].push_back(&f);
+    by_phase[phase].absolute.push_back(&f);
   }
   std::vector<Hit> hits;
   size_t min_files = static_cast<size_t>(r.integer("min_files", 50));
-  for (const auto& [phase, fs] : by_phase) {
-    if (fs.size() < min_files) continue;
+  for (const auto& [phase, d] : by_phase) {
+    if (d.absolute.empty()) continue;
+    size_t count = d.absolute.size();
+    for (const json* f : d.relative) count += std::max<size_t>(1, events_of(*f).size());
+    if (count < min_files) continue;
     Hit h;
     h.phase = phase;
-    h.proc = file_proc(*fs.front(), m);
-    for (const json* f : fs)
-      for (uint64_t e : events_of(*f))
-        if (h.events.size() < 16) h.events.push_back(e);
-    h.vars = {{"count", std::to_string(fs.size())}, {"path", str(*fs.front(), "path")},
-              {"exe", h.proc ? h.proc->exe : ""}};
+    const json& first = *d.absolute.front();
+    h.proc = d.relative.empty() ? file_proc(first, m) : file_proc(*d.relative.front(), m);
+    for (const auto* list : {&d.absolute, &d.relative})
+      for (const json* f : *list)
+        for (uint64_t e : events_of(*f))
+          if (h.events.size() < 16) h.events.push_back(e);
+    h.vars = {{"count", std::to_string(count)}, {"path", str(first, "path")}, {"exe", h.proc ? h.proc->exe : ""}};
     h.item = phase;
     hits.push_back(std::move(h));
   }

@@ -109,7 +109,6 @@ std::vector<ExfilHit> ExfilScan::scan_dns_name(std::string_view name) const {
 
 std::vector<ExfilHit> ExfilScan::scan_dns_names(std::span<const std::string> names) const {
   std::vector<ExfilHit> out;
-  std::vector<std::pair<std::string, std::string>> joined;  // domain -> subdomain chars in order
   auto add_unique = [&](std::vector<ExfilHit> hits) {
     for (auto& h : hits) {
       bool dup = std::any_of(out.begin(), out.end(), [&](const ExfilHit& o) {
@@ -118,15 +117,33 @@ std::vector<ExfilHit> ExfilScan::scan_dns_names(std::span<const std::string> nam
       if (!dup) out.push_back(std::move(h));
     }
   };
+  // Per domain, three joins of the subdomain labels in query order, because tools lay
+  // chunks out differently: data first ("<chunk>.<seq>.<id>.domain"), data in the
+  // longest label ("<seq>.<chunk>.domain"), or data over every label.
+  struct Joined {
+    std::string domain, first, longest, all;
+  };
+  std::vector<Joined> joined;
   for (const auto& n : names) {
     add_unique(scan_dns_name(n));
     auto [sub, domain] = split_domain(n);
     if (sub.empty()) continue;
-    auto it = std::find_if(joined.begin(), joined.end(), [&](const auto& j) { return j.first == domain; });
-    if (it == joined.end()) it = joined.insert(joined.end(), {domain, ""});
-    it->second += strip_dots(sub);
+    auto it = std::find_if(joined.begin(), joined.end(), [&](const Joined& j) { return j.domain == domain; });
+    if (it == joined.end()) it = joined.insert(joined.end(), Joined{domain, "", "", ""});
+    std::string_view rest = sub, longest;
+    std::string_view first = rest.substr(0, rest.find('.'));
+    while (!rest.empty()) {
+      size_t dot = rest.find('.');
+      std::string_view label = rest.substr(0, dot);
+      if (label.size() > longest.size()) longest = label;
+      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    }
+    it->first += first;
+    it->longest += longest;
+    it->all += strip_dots(sub);
   }
-  for (const auto& [domain, text] : joined) add_unique(scan_dns_name(text + "." + domain));
+  for (const auto& j : joined)
+    for (const std::string* text : {&j.first, &j.longest, &j.all}) add_unique(scan_dns_name(*text + "." + j.domain));
   return out;
 }
 
