@@ -143,6 +143,9 @@ Honeytokens Honeytokens::generate(uint64_t seed) {
   h.files[".docker/config.json"] = "{\n\t\"auths\": {\n\t\t\"https://index.docker.io/v1/\": {\n\t\t\t\"auth\": \"" +
                                    base64_encode("dev:" + docker_password) + "\"\n\t\t}\n\t}\n}\n";
   h.canaries.push_back({"~/.docker/config.json", docker_password});
+  // The auth field as stored: a stealer that re-encodes the file carries this, not the
+  // password in clear.
+  h.canaries.push_back({"~/.docker/config.json", base64_encode("dev:" + docker_password)});
 
   std::string env_github = "ghp_" + random_string(rng, kAlnum, 36);
   std::string env_key_id = "AKIA" + random_string(rng, kUpperAlnum, 16);
