@@ -41,7 +41,8 @@ class Analyze : public ::testing::Test {
     root_ = fs::temp_directory_path() / ("gs-analyze-test-" + std::to_string(::getpid()));
     proxy_ = (root_ / "proxy").string();
     for (const char* m : {"initgoroutine", "testonly", "cmdonly", "broken", "hangtest", "flood", "partial",
-                          "shloader", "dropexec", "memfdexec", "revshell", "httpbeacon"}) {
+                          "shloader", "dropexec", "memfdexec", "revshell", "httpbeacon",
+                          "httpsbeacon", "dnspoll", "dnsexfil", "loopbacktests"}) {
       auto st = testsupport::add_to_proxy(proxy_, kFixtures + "/" + m, std::string("example.test/") + m, "v1.0.0");
       ASSERT_TRUE(st.ok()) << st.error().message();
     }
@@ -389,6 +390,62 @@ TEST_F(Analyze, JitteredHttpBeaconIsFoundByName) {
   bool asked = false;
   for (const auto& q : net["dns"]) asked = asked || (q["name"] == "update.c2.test" && q["type"] == "A");
   EXPECT_TRUE(asked) << net["dns"].dump();
+}
+
+const nlohmann::json* beacon_to(const nlohmann::json& report, const std::string& destination) {
+  for (const auto& b : report["network"]["beacons"])
+    if (b["destination"] == destination) return &b;
+  return nullptr;
+}
+
+TEST_F(Analyze, HttpsBeaconIsFoundBySni) {
+  AnalyzeRun r = analyze("httpsbeacon", {"example.test/httpsbeacon@v1.0.0", "--window", "5", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& net = r.report["network"];
+  ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1);
+  EXPECT_EQ(net["connections"][0]["tls_sni"], "secure.c2.test");
+  EXPECT_EQ(net["connections"][0]["dst_port"], 443);
+  const auto* b = beacon_to(r.report, "secure.c2.test:443");
+  ASSERT_NE(b, nullptr) << net["beacons"].dump(1);
+  EXPECT_GE((*b)["attempts"].get<int>(), 5);
+  EXPECT_GE((*b)["score"].get<double>(), 0.7);
+}
+
+TEST_F(Analyze, DnsTxtPollingIsABeaconOfLookups) {
+  AnalyzeRun r = analyze("dnspoll", {"example.test/dnspoll@v1.0.0", "--window", "5", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& net = r.report["network"];
+  EXPECT_TRUE(net["connections"].empty()) << net.dump(1);
+  ASSERT_EQ(net["dns"].size(), 1u) << net.dump(1);
+  EXPECT_EQ(net["dns"][0]["name"], "cmd.c2.test");
+  EXPECT_EQ(net["dns"][0]["type"], "TXT");
+  EXPECT_GE(net["dns"][0]["count"].get<int>(), 5);
+  const auto* b = beacon_to(r.report, "dns:cmd.c2.test");
+  ASSERT_NE(b, nullptr) << net["beacons"].dump(1);
+  EXPECT_GE((*b)["score"].get<double>(), 0.7);
+  EXPECT_NEAR((*b)["median_interval_ms"].get<double>(), 700, 250);
+}
+
+TEST_F(Analyze, DnsLabelExfiltrationIsLogged) {
+  AnalyzeRun r = analyze("dnsexfil", {"example.test/dnsexfil@v1.0.0", "--window", "2", "--phases", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> names;
+  for (const auto& q : r.report["network"]["dns"]) {
+    if (!q["name"].get<std::string>().ends_with(".exfil.test")) continue;
+    names.insert(q["name"]);
+    EXPECT_GE(q["longest_label"].get<int>(), 48);
+    EXPECT_GE(q["entropy"].get<double>(), 2.5);  // hex of text: ~2.8-3.9 bits per char
+  }
+  EXPECT_EQ(names.size(), 3u) << r.report["network"]["dns"].dump(1);
+}
+
+TEST_F(Analyze, LoopbackTestServersAreNotOutbound) {
+  AnalyzeRun r = analyze("loopbacktests", {"example.test/loopbacktests@v1.0.0", "--window", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(phases(r, "test")[0]["status"], "ok");
+  EXPECT_TRUE(r.report["network"]["connections"].empty()) << r.report["network"].dump(1);
+  EXPECT_TRUE(r.report["network"]["beacons"].empty());
+  EXPECT_TRUE(r.report["network"]["dns"].empty());
 }
 
 TEST_F(Analyze, NetworkNoneKeepsLoopbackOnly) {
