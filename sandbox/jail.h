@@ -29,23 +29,23 @@ inline constexpr uid_t host_id(uid_t inside) { return kHostIdBase + inside; }
 struct Mount {
   enum class Kind { kBind, kTmpfs };
   Kind kind = Kind::kBind;
-  std::string source;           // host path for kBind; ignored for kTmpfs
-  std::string target;           // absolute path inside the jail
+  std::string source;  // host path for kBind; ignored for kTmpfs
+  std::string target;  // absolute path inside the jail
   bool writable = false;
   uint64_t tmpfs_bytes = 64 << 20;  // size limit for kTmpfs
-  bool optional = false;        // skip silently when the source does not exist
+  bool optional = false;            // skip silently when the source does not exist
 };
 
 // Cgroup limits fail closed: create() fails when a non-zero limit has no controller to
 // enforce it (v2 memory/pids not enabled and no v1 hierarchy for it).
 struct Limits {
-  uint64_t memory_bytes = 4ull << 30;   // cgroup memory limit, 0 = none
-  uint32_t max_pids = 512;              // cgroup pids limit, 0 = none
+  uint64_t memory_bytes = 4ull << 30;     // cgroup memory limit, 0 = none
+  uint32_t max_pids = 512;                // cgroup pids limit, 0 = none
   uint64_t file_size_bytes = 1ull << 30;  // RLIMIT_FSIZE
-  uint64_t open_files = 4096;           // RLIMIT_NOFILE
-  uint64_t tmp_bytes = 512ull << 20;    // size of the jail's private /tmp (and /dev/shm)
-  uint64_t home_bytes = 0;              // size of the home tmpfs; 0 = tmp_bytes
-  uint32_t cpu_millicores = 0;          // cgroup CPU quota in 1/1000 CPU, 0 = none
+  uint64_t open_files = 4096;             // RLIMIT_NOFILE
+  uint64_t tmp_bytes = 512ull << 20;      // size of the jail's private /tmp (and /dev/shm)
+  uint64_t home_bytes = 0;                // size of the home tmpfs; 0 = tmp_bytes
+  uint32_t cpu_millicores = 0;            // cgroup CPU quota in 1/1000 CPU, 0 = none
 };
 
 struct Identity {
@@ -65,12 +65,12 @@ struct JailSpec {
   std::vector<Mount> mounts;
   Limits limits;
   Identity identity;
-  std::chrono::milliseconds timeout{60'000};   // wall clock from release()
+  std::chrono::milliseconds timeout{60'000};    // wall clock from release()
   std::chrono::milliseconds term_grace{2'000};  // SIGTERM first, SIGKILL after this
   // Filter for PR_SET_SECCOMP (already compiled, e.g. by libseccomp); empty = none.
-  std::vector<uint8_t> seccomp_bpf;   // raw struct sock_filter array
-  size_t output_tail_bytes = 8192;    // kept per stream for the report
-  std::string scratch_dir;            // host dir the jail may use for staging; caller removes
+  std::vector<uint8_t> seccomp_bpf;  // raw struct sock_filter array
+  size_t output_tail_bytes = 8192;   // kept per stream for the report
+  std::string scratch_dir;           // host dir the jail may use for staging; caller removes
   // > 0: the payload runs in a new time namespace whose CLOCK_BOOTTIME (so /proc/uptime
   // and sysinfo) and CLOCK_MONOTONIC are this far ahead of the host's: the machine looks
   // as if it had been up for days. 0: the host's time namespace.
@@ -78,15 +78,15 @@ struct JailSpec {
 };
 
 struct OutputTail {
-  std::string tail;         // the last output_tail_bytes bytes
+  std::string tail;  // the last output_tail_bytes bytes
   uint64_t total_bytes = 0;
-  bool truncated = false;   // total_bytes > tail.size()
+  bool truncated = false;  // total_bytes > tail.size()
 };
 
 // How often the jail's cgroup limits bit (read from the cgroup before it is removed).
 struct LimitHits {
-  uint64_t oom_kills = 0;  // processes the OOM killer ended (limits.memory_bytes)
-  uint64_t pids_max = 0;   // forks refused by limits.max_pids
+  uint64_t oom_kills = 0;      // processes the OOM killer ended (limits.memory_bytes)
+  uint64_t pids_max = 0;       // forks refused by limits.max_pids
   uint64_t cpu_throttled = 0;  // CFS periods in which limits.cpu_millicores throttled the jail
   // Writable filesystems of the jail (targets inside it, e.g. "/tmp") that were full, or
   // nearly so (< 1% or < 256 KiB free), when the jail ended.
@@ -98,10 +98,10 @@ struct LimitHits {
 // kernel; the tracer sees those as failed syscalls.
 struct SeccompEvent {
   pid_t host_pid = 0;
-  std::string comm;        // the process's name (15 bytes at most)
-  int nr = -1;             // syscall number (native arch)
-  std::string syscall;     // its name, "" when unknown
-  std::string action;      // "kill_process", "kill_thread", "log", "errno", "trap", ...
+  std::string comm;     // the process's name (15 bytes at most)
+  int nr = -1;          // syscall number (native arch)
+  std::string syscall;  // its name, "" when unknown
+  std::string action;   // "kill_process", "kill_thread", "log", "errno", "trap", ...
 };
 
 // The payload's end. `exited`/`exit_code`/`signal` describe argv[0]'s process (pid 2 in
@@ -109,10 +109,10 @@ struct SeccompEvent {
 // When the jail is killed from outside (timeout or stop() past the grace) before the
 // payload's status is known, signal is SIGKILL.
 struct ExitRecord {
-  bool exited = false;      // true: exit_code is valid; false: signal is valid
+  bool exited = false;  // true: exit_code is valid; false: signal is valid
   int exit_code = -1;
   int signal = 0;
-  bool timed_out = false;   // killed because the wall-clock limit passed
+  bool timed_out = false;                 // killed because the wall-clock limit passed
   std::chrono::milliseconds duration{0};  // release() to exit
   OutputTail out;
   OutputTail err;
@@ -150,10 +150,10 @@ class Jail {
   Jail(const Jail&) = delete;
   Jail& operator=(const Jail&) = delete;
 
-  pid_t host_pid() const;         // the jail's init (pid 1 inside)
-  uint64_t cgroup_id() const;     // cgroup v2 id of the jail (what bpf_get_current_cgroup_id sees)
+  pid_t host_pid() const;      // the jail's init (pid 1 inside)
+  uint64_t cgroup_id() const;  // cgroup v2 id of the jail (what bpf_get_current_cgroup_id sees)
   const std::string& cgroup_path() const;  // cgroup v2 directory of the jail
-  int netns_fd() const;           // fd of the jail's network namespace
+  int netns_fd() const;                    // fd of the jail's network namespace
 
   // Lets the child go on to exec argv. Call once.
   Status release();

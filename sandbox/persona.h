@@ -30,12 +30,12 @@ struct PersonaSpec {
 };
 
 struct Persona {
-  std::string user;       // login, e.g. "mkovacs"
-  std::string full_name;  // "Maria Kovacs"
-  std::string email;      // "maria.kovacs@example.com"
-  std::string hostname;   // "mkovacs-thinkpad"
-  std::string home;       // "/home/mkovacs"
-  uid_t uid = 1000;       // inside the jail; never changes
+  std::string user;                // login, e.g. "mkovacs"
+  std::string full_name;           // "Maria Kovacs"
+  std::string email;               // "maria.kovacs@example.com"
+  std::string hostname;            // "mkovacs-thinkpad"
+  std::string home;                // "/home/mkovacs"
+  uid_t uid = 1000;                // inside the jail; never changes
   std::chrono::seconds uptime{0};  // boot-time offset of the jail's time namespace
   std::string shell, lang, term, editor, tz;
   std::vector<std::string> projects;  // chosen subset, in ~/src

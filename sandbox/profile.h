@@ -21,35 +21,35 @@ namespace gs::sandbox {
 struct SeccompRule {
   enum class Action { kAllow, kErrno, kKill, kLog };
   Action action = Action::kAllow;
-  int errno_value = 0;       // kErrno only
-  std::string syscall;       // as written, e.g. "clone"
-  int arg = -1;              // -1: unconditional; else the argument index of the condition
+  int errno_value = 0;  // kErrno only
+  std::string syscall;  // as written, e.g. "clone"
+  int arg = -1;         // -1: unconditional; else the argument index of the condition
   enum class Cmp { kNone, kAnyBit, kEq } cmp = Cmp::kNone;
-  uint64_t value = 0;        // the mask (kAnyBit) or the value (kEq)
-  int line = 0;              // where it was written
+  uint64_t value = 0;  // the mask (kAnyBit) or the value (kEq)
+  int line = 0;        // where it was written
 };
 
 const char* action_name(SeccompRule::Action a);
 
 struct ProfileTimeouts {
-  std::chrono::seconds window{10};   // init and run phases
-  std::chrono::seconds test{120};    // per test binary
-  std::chrono::seconds build{600};   // plan and build steps
+  std::chrono::seconds window{10};  // init and run phases
+  std::chrono::seconds test{120};   // per test binary
+  std::chrono::seconds build{600};  // plan and build steps
 };
 
 struct Profile {
-  std::string name;    // "default", or the file's stem
-  std::string path;    // the file it came from
-  Limits limits;       // memory, pids, cpu, tmp/home sizes, fsize, nofile
+  std::string name;         // "default", or the file's stem
+  std::string path;         // the file it came from
+  Limits limits;            // memory, pids, cpu, tmp/home sizes, fsize, nofile
   uint64_t disk_bytes = 0;  // recommended size of the harness's per-analysis scratch tmpfs
   ProfileTimeouts timeouts;
   std::string network = "fake";  // "fake" | "none"
   PersonaSpec persona;
   SeccompRule::Action default_action = SeccompRule::Action::kAllow;
   std::vector<SeccompRule> rules;
-  std::vector<uint8_t> seccomp_bpf;   // compiled with libseccomp for the native arch
-  std::set<std::string> denied;       // syscalls with an errno or kill rule (any condition)
-  std::set<std::string> killed;       // syscalls with a kill rule
+  std::vector<uint8_t> seccomp_bpf;  // compiled with libseccomp for the native arch
+  std::set<std::string> denied;      // syscalls with an errno or kill rule (any condition)
+  std::set<std::string> killed;      // syscalls with a kill rule
 
   // `name_or_path` is a file when it contains '/' or ends in ".profile"; otherwise it is
   // resolved to profiles_dir/sandbox/NAME.profile.

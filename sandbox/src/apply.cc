@@ -11,13 +11,18 @@
 namespace gs::sandbox {
 
 bool is_ci_variable(const std::string& key) {
-  static const char* exact[] = {"CI", "CONTINUOUS_INTEGRATION", "BUILD_ID", "BUILD_NUMBER",
-                                "JENKINS_URL", "JENKINS_HOME", "TRAVIS", "CIRCLECI", "GITLAB_CI",
-                                "BUILDKITE", "TF_BUILD", "TEAMCITY_VERSION", "DRONE",
-                                "CODEBUILD_BUILD_ID", "APPVEYOR", "BITBUCKET_BUILD_NUMBER",
-                                "RUNNER_OS", "RUNNER_TEMP", "container", "SANDBOX"};
-  static const char* prefixes[] = {"GITHUB_", "GITLAB_", "CI_", "TRAVIS_", "CIRCLE_", "BUILDKITE_",
-                                   "JENKINS_", "DRONE_", "RUNNER_", "ACTIONS_"};
+  static const char* exact[] = {"CI",          "CONTINUOUS_INTEGRATION",
+                                "BUILD_ID",    "BUILD_NUMBER",
+                                "JENKINS_URL", "JENKINS_HOME",
+                                "TRAVIS",      "CIRCLECI",
+                                "GITLAB_CI",   "BUILDKITE",
+                                "TF_BUILD",    "TEAMCITY_VERSION",
+                                "DRONE",       "CODEBUILD_BUILD_ID",
+                                "APPVEYOR",    "BITBUCKET_BUILD_NUMBER",
+                                "RUNNER_OS",   "RUNNER_TEMP",
+                                "container",   "SANDBOX"};
+  static const char* prefixes[] = {"GITHUB_",    "GITLAB_",  "CI_",    "TRAVIS_", "CIRCLE_",
+                                   "BUILDKITE_", "JENKINS_", "DRONE_", "RUNNER_", "ACTIONS_"};
   for (const char* e : exact) {
     if (key == e) return true;
   }
@@ -60,7 +65,8 @@ std::vector<std::string> shell_env(const Persona& persona) {
           "SHELL=" + p.shell,
           "PATH=" + path,
           "LANG=" + p.lang,
-          "LANGUAGE=" + (p.lang.rfind("C", 0) == 0 ? std::string("en") : p.lang.substr(0, p.lang.find('.')) + ":en"),
+          "LANGUAGE=" + (p.lang.rfind("C", 0) == 0 ? std::string("en")
+                                                   : p.lang.substr(0, p.lang.find('.')) + ":en"),
           "TERM=" + p.term,
           "COLORTERM=truecolor",
           "PWD=" + p.home,
@@ -93,7 +99,8 @@ void apply(const Profile& profile, const Persona& persona, JailSpec& spec) {
   for (const auto& kv : spec.env) {
     std::string k = key_of(kv);
     if (is_ci_variable(k)) continue;
-    bool persona_sets = std::any_of(env.begin(), env.end(), [&](const std::string& e) { return key_of(e) == k; });
+    bool persona_sets =
+        std::any_of(env.begin(), env.end(), [&](const std::string& e) { return key_of(e) == k; });
     if (!persona_sets) env.push_back(kv);
   }
   spec.env = std::move(env);

@@ -15,7 +15,8 @@ namespace {
 std::optional<std::string_view> field(std::string_view s, std::string_view key) {
   size_t pos = 0;
   while ((pos = s.find(key, pos)) != std::string_view::npos) {
-    if ((pos == 0 || s[pos - 1] == ' ') && pos + key.size() < s.size() && s[pos + key.size()] == '=') {
+    if ((pos == 0 || s[pos - 1] == ' ') && pos + key.size() < s.size() &&
+        s[pos + key.size()] == '=') {
       size_t start = pos + key.size() + 1;
       if (start < s.size() && s[start] == '"') {
         size_t end = s.find('"', start + 1);
@@ -43,14 +44,22 @@ std::optional<long long> number(std::string_view s, std::string_view key, int ba
 // SECCOMP_RET_* action of the `code=` field (its high 16 bits).
 const char* action_of(unsigned long long code) {
   switch (code & 0xffff0000u) {
-    case 0x80000000u: return "kill_process";
-    case 0x00000000u: return "kill_thread";
-    case 0x00030000u: return "trap";
-    case 0x00050000u: return "errno";
-    case 0x7fc00000u: return "user_notif";
-    case 0x7ff00000u: return "trace";
-    case 0x7ffc0000u: return "log";
-    case 0x7fff0000u: return "allow";
+    case 0x80000000u:
+      return "kill_process";
+    case 0x00000000u:
+      return "kill_thread";
+    case 0x00030000u:
+      return "trap";
+    case 0x00050000u:
+      return "errno";
+    case 0x7fc00000u:
+      return "user_notif";
+    case 0x7ff00000u:
+      return "trace";
+    case 0x7ffc0000u:
+      return "log";
+    case 0x7fff0000u:
+      return "allow";
   }
   return "unknown";
 }

@@ -156,7 +156,8 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   const uint64_t quota_us = uint64_t{limits.cpu_millicores} * period_us / 1000;
   if (limits.cpu_millicores && exists(dir + "/cpu.max")) {
     cpu_enforced = true;
-    GS_TRY(write_control(dir + "/cpu.max", std::to_string(quota_us) + " " + std::to_string(period_us)));
+    GS_TRY(write_control(dir + "/cpu.max",
+                         std::to_string(quota_us) + " " + std::to_string(period_us)));
   }
   if (limits.memory_bytes && exists(dir + "/memory.max")) {
     memory_enforced = true;

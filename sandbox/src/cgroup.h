@@ -41,7 +41,7 @@ class Cgroup {
  private:
   Cgroup() = default;
   std::vector<std::string> v1_dirs() const;
-  std::string v2_;                   // always present
+  std::string v2_;                            // always present
   std::string v1_memory_, v1_pids_, v1_cpu_;  // hybrid hosts only (cpu: with a CPU limit)
   uint64_t id_ = 0;
 };

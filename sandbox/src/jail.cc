@@ -5,11 +5,11 @@
 #include "jail.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <linux/magic.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -247,8 +247,8 @@ struct Jail::Impl {
       auto a = parse_audit_seccomp(std::string_view(rec, static_cast<size_t>(n)));
       if (!a || a->uid != host_id(spec.identity.uid)) continue;
       auto cg = read_file("/proc/" + std::to_string(a->event.host_pid) + "/cgroup", 1 << 16);
-      bool ours = cg.ok() ? cg->find(cgroup_name) != std::string::npos
-                          : a->event.comm == payload_comm;
+      bool ours =
+          cg.ok() ? cg->find(cgroup_name) != std::string::npos : a->event.comm == payload_comm;
       if (ours) seccomp_events.push_back(std::move(a->event));
     }
   }
@@ -426,12 +426,9 @@ Result<ExitRecord> Jail::wait() {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 0, 60'000));
     }
-    struct pollfd p[6] = {{j.pidfd.get(), POLLIN, 0},
-                          {j.out_r.get(), POLLIN, 0},
-                          {j.err_r.get(), POLLIN, 0},
-                          {j.report_r.get(), POLLIN, 0},
-                          {j.wake.get(), POLLIN, 0},
-                          {j.kmsg.get(), POLLIN, 0}};
+    struct pollfd p[6] = {{j.pidfd.get(), POLLIN, 0}, {j.out_r.get(), POLLIN, 0},
+                          {j.err_r.get(), POLLIN, 0}, {j.report_r.get(), POLLIN, 0},
+                          {j.wake.get(), POLLIN, 0},  {j.kmsg.get(), POLLIN, 0}};
     int n = ::poll(p, 6, timeout_ms);
     if (n < 0 && errno != EINTR) return sys_error("poll(jail)");
     if (n <= 0) continue;
@@ -486,7 +483,9 @@ Result<ExitRecord> Jail::wait() {
                          [](const SeccompEvent& e) { return e.action.rfind("kill", 0) == 0; });
     };
     while (!has_kill() && Clock::now() < until) {
-      struct pollfd k{j.kmsg.get(), POLLIN, 0};
+      struct pollfd k {
+        j.kmsg.get(), POLLIN, 0
+      };
       ::poll(&k, 1, 20);
       j.take_kmsg();
     }

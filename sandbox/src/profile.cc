@@ -104,26 +104,42 @@ bool parse_cpus(const std::string& s, uint32_t& out) {
 }
 
 const std::map<std::string, int>& errno_names() {
-  static const std::map<std::string, int> m = {
-      {"EPERM", EPERM},   {"EACCES", EACCES}, {"ENOSYS", ENOSYS},         {"EINVAL", EINVAL},
-      {"ENOENT", ENOENT}, {"EAGAIN", EAGAIN}, {"EOPNOTSUPP", EOPNOTSUPP}, {"ENOMEM", ENOMEM},
-      {"EBUSY", EBUSY},   {"EROFS", EROFS},   {"EAFNOSUPPORT", EAFNOSUPPORT}};
+  static const std::map<std::string, int> m = {{"EPERM", EPERM},
+                                               {"EACCES", EACCES},
+                                               {"ENOSYS", ENOSYS},
+                                               {"EINVAL", EINVAL},
+                                               {"ENOENT", ENOENT},
+                                               {"EAGAIN", EAGAIN},
+                                               {"EOPNOTSUPP", EOPNOTSUPP},
+                                               {"ENOMEM", ENOMEM},
+                                               {"EBUSY", EBUSY},
+                                               {"EROFS", EROFS},
+                                               {"EAFNOSUPPORT", EAFNOSUPPORT}};
   return m;
 }
 
 // Flag names allowed in conditions, so a policy says CLONE_NEWUSER rather than 0x10000000.
 const std::map<std::string, uint64_t>& flag_names() {
-  static const std::map<std::string, uint64_t> m = {
-      {"CLONE_NEWNS", 0x00020000},        {"CLONE_NEWCGROUP", 0x02000000},
-      {"CLONE_NEWUTS", 0x04000000},       {"CLONE_NEWIPC", 0x08000000},
-      {"CLONE_NEWUSER", 0x10000000},      {"CLONE_NEWPID", 0x20000000},
-      {"CLONE_NEWNET", 0x40000000},       {"CLONE_NEWTIME", 0x00000080},
-      {"ADDR_NO_RANDOMIZE", 0x0040000},   {"MMAP_PAGE_ZERO", 0x0100000},
-      {"ADDR_COMPAT_LAYOUT", 0x0200000},  {"READ_IMPLIES_EXEC", 0x0400000},
-      {"ADDR_LIMIT_32BIT", 0x0800000},    {"SHORT_INODE", 0x1000000},
-      {"WHOLE_SECONDS", 0x2000000},       {"STICKY_TIMEOUTS", 0x4000000},
-      {"ADDR_LIMIT_3GB", 0x8000000},      {"TIOCSTI", 0x5412},
-      {"AF_PACKET", 17},                  {"AF_NETLINK", 16}};
+  static const std::map<std::string, uint64_t> m = {{"CLONE_NEWNS", 0x00020000},
+                                                    {"CLONE_NEWCGROUP", 0x02000000},
+                                                    {"CLONE_NEWUTS", 0x04000000},
+                                                    {"CLONE_NEWIPC", 0x08000000},
+                                                    {"CLONE_NEWUSER", 0x10000000},
+                                                    {"CLONE_NEWPID", 0x20000000},
+                                                    {"CLONE_NEWNET", 0x40000000},
+                                                    {"CLONE_NEWTIME", 0x00000080},
+                                                    {"ADDR_NO_RANDOMIZE", 0x0040000},
+                                                    {"MMAP_PAGE_ZERO", 0x0100000},
+                                                    {"ADDR_COMPAT_LAYOUT", 0x0200000},
+                                                    {"READ_IMPLIES_EXEC", 0x0400000},
+                                                    {"ADDR_LIMIT_32BIT", 0x0800000},
+                                                    {"SHORT_INODE", 0x1000000},
+                                                    {"WHOLE_SECONDS", 0x2000000},
+                                                    {"STICKY_TIMEOUTS", 0x4000000},
+                                                    {"ADDR_LIMIT_3GB", 0x8000000},
+                                                    {"TIOCSTI", 0x5412},
+                                                    {"AF_PACKET", 17},
+                                                    {"AF_NETLINK", 16}};
   return m;
 }
 
@@ -169,7 +185,8 @@ class Parser {
       size_t eq = s.find('=');
       if (eq == std::string::npos) return fail(line, "expected 'key = value', got '" + s + "'");
       std::string key = trim(s.substr(0, eq)), value = trim(s.substr(eq + 1));
-      if (key.empty() || value.empty()) return fail(line, "expected 'key = value', got '" + s + "'");
+      if (key.empty() || value.empty())
+        return fail(line, "expected 'key = value', got '" + s + "'");
       if (!seen_keys_.insert(section + "." + key).second) {
         return fail(line, "'" + key + "' set twice in [" + section + "]");
       }
@@ -215,8 +232,10 @@ class Parser {
       if (!parse_u64(v, n) || n > (key == "pids" ? 1u << 22 : 1u << 20)) {
         return fail(line, "bad count '" + v + "' for '" + key + "'");
       }
-      if (key == "pids") l.max_pids = static_cast<uint32_t>(n);
-      else l.open_files = n;
+      if (key == "pids")
+        l.max_pids = static_cast<uint32_t>(n);
+      else
+        l.open_files = n;
       return {};
     }
     if (key == "cpu") {
@@ -229,16 +248,21 @@ class Parser {
   Status timeout(Profile& p, const std::string& key, const std::string& v, int line) {
     std::chrono::seconds d;
     if (!parse_duration(v, d)) return fail(line, "bad duration '" + v + "' for '" + key + "'");
-    if (key == "window") p.timeouts.window = d;
-    else if (key == "test") p.timeouts.test = d;
-    else if (key == "build") p.timeouts.build = d;
-    else return fail(line, "unknown timeout '" + key + "'");
+    if (key == "window")
+      p.timeouts.window = d;
+    else if (key == "test")
+      p.timeouts.test = d;
+    else if (key == "build")
+      p.timeouts.build = d;
+    else
+      return fail(line, "unknown timeout '" + key + "'");
     return {};
   }
 
   Status network(Profile& p, const std::string& key, const std::string& v, int line) {
     if (key != "mode") return fail(line, "unknown network setting '" + key + "'");
-    if (v != "fake" && v != "none") return fail(line, "network mode must be fake or none, not '" + v + "'");
+    if (v != "fake" && v != "none")
+      return fail(line, "network mode must be fake or none, not '" + v + "'");
     p.network = v;
     return {};
   }
@@ -250,9 +274,13 @@ class Parser {
       for (const auto& u : ps.users) {
         size_t colon = u.find(':');
         std::string login = u.substr(0, colon);
-        bool ok = !login.empty() && login.size() <= 31 && std::islower(static_cast<unsigned char>(login[0]));
-        for (char c : login) ok = ok && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)));
-        if (!ok) return fail(line, "bad user '" + u + "' (want login:Full Name, login [a-z][a-z0-9]*)");
+        bool ok = !login.empty() && login.size() <= 31 &&
+                  std::islower(static_cast<unsigned char>(login[0]));
+        for (char c : login)
+          ok = ok && (std::islower(static_cast<unsigned char>(c)) ||
+                      std::isdigit(static_cast<unsigned char>(c)));
+        if (!ok)
+          return fail(line, "bad user '" + u + "' (want login:Full Name, login [a-z][a-z0-9]*)");
       }
     } else if (key == "hostnames") {
       ps.hostnames = split(v, ',');
@@ -269,13 +297,20 @@ class Parser {
       }
       ps.uptime_days_min = static_cast<uint32_t>(lo);
       ps.uptime_days_max = static_cast<uint32_t>(hi);
-    } else if (key == "shell") ps.shell = v;
-    else if (key == "lang") ps.lang = v;
-    else if (key == "term") ps.term = v;
-    else if (key == "editor") ps.editor = v;
-    else if (key == "tz") ps.tz = v;
-    else return fail(line, "unknown persona setting '" + key + "'");
-    if ((key == "users" || key == "hostnames") && (key == "users" ? ps.users : ps.hostnames).empty()) {
+    } else if (key == "shell")
+      ps.shell = v;
+    else if (key == "lang")
+      ps.lang = v;
+    else if (key == "term")
+      ps.term = v;
+    else if (key == "editor")
+      ps.editor = v;
+    else if (key == "tz")
+      ps.tz = v;
+    else
+      return fail(line, "unknown persona setting '" + key + "'");
+    if ((key == "users" || key == "hostnames") &&
+        (key == "users" ? ps.users : ps.hostnames).empty()) {
       return fail(line, "'" + key + "' must not be empty");
     }
     return {};
@@ -310,9 +345,12 @@ class Parser {
     for (const auto& part : split(s, '|')) {
       uint64_t n;
       auto it = flag_names().find(part);
-      if (it != flag_names().end()) mask |= it->second;
-      else if (parse_u64(part, n)) mask |= n;
-      else return fail(line, "unknown flag '" + part + "'");
+      if (it != flag_names().end())
+        mask |= it->second;
+      else if (parse_u64(part, n))
+        mask |= n;
+      else
+        return fail(line, "unknown flag '" + part + "'");
     }
     if (mask == 0) return fail(line, "empty flag mask '" + s + "'");
     return mask;
@@ -328,7 +366,8 @@ class Parser {
     auto cond = std::find(w.begin(), w.end(), "if");
     if (cond != w.end()) {
       // if argN & MASK   |   if argN == VALUE
-      if (w.end() - cond != 4) return fail(line, "condition must be 'if argN & FLAGS' or 'if argN == VALUE'");
+      if (w.end() - cond != 4)
+        return fail(line, "condition must be 'if argN & FLAGS' or 'if argN == VALUE'");
       const std::string& a = cond[1];
       if (a.size() != 4 || a.compare(0, 3, "arg") != 0 || a[3] < '0' || a[3] > '5') {
         return fail(line, "bad argument '" + a + "' (want arg0..arg5)");
@@ -363,10 +402,14 @@ class Parser {
 
 const char* action_name(SeccompRule::Action a) {
   switch (a) {
-    case SeccompRule::Action::kAllow: return "allow";
-    case SeccompRule::Action::kErrno: return "errno";
-    case SeccompRule::Action::kKill: return "kill";
-    case SeccompRule::Action::kLog: return "log";
+    case SeccompRule::Action::kAllow:
+      return "allow";
+    case SeccompRule::Action::kErrno:
+      return "errno";
+    case SeccompRule::Action::kKill:
+      return "kill";
+    case SeccompRule::Action::kLog:
+      return "log";
   }
   return "?";
 }
@@ -388,7 +431,8 @@ Result<Profile> Profile::load(const std::string& name_or_path, const std::string
   if (!is_file) {
     for (char c : name_or_path) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-        return error("profile '" + name_or_path + "': a name is [A-Za-z0-9_-]+; give a path for a file");
+        return error("profile '" + name_or_path +
+                     "': a name is [A-Za-z0-9_-]+; give a path for a file");
       }
     }
     path = profiles_dir + "/sandbox/" + name_or_path + ".profile";

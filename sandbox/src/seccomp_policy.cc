@@ -21,10 +21,14 @@ using Ctx = std::unique_ptr<void, CtxDeleter>;
 
 uint32_t to_scmp(SeccompRule::Action a, int err) {
   switch (a) {
-    case SeccompRule::Action::kAllow: return SCMP_ACT_ALLOW;
-    case SeccompRule::Action::kErrno: return SCMP_ACT_ERRNO(static_cast<uint16_t>(err));
-    case SeccompRule::Action::kKill: return SCMP_ACT_KILL_PROCESS;
-    case SeccompRule::Action::kLog: return SCMP_ACT_LOG;
+    case SeccompRule::Action::kAllow:
+      return SCMP_ACT_ALLOW;
+    case SeccompRule::Action::kErrno:
+      return SCMP_ACT_ERRNO(static_cast<uint16_t>(err));
+    case SeccompRule::Action::kKill:
+      return SCMP_ACT_KILL_PROCESS;
+    case SeccompRule::Action::kLog:
+      return SCMP_ACT_LOG;
   }
   return SCMP_ACT_KILL_PROCESS;
 }
@@ -43,8 +47,7 @@ std::string syscall_name(int nr) {
   return s;
 }
 
-Result<std::vector<uint8_t>> compile_seccomp(SeccompRule::Action default_action,
-                                             int default_errno,
+Result<std::vector<uint8_t>> compile_seccomp(SeccompRule::Action default_action, int default_errno,
                                              const std::vector<SeccompRule>& rules) {
   const uint32_t def = to_scmp(default_action, default_errno);
   Ctx ctx(seccomp_init(def));
@@ -60,7 +63,7 @@ Result<std::vector<uint8_t>> compile_seccomp(SeccompRule::Action default_action,
   for (const SeccompRule& r : rules) {
     const std::string where = std::to_string(r.line) + ": ";
     bool cond = r.arg >= 0;
-    const SeccompRule* clash = unconditional.count(r.syscall) ? unconditional[r.syscall]
+    const SeccompRule* clash = unconditional.count(r.syscall)            ? unconditional[r.syscall]
                                : (!cond && conditional.count(r.syscall)) ? conditional[r.syscall]
                                                                          : nullptr;
     if (clash) {
@@ -101,7 +104,8 @@ Result<std::vector<uint8_t>> compile_seccomp(SeccompRule::Action default_action,
   off_t size = ::lseek(mem.get(), 0, SEEK_END);
   if (size <= 0) return error("0: seccomp_export_bpf produced no program");
   std::vector<uint8_t> out(static_cast<size_t>(size));
-  if (::pread(mem.get(), out.data(), out.size(), 0) != size) return sys_error("0: pread(seccomp memfd)");
+  if (::pread(mem.get(), out.data(), out.size(), 0) != size)
+    return sys_error("0: pread(seccomp memfd)");
   return out;
 }
 

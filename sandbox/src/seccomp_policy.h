@@ -19,8 +19,7 @@ std::string syscall_name(int nr);
 // The filter for the native architecture, as raw struct sock_filter bytes. Syscalls of
 // other ABIs (i386 through int $0x80, x32) are killed: they would bypass the rules by
 // number. Errors start with the rule's line: "12: conflicting rule for 'clone' ...".
-Result<std::vector<uint8_t>> compile_seccomp(SeccompRule::Action default_action,
-                                             int default_errno,
+Result<std::vector<uint8_t>> compile_seccomp(SeccompRule::Action default_action, int default_errno,
                                              const std::vector<SeccompRule>& rules);
 
 }  // namespace gs::sandbox

@@ -49,15 +49,35 @@ double run_ours(const JailSpec& spec) {
 }
 
 double run_bwrap() {
-  std::vector<std::string> args = {"bwrap",        "--unshare-all", "--die-with-parent",
-                                   "--ro-bind",    "/usr",          "/usr",
-                                   "--symlink",    "usr/bin",       "/bin",
-                                   "--symlink",    "usr/sbin",      "/sbin",
-                                   "--symlink",    "usr/lib",       "/lib",
-                                   "--symlink",    "usr/lib64",     "/lib64",
-                                   "--ro-bind",    "/etc/ld.so.cache", "/etc/ld.so.cache",
-                                   "--proc",       "/proc",         "--dev", "/dev",
-                                   "--tmpfs",      "/tmp",          "--hostname", "bench",
+  std::vector<std::string> args = {"bwrap",
+                                   "--unshare-all",
+                                   "--die-with-parent",
+                                   "--ro-bind",
+                                   "/usr",
+                                   "/usr",
+                                   "--symlink",
+                                   "usr/bin",
+                                   "/bin",
+                                   "--symlink",
+                                   "usr/sbin",
+                                   "/sbin",
+                                   "--symlink",
+                                   "usr/lib",
+                                   "/lib",
+                                   "--symlink",
+                                   "usr/lib64",
+                                   "/lib64",
+                                   "--ro-bind",
+                                   "/etc/ld.so.cache",
+                                   "/etc/ld.so.cache",
+                                   "--proc",
+                                   "/proc",
+                                   "--dev",
+                                   "/dev",
+                                   "--tmpfs",
+                                   "/tmp",
+                                   "--hostname",
+                                   "bench",
                                    "/bin/true"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -118,8 +138,8 @@ int main(int argc, char** argv) {
   std::printf("start-to-exit of /bin/true, %d runs each, interleaved\n", n);
   std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n",
               "gosandbox jail (default profile)", a.median, a.p90, a.mean);
-  std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", "bwrap --unshare-all", b.median,
-              b.p90, b.mean);
+  std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", "bwrap --unshare-all",
+              b.median, b.p90, b.mean);
   std::printf("ratio ours/bwrap (median): %.2f\n", a.median / b.median);
   return 0;
 }

@@ -9,14 +9,15 @@
 //
 // All fixtures are linked into one binary (each init() does nothing unless
 // GS_HOSTILE_ONLY names it or is unset), so the suite pays for one Go build.
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +25,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -96,15 +96,16 @@ class Hostile : public ::testing::Test {
     gomod += ")\n\n" + replaces;
     ASSERT_TRUE(make_dirs(work_ + "/src").ok());
     ASSERT_TRUE(write_file_atomic(work_ + "/src/go.mod", gomod).ok());
-    ASSERT_TRUE(write_file_atomic(work_ + "/src/main.go",
-                                  "package main\n\nimport (\n\t\"fmt\"\n" + imports +
-                                      ")\n\nfunc main() { fmt.Println(\"gs-hostile: main reached\") }\n")
-                    .ok());
+    ASSERT_TRUE(
+        write_file_atomic(work_ + "/src/main.go",
+                          "package main\n\nimport (\n\t\"fmt\"\n" + imports +
+                              ")\n\nfunc main() { fmt.Println(\"gs-hostile: main reached\") }\n")
+            .ok());
     std::string cache = std::string(GS_BINARY_DIR) + "/tests/hostile/gocache";
     std::string log = sh("cd " + work_ + "/src && env -i PATH=/usr/bin:/bin HOME=" + work_ +
                          " GOPATH=" + work_ + "/gopath GOCACHE=" + cache +
-                         " GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off CGO_ENABLED=0 go build -o " + work_ +
-                         "/bin/hostile .");
+                         " GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off CGO_ENABLED=0 go build -o " +
+                         work_ + "/bin/hostile .");
     ASSERT_EQ(::access((work_ + "/bin/hostile").c_str(), X_OK), 0) << "go build failed:\n" << log;
     ::chmod((work_ + "/bin").c_str(), 0755);
 
@@ -127,7 +128,7 @@ class Hostile : public ::testing::Test {
 
   // Runs one fixture in a jail from the default profile; `tweak` adjusts the spec.
   Outcome run(const std::string& name, std::chrono::milliseconds timeout = std::chrono::seconds(10),
-          const std::function<void(JailSpec&)>& tweak = nullptr) {
+              const std::function<void(JailSpec&)>& tweak = nullptr) {
     Outcome r;
     auto profile = Profile::load("default", kProfiles);
     EXPECT_TRUE(profile.ok()) << profile.error().message();
@@ -139,7 +140,8 @@ class Hostile : public ::testing::Test {
     spec.env.push_back("GS_HOSTILE_ONLY=" + name);
     spec.argv = {"/opt/hostile/hostile"};
     spec.cwd = spec.identity.home;
-    spec.mounts.push_back({.kind = Mount::Kind::kBind, .source = work_ + "/bin", .target = "/opt/hostile"});
+    spec.mounts.push_back(
+        {.kind = Mount::Kind::kBind, .source = work_ + "/bin", .target = "/opt/hostile"});
     spec.timeout = timeout;
     spec.term_grace = std::chrono::milliseconds(300);
     if (tweak) tweak(spec);
@@ -153,9 +155,11 @@ class Hostile : public ::testing::Test {
     r.rec = std::move(*rec);
     r.out = r.rec.out.tail + r.rec.err.tail;
     // Nothing of the host's secrets, whatever the fixture did.
-    EXPECT_EQ(r.out.find(secret_), std::string::npos) << "host secret leaked into the jail:\n" << r.out;
+    EXPECT_EQ(r.out.find(secret_), std::string::npos) << "host secret leaked into the jail:\n"
+                                                      << r.out;
     if (!shadow_line_.empty()) {
-      EXPECT_EQ(r.out.find(shadow_line_.substr(0, shadow_line_.find(':') + 2)), std::string::npos) << r.out;
+      EXPECT_EQ(r.out.find(shadow_line_.substr(0, shadow_line_.find(':') + 2)), std::string::npos)
+          << r.out;
     }
     return r;
   }
@@ -166,7 +170,8 @@ class Hostile : public ::testing::Test {
 };
 std::string Hostile::work_, Hostile::secret_, Hostile::shadow_line_;
 
-#define EXPECT_OUT(r, text) EXPECT_NE((r).out.find(text), std::string::npos) << "want '" << (text) << "' in:\n" << (r).out
+#define EXPECT_OUT(r, text) \
+  EXPECT_NE((r).out.find(text), std::string::npos) << "want '" << (text) << "' in:\n" << (r).out
 
 TEST_F(Hostile, SuiteHasAtLeast25Fixtures) { EXPECT_GE(fixture_names().size(), 25u); }
 
@@ -187,12 +192,14 @@ TEST_F(Hostile, ReadRootSeesNothingOfTheHost) {
 TEST_F(Hostile, WriteOutsideLeavesNoFileOnTheHost) {
   Outcome r = run("writeoutside");
   EXPECT_TRUE(exited_ok(r)) << r.out;
-  for (const char* p : {"/gs-hostile-writeoutside", "/etc/gs-hostile-writeoutside", "/usr/gs-hostile-writeoutside",
-                        "/var/tmp/gs-hostile-writeoutside", "/root/gs-hostile-writeoutside",
-                        "/work/gs-hostile-writeoutside"}) {
+  for (const char* p : {"/gs-hostile-writeoutside", "/etc/gs-hostile-writeoutside",
+                        "/usr/gs-hostile-writeoutside", "/var/tmp/gs-hostile-writeoutside",
+                        "/root/gs-hostile-writeoutside", "/work/gs-hostile-writeoutside"}) {
     EXPECT_NE(::access(p, F_OK), 0) << p << " exists on the host";
   }
-  EXPECT_OUT(r, "write /etc/gs-hostile-writeoutside: err=open /etc/gs-hostile-writeoutside: read-only file system");
+  EXPECT_OUT(r,
+             "write /etc/gs-hostile-writeoutside: err=open /etc/gs-hostile-writeoutside: read-only "
+             "file system");
 }
 
 TEST_F(Hostile, DotDotStaysInTheJail) {
@@ -266,7 +273,9 @@ TEST_F(Hostile, NamespacesAreDenied) {
   Outcome r = run("unshare");
   EXPECT_TRUE(exited_ok(r)) << r.out;
   EXPECT_OUT(r, "unshare(CLONE_NEWUSER): err=operation not permitted");
-  EXPECT_OUT(r, "clone(CLONE_NEWUSER|CLONE_NEWNS) via exec: err=fork/exec /bin/true: operation not permitted");
+  EXPECT_OUT(r,
+             "clone(CLONE_NEWUSER|CLONE_NEWNS) via exec: err=fork/exec /bin/true: operation not "
+             "permitted");
   EXPECT_OUT(r, "setns(/proc/self/ns/mnt): errno=operation not permitted");
 }
 
@@ -312,14 +321,16 @@ TEST_F(Hostile, KillMinusOneReachesNoHostProcess) {
 }
 
 TEST_F(Hostile, ForkBombHitsThePidsLimit) {
-  Outcome r = run("forkbomb", std::chrono::seconds(10), [](JailSpec& s) { s.limits.max_pids = 64; });
+  Outcome r =
+      run("forkbomb", std::chrono::seconds(10), [](JailSpec& s) { s.limits.max_pids = 64; });
   EXPECT_TRUE(exited_ok(r)) << r.out;
   EXPECT_OUT(r, "then err=fork/exec /bin/sleep: resource temporarily unavailable");
   EXPECT_GT(r.rec.limits.pids_max, 0u);
 }
 
 TEST_F(Hostile, MemoryBombIsKilledByTheOomKiller) {
-  Outcome r = run("membomb", std::chrono::seconds(20), [](JailSpec& s) { s.limits.memory_bytes = 256 << 20; });
+  Outcome r = run("membomb", std::chrono::seconds(20),
+                  [](JailSpec& s) { s.limits.memory_bytes = 256 << 20; });
   EXPECT_FALSE(r.rec.exited) << r.out;
   EXPECT_EQ(r.rec.signal, SIGKILL);
   EXPECT_GT(r.rec.limits.oom_kills, 0u);
@@ -327,7 +338,8 @@ TEST_F(Hostile, MemoryBombIsKilledByTheOomKiller) {
 }
 
 TEST_F(Hostile, DiskFillStopsAtTheTmpfsAndIsRecorded) {
-  Outcome r = run("diskfill", std::chrono::seconds(10), [](JailSpec& s) { s.limits.tmp_bytes = 64 << 20; });
+  Outcome r =
+      run("diskfill", std::chrono::seconds(10), [](JailSpec& s) { s.limits.tmp_bytes = 64 << 20; });
   EXPECT_TRUE(exited_ok(r)) << r.out;
   EXPECT_OUT(r, "no space left on device");
   EXPECT_NE(std::find(r.rec.limits.disk_full.begin(), r.rec.limits.disk_full.end(), "/tmp"),
@@ -335,13 +347,15 @@ TEST_F(Hostile, DiskFillStopsAtTheTmpfsAndIsRecorded) {
 }
 
 TEST_F(Hostile, FdExhaustionStopsAtNofile) {
-  Outcome r = run("fdexhaust", std::chrono::seconds(10), [](JailSpec& s) { s.limits.open_files = 256; });
+  Outcome r =
+      run("fdexhaust", std::chrono::seconds(10), [](JailSpec& s) { s.limits.open_files = 256; });
   EXPECT_TRUE(exited_ok(r)) << r.out;
   EXPECT_OUT(r, "err=open /dev/null: too many open files");
 }
 
 TEST_F(Hostile, CpuSpinIsThrottledAndTimedOut) {
-  Outcome r = run("cpuspin", std::chrono::milliseconds(1500), [](JailSpec& s) { s.limits.cpu_millicores = 300; });
+  Outcome r = run("cpuspin", std::chrono::milliseconds(1500),
+                  [](JailSpec& s) { s.limits.cpu_millicores = 300; });
   EXPECT_TRUE(r.rec.timed_out) << r.out;
   EXPECT_GT(r.rec.limits.cpu_throttled, 0u);
 }
@@ -367,7 +381,8 @@ TEST_F(Hostile, ProcSysIsReadOnly) {
   Outcome r = run("procsys");
   EXPECT_TRUE(exited_ok(r)) << r.out;
   EXPECT_OUT(r, "write /proc/sys/kernel/core_pattern: err=");
-  EXPECT_EQ(r.out.find("write /proc/sys/kernel/core_pattern: err=<nil>"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("write /proc/sys/kernel/core_pattern: err=<nil>"), std::string::npos)
+      << r.out;
   EXPECT_EQ(r.out.find("write /proc/sysrq-trigger: err=<nil>"), std::string::npos) << r.out;
   EXPECT_EQ(slurp("/proc/sys/kernel/core_pattern"), core);
 }
@@ -384,7 +399,8 @@ TEST_F(Hostile, DevicesAreNotThereAndTheKernelLogIsUntouched) {
   EXPECT_OUT(r, "open /dev/mem: err=open /dev/mem: no such file or directory");
   EXPECT_OUT(r, "open /dev/kmsg for writing: err=open /dev/kmsg: no such file or directory");
   EXPECT_OUT(r, "mknod(mem, c 1 1): err=operation not permitted");
-  EXPECT_EQ(sh("dmesg | grep -c gs-hostile-devmem || true").find_first_not_of("0\n"), std::string::npos);
+  EXPECT_EQ(sh("dmesg | grep -c gs-hostile-devmem || true").find_first_not_of("0\n"),
+            std::string::npos);
 }
 
 TEST_F(Hostile, HostLoopbackServiceIsUnreachable) {
@@ -401,7 +417,8 @@ TEST_F(Hostile, HostLoopbackServiceIsUnreachable) {
   ASSERT_EQ(::bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   Outcome r = run("hostloopback");
   EXPECT_TRUE(exited_ok(r)) << r.out;
-  EXPECT_OUT(r, "dial tcp 127.0.0.1:47011: err=dial tcp 127.0.0.1:47011: connect: connection refused");
+  EXPECT_OUT(r,
+             "dial tcp 127.0.0.1:47011: err=dial tcp 127.0.0.1:47011: connect: connection refused");
   EXPECT_LT(::accept(tcp, nullptr, nullptr), 0) << "the host's loopback service got a connection";
   char buf[64];
   EXPECT_LT(::recv(udp, buf, sizeof buf, 0), 0) << "the host's loopback service got a datagram";
@@ -427,8 +444,12 @@ TEST_F(Hostile, HostUnixSocketsAreUnreachable) {
   int file = listen_unix("/tmp/gs-hostile.sock");
   Outcome r = run("hostunix");
   EXPECT_TRUE(exited_ok(r)) << r.out;
-  EXPECT_OUT(r, "dial unix @gs-hostile-abstract: err=dial unix @gs-hostile-abstract: connect: connection refused");
-  EXPECT_OUT(r, "dial unix /tmp/gs-hostile.sock: err=dial unix /tmp/gs-hostile.sock: connect: no such file or directory");
+  EXPECT_OUT(r,
+             "dial unix @gs-hostile-abstract: err=dial unix @gs-hostile-abstract: connect: "
+             "connection refused");
+  EXPECT_OUT(r,
+             "dial unix /tmp/gs-hostile.sock: err=dial unix /tmp/gs-hostile.sock: connect: no such "
+             "file or directory");
   EXPECT_LT(::accept(abs, nullptr, nullptr), 0);
   EXPECT_LT(::accept(file, nullptr, nullptr), 0);
   ::close(abs);
@@ -463,6 +484,16 @@ TEST_F(Hostile, RebootIsKilledAndTheKillIsNamed) {
   EXPECT_EQ(r.rec.seccomp.back().action, "kill_process");
 }
 
+TEST_F(Hostile, OrphansDieWithTheJail) {
+  Outcome r = run("orphans", std::chrono::seconds(10));
+  EXPECT_TRUE(exited_ok(r)) << r.out;
+  EXPECT_OUT(r, "started err=<nil>");
+  // The jail's init exits with the payload and takes the SIGTERM-proof session along.
+  std::string ps = sh("ps -eo uid=,args= | awk '$1 == " + std::to_string(host_id(1000)) +
+                      "' | grep -c 'sleep 120' || true");
+  EXPECT_EQ(std::atoi(ps.c_str()), 0) << ps;
+}
+
 TEST_F(Hostile, SandboxChecksSeeAWorkstation) {
   // The home the harness binds: populated on the host by populate_home.
   std::string home = work_ + "/home-sandboxcheck";
@@ -475,7 +506,8 @@ TEST_F(Hostile, SandboxChecksSeeAWorkstation) {
     p.editor = "vim";
     p.projects = {"billing-api", "dotfiles"};
     ASSERT_TRUE(populate_home(p, home).ok());
-    s.mounts.push_back({.kind = Mount::Kind::kBind, .source = home, .target = s.identity.home, .writable = true});
+    s.mounts.push_back(
+        {.kind = Mount::Kind::kBind, .source = home, .target = s.identity.home, .writable = true});
   });
   EXPECT_TRUE(exited_ok(r)) << r.out;
   EXPECT_OUT(r, "dockerenv=false ci=[]");

@@ -66,10 +66,8 @@ class ProfileJail : public ::testing::Test {
 // The benign corpus: real modules with their real tests, from Debian's golang-*-dev.
 TEST_F(ProfileJail, BenignGoTestSuitesPassUnderDefault) {
   const std::pair<const char*, const char*> corpus[] = {
-      {"github.com/google/uuid", "uuid"},
-      {"github.com/google/btree", "btree"},
-      {"github.com/boltdb/bolt", "bolt"},
-      {"github.com/cespare/xxhash", "xxhash"},
+      {"github.com/google/uuid", "uuid"},  {"github.com/google/btree", "btree"},
+      {"github.com/boltdb/bolt", "bolt"},  {"github.com/cespare/xxhash", "xxhash"},
       {"github.com/spf13/pflag", "pflag"},
   };
   char tmpl[] = "/tmp/gs-benign-XXXXXX";
@@ -82,16 +80,19 @@ TEST_F(ProfileJail, BenignGoTestSuitesPassUnderDefault) {
     if (::access(src.c_str(), R_OK) != 0) continue;
     std::string dst = work + "/" + name;
     // Writable, as a developer's checkout: go may add a missing go directive to go.mod.
-    ASSERT_EQ(std::system(("cp -r " + src + " " + dst + " && chown -R " + std::to_string(host_id(1000)) + ":" +
-                           std::to_string(host_id(1000)) + " " + dst)
-                              .c_str()),
-              0);
+    ASSERT_EQ(
+        std::system(("cp -r " + src + " " + dst + " && chown -R " + std::to_string(host_id(1000)) +
+                     ":" + std::to_string(host_id(1000)) + " " + dst)
+                        .c_str()),
+        0);
     if (::access((dst + "/go.mod").c_str(), F_OK) != 0) {
-      ASSERT_TRUE(write_file_atomic(dst + "/go.mod", std::string("module ") + path + "\n\ngo 1.13\n").ok());
+      ASSERT_TRUE(
+          write_file_atomic(dst + "/go.mod", std::string("module ") + path + "\n\ngo 1.13\n").ok());
     }
     JailSpec spec = default_spec(ran + 11);
     std::string inside = spec.identity.home + "/src/" + name;
-    spec.mounts.push_back({.kind = Mount::Kind::kBind, .source = dst, .target = inside, .writable = true});
+    spec.mounts.push_back(
+        {.kind = Mount::Kind::kBind, .source = dst, .target = inside, .writable = true});
     // -short: bolt's multi-GiB tests are meant to be skipped outside a release check and
     // would hit the profile's 1 GiB file-size limit (as they should). -vet=off: Go 1.19's
     // vet rejects a test file of pflag; that is the toolchain, not the sandbox.
@@ -109,7 +110,8 @@ TEST_F(ProfileJail, BenignGoTestSuitesPassUnderDefault) {
     ++ran;
   }
   (void)remove_tree(work);
-  EXPECT_GE(ran, 2) << "too few of Debian's Go sources installed (golang-github-google-uuid-dev, ...)";
+  EXPECT_GE(ran, 2)
+      << "too few of Debian's Go sources installed (golang-github-google-uuid-dev, ...)";
 }
 
 TEST_F(ProfileJail, TimeNamespaceShowsDaysOfUptimeAndTheHostClock) {
@@ -127,9 +129,10 @@ TEST_F(ProfileJail, TimeNamespaceShowsDaysOfUptimeAndTheHostClock) {
 TEST_F(ProfileJail, SeccompKillIsNamedAndErrnoDenialsLetTheProgramGoOn) {
   JailSpec spec = default_spec(6);
   // python3 is not guaranteed; perl is part of Debian's base system.
-  spec.argv = {"/usr/bin/perl", "-e",
-               "$| = 1; syscall(101, 16, 1, 0, 0) == -1 and print \"ptrace: $!\\n\";"  // PTRACE_ATTACH
-               "syscall(169, 0, 0, 0, 0); print \"survived\\n\";"};            // reboot
+  spec.argv = {
+      "/usr/bin/perl", "-e",
+      "$| = 1; syscall(101, 16, 1, 0, 0) == -1 and print \"ptrace: $!\\n\";"  // PTRACE_ATTACH
+      "syscall(169, 0, 0, 0, 0); print \"survived\\n\";"};                    // reboot
   Ran r = run(spec);
   EXPECT_NE(r.out.find("ptrace: Operation not permitted"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("survived"), std::string::npos) << r.out;
@@ -153,7 +156,8 @@ std::vector<std::string> cgroup_dirs_of(pid_t owner) {
     DIR* d = ::opendir(root);
     if (!d) continue;
     while (dirent* e = ::readdir(d)) {
-      if (std::string(e->d_name).rfind(prefix, 0) == 0) left.push_back(std::string(root) + "/" + e->d_name);
+      if (std::string(e->d_name).rfind(prefix, 0) == 0)
+        left.push_back(std::string(root) + "/" + e->d_name);
     }
     ::closedir(d);
   }
@@ -168,7 +172,8 @@ std::vector<pid_t> processes_in_cgroups_of(pid_t owner) {
   while (dirent* e = ::readdir(d)) {
     pid_t p = std::atoi(e->d_name);
     if (p <= 0) continue;
-    if (slurp("/proc/" + std::string(e->d_name) + "/cgroup").find(needle) != std::string::npos) left.push_back(p);
+    if (slurp("/proc/" + std::string(e->d_name) + "/cgroup").find(needle) != std::string::npos)
+      left.push_back(p);
   }
   ::closedir(d);
   return left;
@@ -190,7 +195,9 @@ TEST_F(ProfileJail, FiftyConsecutiveJailsLeaveNothingBehind) {
     JailSpec spec = default_spec(100 + i);
     // Every kind of jail the analysis uses: CPU quota, time namespace, a child that
     // outlives the payload (reaped by the jail), a timeout on some.
-    spec.argv = {"/bin/sh", "-c", "sleep 30 & echo $$; test $((" + std::to_string(i) + " % 5)) = 0 && sleep 30; exit 0"};
+    spec.argv = {
+        "/bin/sh", "-c",
+        "sleep 30 & echo $$; test $((" + std::to_string(i) + " % 5)) = 0 && sleep 30; exit 0"};
     spec.timeout = std::chrono::milliseconds(300);
     spec.term_grace = std::chrono::milliseconds(100);
     Ran r = run(spec);
@@ -198,7 +205,8 @@ TEST_F(ProfileJail, FiftyConsecutiveJailsLeaveNothingBehind) {
   }
   EXPECT_TRUE(cgroup_dirs_of(::getpid()).empty()) << cgroup_dirs_of(::getpid())[0];
   EXPECT_TRUE(processes_in_cgroups_of(::getpid()).empty());
-  EXPECT_EQ(slurp("/proc/self/mountinfo"), mounts_before) << "a mount of a jail is left on the host";
+  EXPECT_EQ(slurp("/proc/self/mountinfo"), mounts_before)
+      << "a mount of a jail is left on the host";
   EXPECT_EQ(slurp("/proc/net/dev"), netns_before) << "an interface appeared in the host's netns";
   EXPECT_EQ(count_fds(), fds_before) << "descriptors leaked";
 }

@@ -1,6 +1,8 @@
 // Unit tests of sandbox profiles, personas and the seccomp audit parser: the shipped
 // profiles load and compile, every kind of bad profile is rejected with file, line and
 // reason, personas are plausible and reproducible, and a lived-in home gets written.
+#include "profile.h"
+
 #include <gtest/gtest.h>
 #include <linux/filter.h>
 #include <sys/stat.h>
@@ -9,7 +11,6 @@
 #include <set>
 
 #include "base/fs.h"
-#include "profile.h"
 #include "src/audit.h"
 
 namespace gs::sandbox {
@@ -41,14 +42,46 @@ TEST(Profile, ShippedProfilesLoadAndCompile) {
 TEST(Profile, DefaultDeniesWhatTheIssueLists) {
   auto p = Profile::load("default", kProfiles);
   ASSERT_TRUE(p.ok()) << p.error().message();
-  for (const char* s :
-       {"ptrace", "process_vm_readv", "process_vm_writev", "bpf", "perf_event_open", "io_uring_setup",
-        "io_uring_enter", "io_uring_register", "kexec_load", "kexec_file_load", "init_module",
-        "finit_module", "delete_module", "mount", "umount2", "pivot_root", "move_mount", "fsopen",
-        "fsmount", "open_tree", "setns", "unshare", "clone", "clone3", "keyctl", "add_key",
-        "request_key", "userfaultfd", "open_by_handle_at", "name_to_handle_at", "iopl", "ioperm",
-        "swapon", "swapoff", "reboot", "settimeofday", "clock_settime", "adjtimex", "acct",
-        "personality"}) {
+  for (const char* s : {"ptrace",
+                        "process_vm_readv",
+                        "process_vm_writev",
+                        "bpf",
+                        "perf_event_open",
+                        "io_uring_setup",
+                        "io_uring_enter",
+                        "io_uring_register",
+                        "kexec_load",
+                        "kexec_file_load",
+                        "init_module",
+                        "finit_module",
+                        "delete_module",
+                        "mount",
+                        "umount2",
+                        "pivot_root",
+                        "move_mount",
+                        "fsopen",
+                        "fsmount",
+                        "open_tree",
+                        "setns",
+                        "unshare",
+                        "clone",
+                        "clone3",
+                        "keyctl",
+                        "add_key",
+                        "request_key",
+                        "userfaultfd",
+                        "open_by_handle_at",
+                        "name_to_handle_at",
+                        "iopl",
+                        "ioperm",
+                        "swapon",
+                        "swapoff",
+                        "reboot",
+                        "settimeofday",
+                        "clock_settime",
+                        "adjtimex",
+                        "acct",
+                        "personality"}) {
     EXPECT_TRUE(p->denies(s)) << s;
   }
   EXPECT_TRUE(p->killed.count("reboot"));
@@ -100,11 +133,14 @@ TEST(Profile, BadProfilesNameFileLineAndReason) {
       {"[seccomp]\ndefault = maybe\n", "bad.profile:2: unknown action 'maybe'"},
       {"[seccomp]\nerrno(EWHAT) ptrace\n", "bad.profile:2: unknown errno 'EWHAT'"},
       {"[seccomp]\nerrno(EPERM)\n", "bad.profile:2: rule names no syscall"},
-      {"[seccomp]\nerrno(EPERM) clone if arg9 & CLONE_NEWNS\n", "bad.profile:2: bad argument 'arg9'"},
-      {"[seccomp]\nerrno(EPERM) clone if arg0 & CLONE_NOPE\n", "bad.profile:2: unknown flag 'CLONE_NOPE'"},
+      {"[seccomp]\nerrno(EPERM) clone if arg9 & CLONE_NEWNS\n",
+       "bad.profile:2: bad argument 'arg9'"},
+      {"[seccomp]\nerrno(EPERM) clone if arg0 & CLONE_NOPE\n",
+       "bad.profile:2: unknown flag 'CLONE_NOPE'"},
       {"[seccomp]\nerrno(EPERM) clone if arg0 > 3\n", "bad.profile:2: unknown comparison '>'"},
       {"[seccomp]\nerrno(EPERM) clone if arg0\n", "bad.profile:2: condition must be"},
-      {"[seccomp]\nerrno(EPERM) ptrace\nkill ptrace\n", "bad.profile:3: conflicting rule for 'ptrace'"},
+      {"[seccomp]\nerrno(EPERM) ptrace\nkill ptrace\n",
+       "bad.profile:3: conflicting rule for 'ptrace'"},
       {"[seccomp\n", "bad.profile:1: malformed section header"},
       {"[limitz]\n", "bad.profile:1: unknown section '[limitz]'"},
       {"memory = 1GiB\n", "bad.profile:1: 'memory = 1GiB' outside of any section"},
@@ -116,7 +152,8 @@ TEST(Profile, BadProfilesNameFileLineAndReason) {
       {"[limits]\nmemory\n[seccomp]\n", "bad.profile:2: expected 'key = value'"},
       {"[timeouts]\nwindow = 10 years\n[seccomp]\n", "bad.profile:2: bad duration"},
       {"[timeouts]\nnap = 10s\n[seccomp]\n", "bad.profile:2: unknown timeout 'nap'"},
-      {"[network]\nmode = internet\n[seccomp]\n", "bad.profile:2: network mode must be fake or none"},
+      {"[network]\nmode = internet\n[seccomp]\n",
+       "bad.profile:2: network mode must be fake or none"},
       {"[persona]\nusers = Root:Admin\n[seccomp]\n", "bad.profile:2: bad user 'Root:Admin'"},
       {"[persona]\nuptime_days = 9..3\n[seccomp]\n", "bad.profile:2: bad range '9..3'"},
       {"[persona]\nfavourite_colour = red\n[seccomp]\n", "bad.profile:2: unknown persona setting"},
@@ -188,7 +225,8 @@ TEST(Persona, ApplySetsIdentityAndAnInteractiveShellWithoutCI) {
   auto persona = Persona::randomize(prof->persona, 7);
   ASSERT_TRUE(persona.ok());
   JailSpec spec;
-  spec.env = {"GOFLAGS=-mod=mod", "CI=true", "GITHUB_ACTIONS=true", "HOME=/home/dev", "JENKINS_URL=x"};
+  spec.env = {"GOFLAGS=-mod=mod", "CI=true", "GITHUB_ACTIONS=true", "HOME=/home/dev",
+              "JENKINS_URL=x"};
   apply(*prof, *persona, spec);
   EXPECT_EQ(spec.identity.hostname, persona->hostname);
   EXPECT_EQ(spec.identity.user, persona->user);
@@ -249,7 +287,8 @@ TEST(Audit, ParsesSeccompKillRecords) {
   auto a = parse_audit_seccomp(
       "5,1234,3478947835,-;audit: type=1326 audit(1795622968.421:2): auid=4294967295 "
       "uid=1600001000 gid=1600001000 ses=4294967295 pid=10151 comm=\"hostile.test\" "
-      "exe=\"/work/h\" sig=31 arch=c000003e syscall=169 compat=0 ip=0x7fb9e4ff2829 code=0x80000000");
+      "exe=\"/work/h\" sig=31 arch=c000003e syscall=169 compat=0 ip=0x7fb9e4ff2829 "
+      "code=0x80000000");
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->event.host_pid, 10151);
   EXPECT_EQ(a->uid, 1600001000u);

@@ -1,0 +1,3 @@
+module example.test/hostile/orphans
+
+go 1.19
