@@ -94,6 +94,15 @@ TEST(Honeytokens, UniquePerSeedDeterministicAndRealistic) {
   EXPECT_FALSE(a.is_planted("/root/.netrc", "/home/dev"));
 }
 
+TEST(Honeytokens, FilesNameTheJailPersona) {
+  Honeytokens h = Honeytokens::generate(3, "rfischer", "rfischer-laptop");
+  EXPECT_NE(h.files[".git-credentials"].find("https://rfischer:ghp_"), std::string::npos);
+  EXPECT_NE(h.files[".netrc"].find("login rfischer"), std::string::npos);
+  ExfilScan scan(h);
+  EXPECT_FALSE(scan.scan_bytes(bytes(h.files[".docker/config.json"])).empty());
+  EXPECT_FALSE(scan.scan_bytes(bytes(hex_form(h.files[".docker/config.json"], false))).empty());
+}
+
 TEST(Encodings, DeterminedCharactersMatchRealEncodingsAtEveryOffset) {
   std::string secret = "AKIAQWERTYUIOPASDFGH";
   for (size_t lead = 0; lead < 6; ++lead) {

@@ -42,7 +42,7 @@ std::string determined_chars(std::string_view secret, size_t lead, unsigned bits
   return out;
 }
 
-std::string ssh_private_key(std::mt19937_64& rng, std::string* body_line) {
+std::string ssh_private_key(std::mt19937_64& rng, const std::string& comment, std::string* body_line) {
   // openssh-key-v1 container: magic, "none" cipher and kdf, one ed25519 key. The key
   // bytes are random: it only has to look right and be unique.
   std::string blob = std::string("openssh-key-v1") + '\0';
@@ -63,7 +63,7 @@ std::string ssh_private_key(std::mt19937_64& rng, std::string* body_line) {
   std::string pub = random_bytes(32);
   put_str("ssh-ed25519");
   put_str(pub);
-  put_str(random_bytes(140) + "dev@dev-laptop");
+  put_str(random_bytes(140) + comment);
   std::string b64 = base64_encode(blob);
   std::string out = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
   std::vector<std::string> lines;
@@ -117,11 +117,12 @@ std::string hex_form(std::string_view secret, bool upper) {
   return out;
 }
 
-Honeytokens Honeytokens::generate(uint64_t seed) {
+Honeytokens Honeytokens::generate(uint64_t seed, std::string_view user_view, std::string_view host_view) {
+  std::string user(user_view), host(host_view);
   std::mt19937_64 rng(seed ^ 0x676f73616e64626fULL);
   Honeytokens h;
   std::string key_line;
-  h.files[".ssh/id_rsa"] = ssh_private_key(rng, &key_line);
+  h.files[".ssh/id_rsa"] = ssh_private_key(rng, user + "@" + host, &key_line);
   h.canaries.push_back({"~/.ssh/id_rsa", key_line});
 
   std::string file_key_id = "AKIA" + random_string(rng, kUpperAlnum, 16);
@@ -132,20 +133,20 @@ Honeytokens Honeytokens::generate(uint64_t seed) {
   h.canaries.push_back({"~/.aws/credentials", file_secret});
 
   std::string git_token = "ghp_" + random_string(rng, kAlnum, 36);
-  h.files[".git-credentials"] = "https://dev:" + git_token + "@github.com\n";
+  h.files[".git-credentials"] = "https://" + user + ":" + git_token + "@github.com\n";
   h.canaries.push_back({"~/.git-credentials", git_token});
 
   std::string netrc_password = random_string(rng, kAlnum, 32);
-  h.files[".netrc"] = "machine api.github.com\n  login dev\n  password " + netrc_password + "\n";
+  h.files[".netrc"] = "machine api.github.com\n  login " + user + "\n  password " + netrc_password + "\n";
   h.canaries.push_back({"~/.netrc", netrc_password});
 
   std::string docker_password = "dckr_pat_" + random_string(rng, kAlnum, 27);
   h.files[".docker/config.json"] = "{\n\t\"auths\": {\n\t\t\"https://index.docker.io/v1/\": {\n\t\t\t\"auth\": \"" +
-                                   base64_encode("dev:" + docker_password) + "\"\n\t\t}\n\t}\n}\n";
+                                   base64_encode(user + ":" + docker_password) + "\"\n\t\t}\n\t}\n}\n";
   h.canaries.push_back({"~/.docker/config.json", docker_password});
   // The auth field as stored: a stealer that re-encodes the file carries this, not the
   // password in clear.
-  h.canaries.push_back({"~/.docker/config.json", base64_encode("dev:" + docker_password)});
+  h.canaries.push_back({"~/.docker/config.json", base64_encode(user + ":" + docker_password)});
 
   std::string env_github = "ghp_" + random_string(rng, kAlnum, 36);
   std::string env_key_id = "AKIA" + random_string(rng, kUpperAlnum, 16);

@@ -32,7 +32,9 @@ struct Honeytokens {
   std::vector<Canary> canaries;
 
   // Deterministic for a seed, so a run can be replayed; pass a fresh random seed per run.
-  static Honeytokens generate(uint64_t seed);
+  static Honeytokens generate(uint64_t seed) { return generate(seed, "dev", "dev-laptop"); }
+  // With the jail persona's user and host names, so the files match the home they sit in.
+  static Honeytokens generate(uint64_t seed, std::string_view user, std::string_view hostname);
   // Is `path` (absolute, in the jail) one of the planted files?
   bool is_planted(std::string_view path, std::string_view home) const;
 };
