@@ -55,6 +55,7 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
                   ->check(CLI::IsMember({"fake", "none"}));
   bool no_trace = false;
   analyze->add_flag("--no-trace", no_trace, "Run without the eBPF tracer (the report says the trace is absent)");
+  auto batch_cmds = batch::add_batch_commands(app, cmd.batch);
   auto* version = app.add_subcommand("version", "Print the version");
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -74,6 +75,12 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   if (version->parsed()) {
     cmd.kind = Command::Kind::kVersion;
     return cmd;
+  }
+  switch (batch::finish_batch_commands(batch_cmds, cmd.batch)) {
+    case batch::Parsed::kBatch: cmd.kind = Command::Kind::kBatch; return cmd;
+    case batch::Parsed::kMerge: cmd.kind = Command::Kind::kMerge; return cmd;
+    case batch::Parsed::kExportOsv: cmd.kind = Command::Kind::kExportOsv; return cmd;
+    case batch::Parsed::kNone: break;
   }
   if (!analyze->parsed()) {
     cmd.kind = Command::Kind::kHelp;

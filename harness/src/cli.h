@@ -7,14 +7,16 @@
 
 #include "analysis.h"
 #include "base/result.h"
+#include "batch/cli.h"
 
 namespace gs::harness {
 
 struct Command {
-  enum class Kind { kAnalyze, kVersion, kHelp } kind = Kind::kHelp;
+  enum class Kind { kAnalyze, kVersion, kHelp, kBatch, kMerge, kExportOsv } kind = Kind::kHelp;
   AnalysisOptions analyze;
   std::string format = "text";   // text | json
   std::string help_text;         // for kHelp
+  batch::BatchCommands batch;    // for kBatch, kMerge, kExportOsv
 };
 
 // Returns the command, or an error whose context is the usage message (exit code 2).

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "analysis.h"
+#include "batch/runner.h"
 #include "cli.h"
 #include "interrupt.h"
 #include "profile.h"
@@ -40,6 +41,13 @@ int main(int argc, char** argv) {
       case Command::Kind::kVersion:
         std::cout << "gosandbox " << kVersion << "\n";
         return 0;
+      case Command::Kind::kBatch:
+        cmd->batch.batch.interrupted = [] { return interrupted(); };
+        return gs::batch::run_batch(cmd->batch.batch);
+      case Command::Kind::kMerge:
+        return gs::batch::run_merge(cmd->batch.merge);
+      case Command::Kind::kExportOsv:
+        return gs::batch::run_export_osv(cmd->batch.osv);
       case Command::Kind::kAnalyze:
         break;
     }
