@@ -31,9 +31,15 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
+// Where our time goes: create() (namespaces, cgroups, root), release() to reaped, and
+// teardown (cgroup removal).
+std::vector<double> t_create, t_run, t_teardown;
+
 double run_ours(const JailSpec& spec) {
   auto t0 = Clock::now();
   auto jail = Jail::create(spec);
+  t_create.push_back(ms_since(t0));
+  auto t1 = Clock::now();
   if (!jail.ok()) {
     std::fprintf(stderr, "jail: %s\n", jail.error().message().c_str());
     std::exit(1);
@@ -44,7 +50,10 @@ double run_ours(const JailSpec& spec) {
     std::fprintf(stderr, "jail: /bin/true failed\n");
     std::exit(1);
   }
+  t_run.push_back(ms_since(t1));
+  auto t2 = Clock::now();
   jail->reset();  // teardown (cgroup removal) is part of the cost
+  t_teardown.push_back(ms_since(t2));
   return ms_since(t0);
 }
 
@@ -129,6 +138,9 @@ int main(int argc, char** argv) {
 
   run_ours(spec);  // warm the page cache and the cgroup parents for both
   run_bwrap();
+  t_create.clear();
+  t_run.clear();
+  t_teardown.clear();
   std::vector<double> ours, bwrap;
   for (int i = 0; i < n; ++i) {
     ours.push_back(run_ours(spec));
@@ -140,6 +152,13 @@ int main(int argc, char** argv) {
               "gosandbox jail (default profile)", a.median, a.p90, a.mean);
   std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", "bwrap --unshare-all",
               b.median, b.p90, b.mean);
+  for (auto [name, v] : {std::pair{"  of which create()", &t_create},
+                         std::pair{"  of which release() to reaped", &t_run},
+                         std::pair{"  of which teardown", &t_teardown}}) {
+    Stats s = stats(*v);
+    std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", name, s.median, s.p90,
+                s.mean);
+  }
   std::printf("ratio ours/bwrap (median): %.2f\n", a.median / b.median);
   return 0;
 }
