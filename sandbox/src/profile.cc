@@ -210,6 +210,7 @@ class Parser {
         p.denied.insert(r.syscall);
       }
       if (r.action == SeccompRule::Action::kKill) p.killed.insert(r.syscall);
+      if (r.action == SeccompRule::Action::kErrno && r.errno_value == ENOSYS) p.fallback.insert(r.syscall);
     }
     return p;
   }

@@ -85,6 +85,7 @@ TEST(Profile, DefaultDeniesWhatTheIssueLists) {
     EXPECT_TRUE(p->denies(s)) << s;
   }
   EXPECT_TRUE(p->killed.count("reboot"));
+  EXPECT_EQ(p->fallback, std::set<std::string>{"clone3"});
   EXPECT_EQ(p->limits.memory_bytes, 4ull << 30);
   EXPECT_EQ(p->limits.max_pids, 512u);
   EXPECT_EQ(p->limits.cpu_millicores, 2000u);
