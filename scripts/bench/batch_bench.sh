@@ -48,7 +48,10 @@ for m in $modules; do
   rm -rf "$work/modcache"
   mkdir -p "$d"
   (cd "$d" && unzip -q "$work/proxy/$m/@v/v1.0.0.zip" && cd "$m@v1.0.0" &&
-    t0=$(date +%s%N) && GOMODCACHE=$work/modcache go build ./... && GOMODCACHE=$work/modcache go test ./... > /dev/null 2>&1;
+    t0=$(date +%s%N)
+    # A failing test still took its time; the point is the time.
+    GOMODCACHE=$work/modcache go build ./... > /dev/null 2>&1 || true
+    GOMODCACHE=$work/modcache go test ./... > /dev/null 2>&1 || true
     t1=$(date +%s%N); echo -e "$m@v1.0.0\t$(( (t1 - t0) / 1000000 ))" >> "$bare")
 done
 unset GOFLAGS GOPROXY GOSUMDB GOCACHE

@@ -2,6 +2,7 @@
 #include "batch/export.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <map>
@@ -79,11 +80,16 @@ Result<MergeStats> merge(const std::vector<std::string>& sources, const std::str
   std::string jsonl;
   for (const auto& [id, r] : by_id) jsonl += r.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   GS_TRY(write_file_atomic(out_dir + "/records.jsonl", jsonl));
-  // A fresh database: stale rows of an earlier merge must not survive.
-  std::string db = out_dir + "/dataset.sqlite";
-  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((db + suffix).c_str());
-  GS_ASSIGN_OR_RETURN(Dataset ds, Dataset::open(db));
-  for (const auto& [id, r] : by_id) GS_TRY(ds.put(r));
+  // A fresh database, built aside and renamed into place: a reader never sees half a
+  // merge, and stale rows of an earlier merge do not survive.
+  const std::string db = out_dir + "/dataset.sqlite", tmp = db + ".merging";
+  for (const std::string& f : {tmp, tmp + "-wal", tmp + "-shm"}) ::unlink(f.c_str());
+  {
+    GS_ASSIGN_OR_RETURN(Dataset ds, Dataset::open(tmp));
+    for (const auto& [id, r] : by_id) GS_TRY(ds.put(r));
+  }  // closed: the WAL is checkpointed into the file
+  for (const std::string& f : {db + "-wal", db + "-shm"}) ::unlink(f.c_str());
+  if (::rename(tmp.c_str(), db.c_str()) != 0) return sys_error("rename('" + tmp + "', '" + db + "')");
   stats.records = by_id.size();
   return stats;
 }
