@@ -50,6 +50,10 @@ struct Profile {
   std::vector<uint8_t> seccomp_bpf;  // compiled with libseccomp for the native arch
   std::set<std::string> denied;      // syscalls with an errno or kill rule (any condition)
   std::set<std::string> killed;      // syscalls with a kill rule
+  // Syscalls answered with ENOSYS so callers fall back (clone3: glibc's pthread_create
+  // tries it first in every cgo program). Denied, but routine: a report may show them
+  // apart from denials that are evidence.
+  std::set<std::string> fallback;
 
   // `name_or_path` is a file when it contains '/' or ends in ".profile"; otherwise it is
   // resolved to profiles_dir/sandbox/NAME.profile.
