@@ -18,6 +18,9 @@
 
 #include "base/fs.h"
 #include "behaviour.h"
+#include "detect/honeytokens.h"
+#include "detect/rules.h"
+#include "detect/verdict.h"
 #include "fetch.h"
 #include "html_report.h"
 #include "interrupt.h"
@@ -172,6 +175,8 @@ class Pipeline {
   // The profile and the persona chosen from it, and the settings they resolve to.
   sandbox::Profile profile_;
   sandbox::Persona persona_;
+  detect::RuleSet rules_;
+  detect::Honeytokens honeytokens_;  // unique canary secrets planted for this run
   milliseconds window_{10'000}, test_timeout_{120'000}, build_timeout_{600'000};
   std::string network_ = "fake";
   uint64_t scratch_bytes_ = 4ull << 30;
@@ -221,6 +226,8 @@ sandbox::JailSpec Pipeline::spec_for(bool build_step) {
     spec.env.push_back("GOPATH=" + persona_.home + kGopath);
   }
   sandbox::apply(profile_, persona_, spec);
+  if (!build_step)
+    for (const auto& [k, v] : honeytokens_.env) spec.env.push_back(k + "=" + v);
   return spec;
 }
 
@@ -514,8 +521,15 @@ void Pipeline::judge() {
     rec_.error = "the module does not build (" + build_error + ")";
     return;
   }
-  // Until detection rules exist, the verdict follows the findings alone.
-  rec_.verdict = rec_.findings.empty() ? "clean" : "suspicious";
+  // Secrets in outbound bytes: every capture of the run, before the scratch goes.
+  detect::ExfilScan exfil(honeytokens_);
+  for (const auto& pcap : pcaps_) (void)exfil.scan_pcap(pcap);
+  nlohmann::json report = build_report(rec_);
+  detect::Verdict v = detect::evaluate(rules_, report, honeytokens_, exfil);
+  rec_.verdict = v.verdict;
+  rec_.score = v.score;
+  rec_.findings = v.findings_json();
+  rec_.environment["honeytokens"] = honeytokens_.canaries.size();
 }
 
 void Pipeline::add_capture_stats(const netmon::FakeInternetStats& s) {
@@ -594,6 +608,10 @@ Status Pipeline::load_profile() {
   auto persona = sandbox::Persona::randomize(profile_.persona, seed);
   if (!persona) return persona.take_error();
   persona_ = std::move(*persona);
+  auto rules = detect::RuleSet::load_dir(profiles_dir() + "/rules");
+  if (!rules) return error("rules: " + rules.error().message());
+  rules_ = std::move(*rules);
+  honeytokens_ = detect::Honeytokens::generate((uint64_t(rd()) << 32) | rd());
   rec_.environment = {{"profile", profile_.name},      {"profile_path", profile_.path},
                       {"hostname", persona_.hostname}, {"user", persona_.user},
                       {"home", persona_.home},         {"persona_seed", persona_.seed},
@@ -610,6 +628,12 @@ Status Pipeline::load_profile() {
 Status Pipeline::prepare_home() {
   std::string home = scratch_->path() + "/home";
   GS_TRY(sandbox::populate_home(persona_, home));
+  for (const auto& [rel, content] : honeytokens_.files) {
+    std::string path = home + "/" + rel;
+    std::string dir = path.substr(0, path.rfind('/'));
+    GS_TRY(make_dirs(dir, 0700));
+    GS_TRY(write_file_atomic(path, content, 0600));
+  }
   const uid_t uid = sandbox::host_id(persona_.uid);
   for (const std::string& rel : {std::string(kGopath) + "/pkg/mod", std::string(kGopath) + "/src"}) {
     GS_TRY(make_dirs(home + rel));
@@ -710,15 +734,17 @@ AnalysisOutcome Pipeline::run() {
     init_phase();
     test_phase();
     run_phase();
-    judge();
-  } else {
-    rec_.verdict = "error";
-    rec_.error = st.error().message();
   }
   collect_trace();
   rec_.network = build_network(networks_, events_, window_.count());
   rec_.network["mode"] = network_;
   rec_.network["capture"] = capture_;
+  if (st) {
+    judge();
+  } else {
+    rec_.verdict = "error";
+    rec_.error = st.error().message();
+  }
   rec_.duration_ms = now_ms();
   write_outputs(out);
   scratch_.reset();  // removes everything of the run but the outputs

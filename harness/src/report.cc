@@ -1,9 +1,9 @@
 // Report building and the terminal summary; see report.h.
 #include "report.h"
 
-#include <sstream>
 
 #include "base/fs.h"
+#include "detect/summary.h"
 #include "version.h"
 
 namespace gs::harness {
@@ -67,44 +67,7 @@ int exit_code_for(const std::string& verdict) {
 }
 
 std::string summary_text(const nlohmann::json& r, const std::string& report_path, bool color) {
-  auto paint = [&](const std::string& s, const char* code) {
-    return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
-  };
-  std::string verdict = r.value("verdict", "error");
-  const char* vcol = verdict == "clean" ? "1;32" : verdict == "suspicious" ? "1;33" : "1;31";
-  std::ostringstream o;
-  const auto& m = r["module"];
-  std::string ver = m.value("version", "");
-  o << "gosandbox: " << m.value("path", "?") << (ver.empty() ? "" : "@" + ver) << "  ("
-    << m.value("source", "") << ")\n";
-  o << "verdict:   " << paint(verdict, vcol) << "  score " << r.value("score", 0) << "/100  in "
-    << r.value("duration_ms", 0) / 1000.0 << " s\n";
-  if (r.contains("error")) o << "error:     " << r["error"].get<std::string>() << "\n";
-  for (const auto& f : r["findings"]) {
-    o << "  [" << f.value("severity", "") << "] " << f.value("rule", "") << ": "
-      << f.value("summary", "") << "\n";
-  }
-  o << "phases:\n";
-  for (const auto& p : r["phases"]) {
-    std::string st = p.value("status", "");
-    const char* col = st == "ok" ? "32" : st == "skipped" ? "2" : "31";
-    o << "  " << p.value("name", "") << "  " << paint(st, col);
-    if (!p.value("target", "").empty()) o << "  " << p.value("target", "");
-    o << "  " << p.value("duration_ms", 0) << " ms";
-    if (p["exit_code"].is_number()) o << "  exit " << p["exit_code"].get<int>();
-    if (p["signal"].is_number()) o << "  signal " << p["signal"].get<int>();
-    if (p.contains("note")) o << "  (" << p["note"].get<std::string>() << ")";
-    o << "\n";
-  }
-  const auto& t = r["trace"];
-  if (!t.value("present", false)) {
-    o << "trace:     absent (no tracer ran)\n";
-  } else if (!t.value("complete", true)) {
-    o << paint("trace:     INCOMPLETE, " + std::to_string(t.value("lost", 0)) + " events lost", "1;31")
-      << "\n";
-  }
-  if (!report_path.empty()) o << "report:    " << report_path << "\n";
-  return o.str();
+  return detect::summary_text(r, report_path, color);
 }
 
 }  // namespace gs::harness

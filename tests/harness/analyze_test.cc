@@ -289,7 +289,8 @@ const nlohmann::json* process_by_id(const nlohmann::json& report, const nlohmann
 
 TEST_F(Analyze, TracedShellLoaderShowsTheProcessChain) {
   AnalyzeRun r = analyze("shloader", {"example.test/shloader@v1.0.0", "--window", "1", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   EXPECT_TRUE(r.report["trace"]["present"].get<bool>());
   EXPECT_TRUE(r.report["trace"]["complete"].get<bool>());
   const auto* sh = find_process(r.report, [](const nlohmann::json& p) {
@@ -310,7 +311,8 @@ TEST_F(Analyze, TracedShellLoaderShowsTheProcessChain) {
 
 TEST_F(Analyze, WrittenThenExecutedFileIsRecognisable) {
   AnalyzeRun r = analyze("dropexec", {"example.test/dropexec@v1.0.0", "--window", "1", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   std::set<std::string> ops;
   for (const auto& f : r.report["files"])
     if (f["path"] == "/tmp/gosandbox-dropped.sh")
@@ -323,7 +325,8 @@ TEST_F(Analyze, WrittenThenExecutedFileIsRecognisable) {
 
 TEST_F(Analyze, MemfdExecutionIsRecorded) {
   AnalyzeRun r = analyze("memfdexec", {"example.test/memfdexec@v1.0.0", "--window", "1", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   const auto* p = find_process(r.report, [](const nlohmann::json& p) {
     return p["exe"].get<std::string>().starts_with("/proc/self/fd/");
   });
@@ -349,7 +352,8 @@ TEST_F(Analyze, NoTraceSaysTheTraceIsAbsent) {
 
 TEST_F(Analyze, ReverseShellLoopIsABeaconToItsAddress) {
   AnalyzeRun r = analyze("revshell", {"example.test/revshell@v1.0.0", "--window", "6", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   const auto& net = r.report["network"];
   ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1) << r.out;
   EXPECT_EQ(net["connections"][0]["dst_ip"], "203.0.113.10");
@@ -376,7 +380,8 @@ TEST_F(Analyze, ReverseShellLoopIsABeaconToItsAddress) {
 
 TEST_F(Analyze, JitteredHttpBeaconIsFoundByName) {
   AnalyzeRun r = analyze("httpbeacon", {"example.test/httpbeacon@v1.0.0", "--window", "6", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   const auto& net = r.report["network"];
   ASSERT_EQ(net["beacons"].size(), 1u) << net.dump(1);
   const auto& b = net["beacons"][0];
@@ -400,7 +405,8 @@ const nlohmann::json* beacon_to(const nlohmann::json& report, const std::string&
 
 TEST_F(Analyze, HttpsBeaconIsFoundBySni) {
   AnalyzeRun r = analyze("httpsbeacon", {"example.test/httpsbeacon@v1.0.0", "--window", "5", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   const auto& net = r.report["network"];
   ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1);
   EXPECT_EQ(net["connections"][0]["tls_sni"], "secure.c2.test");
@@ -413,7 +419,8 @@ TEST_F(Analyze, HttpsBeaconIsFoundBySni) {
 
 TEST_F(Analyze, DnsTxtPollingIsABeaconOfLookups) {
   AnalyzeRun r = analyze("dnspoll", {"example.test/dnspoll@v1.0.0", "--window", "5", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   const auto& net = r.report["network"];
   EXPECT_TRUE(net["connections"].empty()) << net.dump(1);
   ASSERT_EQ(net["dns"].size(), 1u) << net.dump(1);
@@ -428,7 +435,8 @@ TEST_F(Analyze, DnsTxtPollingIsABeaconOfLookups) {
 
 TEST_F(Analyze, DnsLabelExfiltrationIsLogged) {
   AnalyzeRun r = analyze("dnsexfil", {"example.test/dnsexfil@v1.0.0", "--window", "2", "--phases", "init"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   std::set<std::string> names;
   for (const auto& q : r.report["network"]["dns"]) {
     if (!q["name"].get<std::string>().ends_with(".exfil.test")) continue;
@@ -451,7 +459,8 @@ TEST_F(Analyze, LoopbackTestServersAreNotOutbound) {
 TEST_F(Analyze, NetworkNoneKeepsLoopbackOnly) {
   AnalyzeRun r = analyze("revshell-none", {"example.test/revshell@v1.0.0", "--window", "3", "--phases", "init",
                                            "--network", "none"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
+  EXPECT_EQ(r.report["verdict"], "malicious");
   const auto& net = r.report["network"];
   EXPECT_EQ(net["mode"], "none");
   ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1);
@@ -465,12 +474,23 @@ TEST_F(Analyze, NothingIsLeftBehind) {
   std::ifstream mounts("/proc/self/mountinfo");
   for (std::string line; std::getline(mounts, line);)
     EXPECT_EQ(line.find("gosandbox-run-"), std::string::npos) << line;
+  // Names carry the creating gosandbox's pid: anything of a pid that is gone is left over.
+  // (A live pid is another analysis running right now on a developer's machine.)
+  auto of_dead_process = [](const std::string& name, const std::string& prefix) {
+    if (!name.starts_with(prefix)) return false;
+    pid_t pid = std::atoi(name.c_str() + prefix.size());
+    return pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH);
+  };
   for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
-    EXPECT_FALSE(e.path().filename().string().starts_with("gosandbox-run-")) << e.path();
+    EXPECT_FALSE(of_dead_process(e.path().filename().string(), "gosandbox-run-")) << e.path();
   for (const char* cg : {"/sys/fs/cgroup/unified/gosandbox", "/sys/fs/cgroup/gosandbox",
                          "/sys/fs/cgroup/memory/gosandbox", "/sys/fs/cgroup/pids/gosandbox"}) {
     if (!fs::exists(cg)) continue;
-    for (const auto& e : fs::directory_iterator(cg)) EXPECT_FALSE(e.is_directory()) << e.path();
+    for (const auto& e : fs::directory_iterator(cg)) {
+      if (e.is_directory()) {
+        EXPECT_FALSE(of_dead_process(e.path().filename().string(), "jail-")) << e.path();
+      }
+    }
   }
   for (const auto& e : fs::directory_iterator("/proc")) {
     std::ifstream st(e.path() / "status");
