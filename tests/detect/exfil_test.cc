@@ -4,7 +4,6 @@
 // over queries, and in a capture whose TCP segments arrive out of order; random bytes
 // and other runs' canaries never hit.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,8 +16,8 @@
 #include "netmon/dns.h"
 #include "netmon/frames.h"
 #include "netmon/packet.h"
-#include "nlohmann/json.hpp"
 #include "netmon/pcap_file.h"
+#include "nlohmann/json.hpp"
 
 namespace gs::detect {
 namespace {
@@ -52,19 +51,24 @@ std::string url_alphabet(std::string s) {
 }
 
 TEST(Honeytokens, UniquePerSeedDeterministicAndRealistic) {
-  Honeytokens a = Honeytokens::generate(1), b = Honeytokens::generate(2), a2 = Honeytokens::generate(1);
+  Honeytokens a = Honeytokens::generate(1), b = Honeytokens::generate(2),
+              a2 = Honeytokens::generate(1);
   ASSERT_EQ(a.canaries.size(), b.canaries.size());
   for (size_t i = 0; i < a.canaries.size(); ++i) {
     EXPECT_EQ(a.canaries[i].value, a2.canaries[i].value);
     EXPECT_NE(a.canaries[i].value, b.canaries[i].value) << a.canaries[i].source;
     EXPECT_GE(a.canaries[i].value.size(), 20u) << a.canaries[i].source;
-    for (size_t j = i + 1; j < a.canaries.size(); ++j) EXPECT_NE(a.canaries[i].value, a.canaries[j].value);
+    for (size_t j = i + 1; j < a.canaries.size(); ++j)
+      EXPECT_NE(a.canaries[i].value, a.canaries[j].value);
   }
-  for (const char* f : {".ssh/id_rsa", ".aws/credentials", ".git-credentials", ".netrc", ".docker/config.json"})
+  for (const char* f :
+       {".ssh/id_rsa", ".aws/credentials", ".git-credentials", ".netrc", ".docker/config.json"})
     EXPECT_TRUE(a.files.contains(f)) << f;
-  EXPECT_TRUE(a.files[".ssh/id_rsa"].starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"));
+  EXPECT_TRUE(a.files[".ssh/id_rsa"].starts_with(
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"));
   EXPECT_TRUE(a.files[".ssh/id_rsa"].ends_with("-----END OPENSSH PRIVATE KEY-----\n"));
-  EXPECT_NE(a.files[".aws/credentials"].find("[default]\naws_access_key_id = AKIA"), std::string::npos);
+  EXPECT_NE(a.files[".aws/credentials"].find("[default]\naws_access_key_id = AKIA"),
+            std::string::npos);
   EXPECT_NE(a.files[".git-credentials"].find("https://dev:ghp_"), std::string::npos);
   EXPECT_NE(a.files[".netrc"].find("machine api.github.com"), std::string::npos);
   auto docker = nlohmann::json::parse(a.files[".docker/config.json"]);
@@ -134,11 +138,14 @@ TEST_P(CanaryFound, AtEveryAlignmentInsideLongerData) {
   ExfilScan scan(h);
   for (const auto& c : h.canaries) {
     for (size_t lead = 0; lead < 5; ++lead) {
-      std::string payload = "POST /c HTTP/1.1\r\n\r\nq=" + e.encode("user=dev;" + std::string(lead, '#') + c.value + ";", lead) + "&z=1";
+      std::string payload = "POST /c HTTP/1.1\r\n\r\nq=" +
+                            e.encode("user=dev;" + std::string(lead, '#') + c.value + ";", lead) +
+                            "&z=1";
       auto hits = scan.scan_bytes(bytes(payload), "203.0.113.9:443", "tcp");
       ASSERT_FALSE(hits.empty()) << e.name << " lead " << lead << " " << c.source;
       bool named = false;
-      for (const auto& hit : hits) named = named || (hit.source == c.source && hit.destination == "203.0.113.9:443");
+      for (const auto& hit : hits)
+        named = named || (hit.source == c.source && hit.destination == "203.0.113.9:443");
       EXPECT_TRUE(named) << e.name << " " << c.source;
       if (e.dns_safe) {
         std::string enc = e.encode(std::string(lead, '#') + c.value, lead);
@@ -160,11 +167,17 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Embedding{"raw", [](const std::string& s, size_t) { return s; }, false},
         Embedding{"base64", [](const std::string& s, size_t) { return base64_encode(s); }, false},
-        Embedding{"base64url", [](const std::string& s, size_t) { return url_alphabet(base64_encode(s)); }, false},
-        Embedding{"base32_upper", [](const std::string& s, size_t) { return base32_encode(s, false); }, true},
-        Embedding{"base32_lower", [](const std::string& s, size_t) { return base32_encode(s, true); }, true},
-        Embedding{"hex_lower", [](const std::string& s, size_t) { return hex_form(s, false); }, true},
-        Embedding{"hex_upper", [](const std::string& s, size_t) { return hex_form(s, true); }, true}),
+        Embedding{"base64url",
+                  [](const std::string& s, size_t) { return url_alphabet(base64_encode(s)); },
+                  false},
+        Embedding{"base32_upper",
+                  [](const std::string& s, size_t) { return base32_encode(s, false); }, true},
+        Embedding{"base32_lower",
+                  [](const std::string& s, size_t) { return base32_encode(s, true); }, true},
+        Embedding{"hex_lower", [](const std::string& s, size_t) { return hex_form(s, false); },
+                  true},
+        Embedding{"hex_upper", [](const std::string& s, size_t) { return hex_form(s, true); },
+                  true}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ExfilScan, DnsNamesAreCaseInsensitiveExceptBase64) {
@@ -172,7 +185,8 @@ TEST(ExfilScan, DnsNamesAreCaseInsensitiveExceptBase64) {
   ExfilScan scan(h);
   std::string token = h.env[0].second;  // GITHUB_TOKEN
   std::string upper_hex = hex_form(token, true);
-  EXPECT_FALSE(scan.scan_dns_name(upper_hex.substr(0, 40) + "." + upper_hex.substr(40) + ".x.test").empty());
+  EXPECT_FALSE(
+      scan.scan_dns_name(upper_hex.substr(0, 40) + "." + upper_hex.substr(40) + ".x.test").empty());
   std::string lowered_raw;
   for (char c : token) lowered_raw += char(std::tolower(static_cast<unsigned char>(c)));
   EXPECT_FALSE(scan.scan_dns_name(lowered_raw + ".x.test").empty()) << "resolvers may fold case";
@@ -188,7 +202,9 @@ TEST(ExfilScan, ChunksSplitOverQueriesAreJoined) {
       std::string chunk = data.substr(i, 30), s = std::to_string(seq);
       if (layout == 0) names.push_back(chunk + "." + s + ".id7.exfil.test");
       if (layout == 1) names.push_back(s + "." + chunk + ".exfil.test");
-      if (layout == 2) names.push_back(chunk.substr(0, chunk.size() / 2) + "." + chunk.substr(chunk.size() / 2) + ".exfil.test");
+      if (layout == 2)
+        names.push_back(chunk.substr(0, chunk.size() / 2) + "." + chunk.substr(chunk.size() / 2) +
+                        ".exfil.test");
     }
     auto hits = scan.scan_dns_names(names);
     ASSERT_FALSE(hits.empty()) << "layout " << layout;
@@ -252,16 +268,19 @@ class PcapScan : public ::testing::Test {
 TEST_F(PcapScan, ReassemblesOutOfOrderTcpSegmentsFromTheJail) {
   Honeytokens h = Honeytokens::generate(31);
   std::string secret = h.env[0].second;
-  std::string body = "POST /up HTTP/1.1\r\nHost: c2.test\r\n\r\n" + base64_encode("token=" + secret + "\n");
+  std::string body =
+      "POST /up HTTP/1.1\r\nHost: c2.test\r\n\r\n" + base64_encode("token=" + secret + "\n");
   size_t cut = body.size() - 20;  // the encoded canary straddles two segments
   uint32_t isn = 0xFFFFFF00;      // sequence numbers wrap inside the flow
-  nt::Bytes first(body.begin(), body.begin() + long(cut)), second(body.begin() + long(cut), body.end());
+  nt::Bytes first(body.begin(), body.begin() + long(cut)),
+      second(body.begin() + long(cut), body.end());
   write({nt::frame(jail_, 40000, c2_, 80, 6, {}, netmon::tcp_flag::kSyn, isn),
          nt::frame(jail_, 40000, c2_, 80, 6, second, 0x18, isn + 1 + uint32_t(cut)),
          nt::frame(jail_, 40000, c2_, 80, 6, first, 0x18, isn + 1),
          nt::frame(jail_, 40000, c2_, 80, 6, first, 0x18, isn + 1),  // retransmission
          // The fake internet's reply carries another run's secret and is not the jail's.
-         nt::frame(c2_, 80, jail_, 40000, 6, nt::str(Honeytokens::generate(31).env[1].second), 0x18, 7)});
+         nt::frame(c2_, 80, jail_, 40000, 6, nt::str(Honeytokens::generate(31).env[1].second), 0x18,
+                   7)});
   ExfilScan scan(h);
   ASSERT_TRUE(scan.scan_pcap(path_)) << path_;
   ASSERT_EQ(scan.hits().size(), 1u);
@@ -277,7 +296,8 @@ TEST_F(PcapScan, FindsCanariesInDnsQueriesAndUdpDatagrams) {
   auto resolver = *netmon::IpAddr::parse("198.18.0.1");
   std::vector<nt::Bytes> frames;
   for (size_t i = 0, seq = 0; i < data.size(); i += 24, ++seq) {
-    auto q = netmon::dns::build_query(data.substr(i, 24) + "." + std::to_string(seq) + ".leak.test", 1, uint16_t(seq));
+    auto q = netmon::dns::build_query(data.substr(i, 24) + "." + std::to_string(seq) + ".leak.test",
+                                      1, uint16_t(seq));
     ASSERT_TRUE(q);
     frames.push_back(nt::frame(jail_, 5353, resolver, 53, 17, *q));
   }
@@ -288,9 +308,12 @@ TEST_F(PcapScan, FindsCanariesInDnsQueriesAndUdpDatagrams) {
   ExfilScan scan(h);
   ASSERT_TRUE(scan.scan_pcap(path_));
   std::set<std::string> where;
-  for (const auto& hit : scan.hits()) where.insert(hit.source + " " + hit.destination + " " + hit.channel);
-  EXPECT_TRUE(where.contains(h.canaries[1].source + " dns:leak.test dns")) << ::testing::PrintToString(where);
-  EXPECT_TRUE(where.contains(h.canaries[3].source + " 198.19.7.7:9999 udp")) << ::testing::PrintToString(where);
+  for (const auto& hit : scan.hits())
+    where.insert(hit.source + " " + hit.destination + " " + hit.channel);
+  EXPECT_TRUE(where.contains(h.canaries[1].source + " dns:leak.test dns"))
+      << ::testing::PrintToString(where);
+  EXPECT_TRUE(where.contains(h.canaries[3].source + " 198.19.7.7:9999 udp"))
+      << ::testing::PrintToString(where);
 }
 
 TEST_F(PcapScan, DamagedOrMissingCaptureIsAnError) {

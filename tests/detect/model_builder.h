@@ -3,8 +3,8 @@
 // per path and phase with event ids, network sections).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,12 +13,15 @@ namespace gs::detect::testing {
 class ModelBuilder {
  public:
   ModelBuilder() {
-    r_ = {{"environment", {{"home", "/home/dev"}, {"user", "dev"}}},
-          {"processes", nlohmann::json::array()},
-          {"files", nlohmann::json::array()},
-          {"network", {{"connections", nlohmann::json::array()}, {"dns", nlohmann::json::array()},
-                       {"beacons", nlohmann::json::array()}}},
-          {"syscalls", {{"counts", nlohmann::json::object()}, {"denied", nlohmann::json::array()}}}};
+    r_ = {
+        {"environment", {{"home", "/home/dev"}, {"user", "dev"}}},
+        {"processes", nlohmann::json::array()},
+        {"files", nlohmann::json::array()},
+        {"network",
+         {{"connections", nlohmann::json::array()},
+          {"dns", nlohmann::json::array()},
+          {"beacons", nlohmann::json::array()}}},
+        {"syscalls", {{"counts", nlohmann::json::object()}, {"denied", nlohmann::json::array()}}}};
     // Each phase: gosandbox's jail init, then the phase's own program.
     for (const char* phase : {"build", "init", "test", "run"}) {
       int init = add_proc(phase, "gosandbox", {}, 0, true);
@@ -31,37 +34,54 @@ class ModelBuilder {
   }
 
   // A program started by the phase's program (or by `parent`).
-  int exec(const std::string& phase, const std::string& exe, std::vector<std::string> argv, int parent = 0) {
+  int exec(const std::string& phase, const std::string& exe, std::vector<std::string> argv,
+           int parent = 0) {
     return add_proc(phase, exe, std::move(argv), parent ? parent : runner_.at(phase), false);
   }
   int runner(const std::string& phase) const { return runner_.at(phase); }
 
-  void file(const std::string& phase, const std::string& path, std::vector<std::string> ops, int process = 0,
-            int events = 1) {
+  void file(const std::string& phase, const std::string& path, std::vector<std::string> ops,
+            int process = 0, int events = 1) {
     nlohmann::json ev = nlohmann::json::array();
     for (int i = 0; i < events; ++i) ev.push_back(next_event_++);
-    r_["files"].push_back({{"path", path}, {"phase", phase}, {"ops", ops},
-                           {"process", process ? process : runner_.at(phase)}, {"first_ms", 10}, {"events", ev}});
+    r_["files"].push_back({{"path", path},
+                           {"phase", phase},
+                           {"ops", ops},
+                           {"process", process ? process : runner_.at(phase)},
+                           {"first_ms", 10},
+                           {"events", ev}});
   }
 
-  void connect(const std::string& phase, const std::string& ip, int port, const std::string& host = "",
-               int attempts = 1) {
+  void connect(const std::string& phase, const std::string& ip, int port,
+               const std::string& host = "", int attempts = 1) {
     r_["network"]["connections"].push_back(
-        {{"proto", "tcp"}, {"dst_ip", ip}, {"dst_port", port},
-         {"hostname", host.empty() ? nlohmann::json(nullptr) : nlohmann::json(host)}, {"attempts", attempts},
-         {"phases", {phase}}, {"http", nullptr}, {"tls_sni", nullptr}});
+        {{"proto", "tcp"},
+         {"dst_ip", ip},
+         {"dst_port", port},
+         {"hostname", host.empty() ? nlohmann::json(nullptr) : nlohmann::json(host)},
+         {"attempts", attempts},
+         {"phases", {phase}},
+         {"http", nullptr},
+         {"tls_sni", nullptr}});
   }
-  void http(const std::string& path) { r_["network"]["connections"].back()["http"] = {{"method", "GET"}, {"path", path}}; }
+  void http(const std::string& path) {
+    r_["network"]["connections"].back()["http"] = {{"method", "GET"}, {"path", path}};
+  }
 
-  void dns(const std::string& phase, const std::string& name, const std::string& type = "A", int count = 1,
-           int ms = 100) {
+  void dns(const std::string& phase, const std::string& name, const std::string& type = "A",
+           int count = 1, int ms = 100) {
     r_["network"]["dns"].push_back(
         {{"name", name}, {"type", type}, {"count", count}, {"first_ms", ms}, {"phase", phase}});
   }
 
   void beacon(const std::string& dest, double score, const std::string& kind = "beacon") {
-    r_["network"]["beacons"].push_back({{"destination", dest}, {"attempts", 6}, {"median_interval_ms", 1000},
-                                        {"jitter", 0.1}, {"score", score}, {"confidence", 0.5}, {"kind", kind}});
+    r_["network"]["beacons"].push_back({{"destination", dest},
+                                        {"attempts", 6},
+                                        {"median_interval_ms", 1000},
+                                        {"jitter", 0.1},
+                                        {"score", score},
+                                        {"confidence", 0.5},
+                                        {"kind", kind}});
   }
 
   void denied(const std::string& syscall, int process, int count = 1) {
@@ -71,12 +91,20 @@ class ModelBuilder {
   const nlohmann::json& json() const { return r_; }
 
  private:
-  int add_proc(const std::string& phase, const std::string& exe, std::vector<std::string> argv, int parent,
-               bool jail_init) {
+  int add_proc(const std::string& phase, const std::string& exe, std::vector<std::string> argv,
+               int parent, bool jail_init) {
     int id = next_id_++;
-    r_["processes"].push_back({{"id", id}, {"pid", id}, {"ppid", parent}, {"phase", phase}, {"exe", exe},
-                               {"argv", argv}, {"parent", parent ? nlohmann::json(parent) : nlohmann::json(nullptr)},
-                               {"jail_init", jail_init}, {"event", next_event_++}, {"start_ms", 0}});
+    r_["processes"].push_back(
+        {{"id", id},
+         {"pid", id},
+         {"ppid", parent},
+         {"phase", phase},
+         {"exe", exe},
+         {"argv", argv},
+         {"parent", parent ? nlohmann::json(parent) : nlohmann::json(nullptr)},
+         {"jail_init", jail_init},
+         {"event", next_event_++},
+         {"start_ms", 0}});
     return id;
   }
 

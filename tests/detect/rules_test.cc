@@ -1,7 +1,8 @@
 // Rule files: the format parses, and every way of getting it wrong is rejected with the
 // file, the line and a reason a rule author can act on. Also the path globs rules use.
-#include <gtest/gtest.h>
+#include "detect/rules.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include <fstream>
 
 #include "detect/glob.h"
-#include "detect/rules.h"
 
 namespace gs::detect {
 namespace {
@@ -50,7 +50,8 @@ TEST(RuleParse, ReadsEveryField) {
   EXPECT_EQ(r.attack, "T1059.004");
   EXPECT_EQ(r.phases, (std::vector<std::string>{"init", "test", "run"}));
   EXPECT_EQ(r.match, MatchKind::exec);
-  EXPECT_EQ(r.list("exe"), (std::vector<std::string>{"sh", "bash", "dash"}));  // repeated keys add up
+  EXPECT_EQ(r.list("exe"),
+            (std::vector<std::string>{"sh", "bash", "dash"}));  // repeated keys add up
   EXPECT_EQ(r.argv_patterns.size(), 1u);
   EXPECT_EQ(r.score, 95);
   EXPECT_EQ(r.file, "good.rules");
@@ -71,8 +72,8 @@ struct Bad {
 };
 
 std::string rule_with(const std::string& extra, const std::string& match = "exec\nexe: sh") {
-  return "[r]\ndescription: d\nseverity: high\nattack: T1059\nphases: init\nsummary: s\nmatch: " + match + "\n" +
-         extra;
+  return "[r]\ndescription: d\nseverity: high\nattack: T1059\nphases: init\nsummary: s\nmatch: " +
+         match + "\n" + extra;
 }
 
 class RuleParseError : public ::testing::TestWithParam<Bad> {};
@@ -109,9 +110,11 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"bad_attack", "[r]\nattack: 1059\n", "bad.rules:2", "ATT&CK id"},
         Bad{"bad_attack_sub", "[r]\nattack: T1059.4\n", "bad.rules:2", "ATT&CK id"},
         Bad{"toolchain_phase", "[r]\nphases: init build\n", "bad.rules:2", "phase 'build'"},
-        Bad{"unknown_matcher", "[r]\nmatch: telepathy\n", "bad.rules:2", "unknown matcher 'telepathy'"},
+        Bad{"unknown_matcher", "[r]\nmatch: telepathy\n", "bad.rules:2",
+            "unknown matcher 'telepathy'"},
         Bad{"param_before_match", "[r]\nexe: sh\n", "bad.rules:2", "before 'match:'"},
-        Bad{"unknown_param", kUnknownParam.c_str(), "bad.rules:9", "'path' is not a parameter of matcher 'exec'"},
+        Bad{"unknown_param", kUnknownParam.c_str(), "bad.rules:9",
+            "'path' is not a parameter of matcher 'exec'"},
         Bad{"bad_regex", kBadRegex.c_str(), "bad.rules:9", "bad regular expression"},
         Bad{"bad_op", kBadOp.c_str(), "bad.rules:9", "unknown file op 'frobnicate'"},
         Bad{"bad_int", kBadInt.c_str(), "bad.rules:9", "non-negative integer"},
@@ -119,15 +122,22 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"bad_number", kBadNumber.c_str(), "bad.rules:8", "non-negative number"},
         Bad{"duplicate_key", kDupKey.c_str(), "bad.rules:9", "'severity' given twice"},
         Bad{"bad_score", "[r]\nscore: 101\n", "bad.rules:2", "score must be"},
-        Bad{"bad_placeholder", "[r]\nsummary: ran {cmd}\n", "bad.rules:2", "unknown placeholder {cmd}"},
+        Bad{"bad_placeholder", "[r]\nsummary: ran {cmd}\n", "bad.rules:2",
+            "unknown placeholder {cmd}"},
         Bad{"unclosed_placeholder", "[r]\nsummary: ran {exe\n", "bad.rules:2", "unclosed"},
-        Bad{"missing_severity", "# x\n\n[r]\ndescription: d\nattack: T1059\nphases: init\nmatch: exec\nexe: sh\nsummary: s\n",
+        Bad{"missing_severity",
+            "# x\n\n[r]\ndescription: d\nattack: T1059\nphases: init\nmatch: exec\nexe: "
+            "sh\nsummary: s\n",
             "bad.rules:3", "has no 'severity'"},
-        Bad{"missing_match_at_eof", "[r]\ndescription: d\nseverity: low\nattack: T1059\nphases: init\nsummary: s\n",
+        Bad{"missing_match_at_eof",
+            "[r]\ndescription: d\nseverity: low\nattack: T1059\nphases: init\nsummary: s\n",
             "bad.rules:1", "has no 'match'"},
-        Bad{"exec_without_selector", kExecNoSelector.c_str(), "bad.rules:1", "exec needs exe, exe_path or argv"},
+        Bad{"exec_without_selector", kExecNoSelector.c_str(), "bad.rules:1",
+            "exec needs exe, exe_path or argv"},
         Bad{"file_without_path", kFileNoPath.c_str(), "bad.rules:1", "file needs path"},
-        Bad{"duplicate_id", "[a]\ndescription: d\nseverity: low\nattack: T1059\nphases: init\nmatch: exec\nexe: sh\nsummary: s\n[a]\n",
+        Bad{"duplicate_id",
+            "[a]\ndescription: d\nseverity: low\nattack: T1059\nphases: init\nmatch: exec\nexe: "
+            "sh\nsummary: s\n[a]\n",
             "bad.rules:9", "duplicate rule id 'a' (first at line 1)"}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -135,13 +145,16 @@ TEST(RuleParse, LoadDirRejectsDuplicateIdsAcrossFilesAndNamesBoth) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("gs-detect-rules-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string rule = "[same]\ndescription: d\nseverity: low\nattack: T1059\nphases: init\nmatch: exec\nexe: sh\nsummary: s\n";
+  std::string rule =
+      "[same]\ndescription: d\nseverity: low\nattack: T1059\nphases: init\nmatch: exec\nexe: "
+      "sh\nsummary: s\n";
   std::ofstream(dir / "a.rules") << rule;
   std::ofstream(dir / "b.rules") << "# second\n" << rule;
   std::ofstream(dir / "notes.txt") << "not a rule file";
   auto set = RuleSet::load_dir(dir.string());
   ASSERT_FALSE(set);
-  EXPECT_NE(set.error().message().find("b.rules:2: duplicate rule id 'same' (first in "), std::string::npos)
+  EXPECT_NE(set.error().message().find("b.rules:2: duplicate rule id 'same' (first in "),
+            std::string::npos)
       << set.error().message();
   EXPECT_NE(set.error().message().find("a.rules:1)"), std::string::npos) << set.error().message();
   fs::remove(dir / "b.rules");
@@ -159,7 +172,8 @@ TEST(RuleParse, BrokenShippedStyleFileNamesTheLine) {
   auto set = RuleSet::parse(text, "profiles/rules/x.rules");
   ASSERT_FALSE(set);
   int line = int(std::count(kGood, kGood + std::strlen(kGood), '\n')) + 4;
-  EXPECT_TRUE(set.error().message().starts_with("profiles/rules/x.rules:" + std::to_string(line) + ": severity 'hihg'"))
+  EXPECT_TRUE(set.error().message().starts_with("profiles/rules/x.rules:" + std::to_string(line) +
+                                                ": severity 'hihg'"))
       << set.error().message();
 }
 

@@ -72,7 +72,8 @@ int64_t num(const json& j, const char* key, int64_t fallback = 0) {
 }
 
 bool is_module_phase(std::string_view phase) {
-  return std::find(std::begin(kModulePhases), std::end(kModulePhases), phase) != std::end(kModulePhases);
+  return std::find(std::begin(kModulePhases), std::end(kModulePhases), phase) !=
+         std::end(kModulePhases);
 }
 
 int phase_rank(std::string_view phase) {
@@ -82,7 +83,8 @@ int phase_rank(std::string_view phase) {
 }
 
 bool is_loopback_ip(std::string_view ip) {
-  return ip.starts_with("127.") || ip == "::1" || ip == "0.0.0.0" || ip == "::" || ip.starts_with("::ffff:127.");
+  return ip.starts_with("127.") || ip == "::1" || ip == "0.0.0.0" || ip == "::" ||
+         ip.starts_with("::ffff:127.");
 }
 
 // The fake internet's own resolver: DNS lookups are reported in network.dns instead.
@@ -109,7 +111,8 @@ class Model {
   explicit Model(const json& report) : report_(report) {
     const json& env = object_at(report, "environment");
     home_ = str(env, "home");
-    if (home_.empty()) home_ = "/home/" + (str(env, "user").empty() ? std::string("dev") : str(env, "user"));
+    if (home_.empty())
+      home_ = "/home/" + (str(env, "user").empty() ? std::string("dev") : str(env, "user"));
     for (const json& p : section(report, "processes")) {
       Proc pr;
       pr.id = id_key(p.value("id", json()));
@@ -178,7 +181,8 @@ class Model {
     for (const json& c : connections()) {
       std::string ipport = str(c, "dst_ip") + ":" + std::to_string(num(c, "dst_port"));
       std::string host = str(c, "hostname");
-      if (dest == ipport || dest == host || dest == named(c) || (!host.empty() && dest == "dns:" + host))
+      if (dest == ipport || dest == host || dest == named(c) ||
+          (!host.empty() && dest == "dns:" + host))
         for (const auto& ph : section(c, "phases"))
           if (ph.is_string()) add(ph.get<std::string>());
     }
@@ -240,7 +244,8 @@ std::vector<Hit> match_exec(const Rule& r, const Model& m) {
     if (!m.started_by_module(p) || !r.applies_to(p.phase)) continue;
     std::string_view exe_base = base_name(p.exe);
     std::string_view argv0_base = p.argv.empty() ? exe_base : base_name(p.argv[0]);
-    if (!exe.empty() && !any_glob(exe, exe_base, m.home()) && !any_glob(exe, argv0_base, m.home())) continue;
+    if (!exe.empty() && !any_glob(exe, exe_base, m.home()) && !any_glob(exe, argv0_base, m.home()))
+      continue;
     if (!exe_path.empty() && !any_glob(exe_path, p.exe, m.home()) &&
         !(p.argv.size() && any_glob(exe_path, p.argv[0], m.home())))
       continue;
@@ -262,7 +267,9 @@ std::vector<Hit> match_exec(const Rule& r, const Model& m) {
   return hits;
 }
 
-const Proc* file_proc(const json& f, const Model& m) { return m.proc(id_key(f.value("process", json()))); }
+const Proc* file_proc(const json& f, const Model& m) {
+  return m.proc(id_key(f.value("process", json())));
+}
 
 std::vector<Hit> match_file(const Rule& r, const Model& m) {
   std::map<std::string, std::vector<Hit>> by_phase;
@@ -273,9 +280,12 @@ std::vector<Hit> match_file(const Rule& r, const Model& m) {
     const Proc* p = file_proc(f, m);
     if (p && p->jail_init) continue;
     auto fops = ops_of(f);
-    if (!ops.empty() && std::none_of(ops.begin(), ops.end(), [&](const auto& o) { return has_op(fops, o); }))
+    if (!ops.empty() &&
+        std::none_of(ops.begin(), ops.end(), [&](const auto& o) { return has_op(fops, o); }))
       continue;
-    if (!any_glob(r.list("path"), path, m.home()) || any_glob(r.list("exclude_path"), path, m.home())) continue;
+    if (!any_glob(r.list("path"), path, m.home()) ||
+        any_glob(r.list("exclude_path"), path, m.home()))
+      continue;
     if (p && any_glob(r.list("exclude_exe"), p->exe, m.home())) continue;
     Hit h;
     h.phase = phase;
@@ -375,7 +385,9 @@ std::vector<Hit> match_mass_delete(const Rule& r, const Model& m) {
       for (const json* f : *list)
         for (uint64_t e : events_of(*f))
           if (h.events.size() < 16) h.events.push_back(e);
-    h.vars = {{"count", std::to_string(count)}, {"path", str(first, "path")}, {"exe", h.proc ? h.proc->exe : ""}};
+    h.vars = {{"count", std::to_string(count)},
+              {"path", str(first, "path")},
+              {"exe", h.proc ? h.proc->exe : ""}};
     h.item = phase;
     hits.push_back(std::move(h));
   }
@@ -390,14 +402,17 @@ std::vector<Hit> match_connect(const Rule& r, const Model& m) {
     std::string ip = str(c, "dst_ip");
     int64_t port = num(c, "dst_port");
     if (ip.empty() || is_loopback_ip(ip) || (ip == kResolver && port == 53)) continue;
-    if (!ports.empty() && std::find(ports.begin(), ports.end(), std::to_string(port)) == ports.end()) continue;
+    if (!ports.empty() &&
+        std::find(ports.begin(), ports.end(), std::to_string(port)) == ports.end())
+      continue;
     if (num(c, "attempts", 1) < min_attempts) continue;
     for (const auto& ph : section(c, "phases")) {
       if (!ph.is_string() || !r.applies_to(ph.get<std::string>())) continue;
       Hit h;
       h.phase = ph.get<std::string>();
       h.destination = m.named(c);
-      h.vars = {{"dest", h.destination}, {"count", std::to_string(num(c, "attempts", 1))},
+      h.vars = {{"dest", h.destination},
+                {"count", std::to_string(num(c, "attempts", 1))},
                 {"name", str(c, "hostname")}};
       h.item = h.destination;
       hits.push_back(std::move(h));
@@ -407,7 +422,8 @@ std::vector<Hit> match_connect(const Rule& r, const Model& m) {
 }
 
 bool ignorable_name(std::string_view name) {
-  return name.empty() || name == "localhost" || name.ends_with(".localhost") || name == "localhost.";
+  return name.empty() || name == "localhost" || name.ends_with(".localhost") ||
+         name == "localhost.";
 }
 
 std::vector<Hit> match_dns(const Rule& r, const Model& m) {
@@ -442,7 +458,8 @@ std::vector<Hit> match_dns_tunnel(const Rule& r, const Model& m) {
   size_t min_label = static_cast<size_t>(r.integer("min_label_length", 40));
   double min_entropy = r.number("min_entropy", 4.0);
   size_t min_unique = static_cast<size_t>(r.integer("min_unique_subdomains", 12));
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> subdomains;  // (phase, domain)
+  std::map<std::pair<std::string, std::string>, std::set<std::string>>
+      subdomains;  // (phase, domain)
   for (const json& d : m.dns()) {
     std::string phase = str(d, "phase"), name = str(d, "name");
     if (!r.applies_to(phase) || ignorable_name(name)) continue;
@@ -468,7 +485,8 @@ std::vector<Hit> match_dns_tunnel(const Rule& r, const Model& m) {
     Hit h;
     h.phase = key.first;
     h.destination = "dns:" + key.second;
-    h.vars = {{"name", *names.begin()}, {"dest", key.second}, {"count", std::to_string(names.size())}};
+    h.vars = {
+        {"name", *names.begin()}, {"dest", key.second}, {"count", std::to_string(names.size())}};
     h.item = key.second;
     hits.push_back(std::move(h));
   }
@@ -485,7 +503,8 @@ std::vector<Hit> match_beacon(const Rule& r, const Model& m) {
     double score = b.value("score", 0.0);
     std::string kind = b.contains("kind") ? str(b, "kind") : std::string("beacon");
     if (score < min_score || std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) continue;
-    std::string host = dest.substr(0, dest.rfind(':') == std::string::npos ? dest.size() : dest.rfind(':'));
+    std::string host =
+        dest.substr(0, dest.rfind(':') == std::string::npos ? dest.size() : dest.rfind(':'));
     if (is_loopback_ip(host) || host == "localhost" || host == "[::1]") continue;
     for (const auto& phase : m.phases_of_destination(dest)) {
       if (!r.applies_to(phase)) continue;
@@ -527,7 +546,8 @@ std::vector<Hit> match_honeytoken_read(const Rule& r, const Model& m, const Hone
   std::vector<Hit> hits;
   for (const json& f : m.files()) {
     std::string phase = str(f, "phase"), path = str(f, "path");
-    if (!r.applies_to(phase) || !has_op(ops_of(f), "read") || !ht.is_planted(path, m.home())) continue;
+    if (!r.applies_to(phase) || !has_op(ops_of(f), "read") || !ht.is_planted(path, m.home()))
+      continue;
     const Proc* p = file_proc(f, m);
     if (p && p->jail_init) continue;
     Hit h;
@@ -560,9 +580,11 @@ std::vector<Hit> match_exfil(const Rule& r, const Model& m, const ExfilScan& exf
   add(exfil.scan_dns_names(ordered));
   for (const json& c : m.connections()) {
     if (!c.contains("http") || !c["http"].is_object()) continue;
-    std::string text = str(c["http"], "path") + " " + str(c["http"], "host") + " " + str(c["http"], "user_agent");
+    std::string text =
+        str(c["http"], "path") + " " + str(c["http"], "host") + " " + str(c["http"], "user_agent");
     std::string dest = str(c, "dst_ip") + ":" + std::to_string(num(c, "dst_port"));
-    add(exfil.scan_bytes(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), dest, "http"));
+    add(exfil.scan_bytes(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
+                         dest, "http"));
   }
   std::vector<Hit> hits;
   for (const auto& e : all) {
@@ -573,31 +595,47 @@ std::vector<Hit> match_exfil(const Rule& r, const Model& m, const ExfilScan& exf
     Hit h;
     h.phase = phase.empty() ? "unknown" : phase;
     h.destination = m.display_destination(e.destination);
-    h.vars = {{"source", e.source}, {"encoding", e.encoding}, {"dest", h.destination}, {"name", e.channel}};
+    h.vars = {{"source", e.source},
+              {"encoding", e.encoding},
+              {"dest", h.destination},
+              {"name", e.channel}};
     h.item = e.source + "\n" + e.destination;
     hits.push_back(std::move(h));
   }
   return hits;
 }
 
-std::vector<Hit> hits_for(const Rule& r, const Model& m, const Honeytokens& ht, const ExfilScan& ex) {
+std::vector<Hit> hits_for(const Rule& r, const Model& m, const Honeytokens& ht,
+                          const ExfilScan& ex) {
   switch (r.match) {
-    case MatchKind::exec: return match_exec(r, m);
-    case MatchKind::file: return match_file(r, m);
-    case MatchKind::write_then_exec: return match_write_then_exec(r, m);
-    case MatchKind::mass_delete: return match_mass_delete(r, m);
-    case MatchKind::connect: return match_connect(r, m);
-    case MatchKind::dns: return match_dns(r, m);
-    case MatchKind::dns_tunnel: return match_dns_tunnel(r, m);
-    case MatchKind::beacon: return match_beacon(r, m);
-    case MatchKind::denied: return match_denied(r, m);
-    case MatchKind::honeytoken_read: return match_honeytoken_read(r, m, ht);
-    case MatchKind::exfil: return match_exfil(r, m, ex);
+    case MatchKind::exec:
+      return match_exec(r, m);
+    case MatchKind::file:
+      return match_file(r, m);
+    case MatchKind::write_then_exec:
+      return match_write_then_exec(r, m);
+    case MatchKind::mass_delete:
+      return match_mass_delete(r, m);
+    case MatchKind::connect:
+      return match_connect(r, m);
+    case MatchKind::dns:
+      return match_dns(r, m);
+    case MatchKind::dns_tunnel:
+      return match_dns_tunnel(r, m);
+    case MatchKind::beacon:
+      return match_beacon(r, m);
+    case MatchKind::denied:
+      return match_denied(r, m);
+    case MatchKind::honeytoken_read:
+      return match_honeytoken_read(r, m, ht);
+    case MatchKind::exfil:
+      return match_exfil(r, m, ex);
   }
   return {};
 }
 
-std::string render(const std::string& tmpl, const std::map<std::string, std::string>& vars, const std::string& phase) {
+std::string render(const std::string& tmpl, const std::map<std::string, std::string>& vars,
+                   const std::string& phase) {
   std::string out;
   for (size_t i = 0; i < tmpl.size(); ++i) {
     size_t end = tmpl[i] == '{' ? tmpl.find('}', i) : std::string::npos;
@@ -661,7 +699,8 @@ Verdict evaluate(const RuleSet& rules, const nlohmann::json& report, const Honey
       for (const Hit* h : hs) items.insert(h->item);
       if (!vars.contains("count")) vars["count"] = std::to_string(items.size());
       f.summary = render(r.summary, vars, phase);
-      if (items.size() > 1 && !aggregating(r.match)) f.summary += " (+" + std::to_string(items.size() - 1) + " more)";
+      if (items.size() > 1 && !aggregating(r.match))
+        f.summary += " (+" + std::to_string(items.size() - 1) + " more)";
       std::set<uint64_t> ev;
       for (const Hit* h : hs)
         for (uint64_t e : h->events) ev.insert(e);
@@ -674,7 +713,8 @@ Verdict evaluate(const RuleSet& rules, const nlohmann::json& report, const Honey
   }
   std::stable_sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.score != b.score) return a.score > b.score;
-    if (phase_rank(a.phase) != phase_rank(b.phase)) return phase_rank(a.phase) < phase_rank(b.phase);
+    if (phase_rank(a.phase) != phase_rank(b.phase))
+      return phase_rank(a.phase) < phase_rank(b.phase);
     return a.rule < b.rule;
   });
   // Noisy-OR over distinct rules: independent evidence adds up, repeats of one rule do not.
@@ -690,7 +730,9 @@ Verdict evaluate(const RuleSet& rules, const nlohmann::json& report, const Honey
   // Weak signals never add up to malicious on their own.
   if (strongest < kMaliciousScore) score = std::min(score, kMaliciousScore - 1);
   v.score = std::clamp(score, 0, 100);
-  v.verdict = strongest >= kMaliciousScore ? "malicious" : v.score >= kSuspiciousScore ? "suspicious" : "clean";
+  v.verdict = strongest >= kMaliciousScore  ? "malicious"
+              : v.score >= kSuspiciousScore ? "suspicious"
+                                            : "clean";
   return v;
 }
 

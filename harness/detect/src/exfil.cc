@@ -71,8 +71,8 @@ ExfilScan::ExfilScan(const std::vector<Canary>& canaries) : canaries_(canaries) 
   }
 }
 
-std::vector<ExfilHit> ExfilScan::find(const Index& index, std::string_view hay, std::string_view dest,
-                                      std::string_view channel) const {
+std::vector<ExfilHit> ExfilScan::find(const Index& index, std::string_view hay,
+                                      std::string_view dest, std::string_view channel) const {
   std::vector<ExfilHit> out;
   std::set<std::pair<size_t, std::string_view>> seen;
   if (index.patterns.empty() || hay.size() < kMinPattern) return out;
@@ -83,13 +83,15 @@ std::vector<ExfilHit> ExfilScan::find(const Index& index, std::string_view hay, 
       const Pattern& p = index.patterns[pi];
       if (hay.compare(i, p.text.size(), p.text) != 0) continue;
       if (!seen.insert({p.canary, p.encoding}).second) continue;
-      out.push_back({canaries_[p.canary].source, p.encoding, std::string(dest), std::string(channel)});
+      out.push_back(
+          {canaries_[p.canary].source, p.encoding, std::string(dest), std::string(channel)});
     }
   }
   return out;
 }
 
-std::vector<ExfilHit> ExfilScan::scan_bytes(std::span<const uint8_t> bytes, std::string_view destination,
+std::vector<ExfilHit> ExfilScan::scan_bytes(std::span<const uint8_t> bytes,
+                                            std::string_view destination,
                                             std::string_view channel) const {
   std::string_view hay(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return find(exact_, hay, destination, channel);
@@ -100,8 +102,9 @@ std::vector<ExfilHit> ExfilScan::scan_dns_name(std::string_view name) const {
   std::string dest = "dns:" + split_domain(name).second;
   auto out = find(exact_, joined, dest, "dns");
   for (auto& h : find(folded_, lower(joined), dest, "dns")) {
-    bool dup = std::any_of(out.begin(), out.end(),
-                           [&](const ExfilHit& o) { return o.source == h.source && o.encoding == h.encoding; });
+    bool dup = std::any_of(out.begin(), out.end(), [&](const ExfilHit& o) {
+      return o.source == h.source && o.encoding == h.encoding;
+    });
     if (!dup) out.push_back(std::move(h));
   }
   return out;
@@ -128,7 +131,8 @@ std::vector<ExfilHit> ExfilScan::scan_dns_names(std::span<const std::string> nam
     add_unique(scan_dns_name(n));
     auto [sub, domain] = split_domain(n);
     if (sub.empty()) continue;
-    auto it = std::find_if(joined.begin(), joined.end(), [&](const Joined& j) { return j.domain == domain; });
+    auto it = std::find_if(joined.begin(), joined.end(),
+                           [&](const Joined& j) { return j.domain == domain; });
     if (it == joined.end()) it = joined.insert(joined.end(), Joined{domain, "", "", ""});
     std::string_view rest = sub, longest;
     std::string_view first = rest.substr(0, rest.find('.'));
@@ -143,7 +147,8 @@ std::vector<ExfilHit> ExfilScan::scan_dns_names(std::span<const std::string> nam
     it->all += strip_dots(sub);
   }
   for (const auto& j : joined)
-    for (const std::string* text : {&j.first, &j.longest, &j.all}) add_unique(scan_dns_name(*text + "." + j.domain));
+    for (const std::string* text : {&j.first, &j.longest, &j.all})
+      add_unique(scan_dns_name(*text + "." + j.domain));
   return out;
 }
 

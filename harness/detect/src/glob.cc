@@ -67,7 +67,9 @@ bool match_at(std::string_view p, size_t pi, std::string_view t, size_t ti) {
 
 }  // namespace
 
-bool glob_match(std::string_view pattern, std::string_view text) { return match_at(pattern, 0, text, 0); }
+bool glob_match(std::string_view pattern, std::string_view text) {
+  return match_at(pattern, 0, text, 0);
+}
 
 std::string expand_home(std::string_view pattern, std::string_view home) {
   if (pattern == "~") return std::string(home);

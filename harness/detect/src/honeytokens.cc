@@ -1,20 +1,25 @@
 // Canary generation and the encoded forms the exfiltration scan looks for; see
 // honeytokens.h. The files look like the real thing (an OpenSSH key block, an AWS INI
 // file, a docker auth entry) because a stealer may parse them before sending.
+#include "detect/honeytokens.h"
+
 #include <random>
 
 #include "detect/glob.h"
-#include "detect/honeytokens.h"
 
 namespace gs::detect {
 
 namespace {
 
-constexpr std::string_view kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kAlnum =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::string_view kUpperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-constexpr std::string_view kSecretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kB64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kSecretChars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kB64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kB64Url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kB32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 std::string random_string(std::mt19937_64& rng, std::string_view alphabet, size_t n) {
@@ -25,7 +30,8 @@ std::string random_string(std::mt19937_64& rng, std::string_view alphabet, size_
 
 // The characters of an encoding (bits_per_char, alphabet) of `secret` that depend only
 // on its bytes when it starts `lead` bytes into a group.
-std::string determined_chars(std::string_view secret, size_t lead, unsigned bits, std::string_view alphabet) {
+std::string determined_chars(std::string_view secret, size_t lead, unsigned bits,
+                             std::string_view alphabet) {
   std::vector<uint8_t> stream(lead, 0);
   stream.insert(stream.end(), secret.begin(), secret.end());
   stream.resize(stream.size() + 8, 0);
@@ -42,7 +48,8 @@ std::string determined_chars(std::string_view secret, size_t lead, unsigned bits
   return out;
 }
 
-std::string ssh_private_key(std::mt19937_64& rng, const std::string& comment, std::string* body_line) {
+std::string ssh_private_key(std::mt19937_64& rng, const std::string& comment,
+                            std::string* body_line) {
   // openssh-key-v1 container: magic, "none" cipher and kdf, one ed25519 key. The key
   // bytes are random: it only has to look right and be unique.
   std::string blob = std::string("openssh-key-v1") + '\0';
@@ -81,12 +88,14 @@ std::string base64_encode(std::string_view bytes) {
   std::string out;
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8 | uint8_t(bytes[i + 2]);
+    uint32_t v = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8 |
+                 uint8_t(bytes[i + 2]);
     for (int k = 3; k >= 0; --k) out += kB64[(v >> (6 * k)) & 63];
   }
   size_t rest = bytes.size() - i;
   if (rest > 0) {
-    uint32_t v = uint32_t(uint8_t(bytes[i])) << 16 | (rest == 2 ? uint32_t(uint8_t(bytes[i + 1])) << 8 : 0);
+    uint32_t v =
+        uint32_t(uint8_t(bytes[i])) << 16 | (rest == 2 ? uint32_t(uint8_t(bytes[i + 1])) << 8 : 0);
     out += kB64[(v >> 18) & 63];
     out += kB64[(v >> 12) & 63];
     out += rest == 2 ? kB64[(v >> 6) & 63] : '=';
@@ -97,7 +106,8 @@ std::string base64_encode(std::string_view bytes) {
 
 std::vector<std::string> base64_forms(std::string_view secret, bool url) {
   std::vector<std::string> out;
-  for (size_t lead = 0; lead < 3; ++lead) out.push_back(determined_chars(secret, lead, 6, url ? kB64Url : kB64));
+  for (size_t lead = 0; lead < 3; ++lead)
+    out.push_back(determined_chars(secret, lead, 6, url ? kB64Url : kB64));
   return out;
 }
 
@@ -117,7 +127,8 @@ std::string hex_form(std::string_view secret, bool upper) {
   return out;
 }
 
-Honeytokens Honeytokens::generate(uint64_t seed, std::string_view user_view, std::string_view host_view) {
+Honeytokens Honeytokens::generate(uint64_t seed, std::string_view user_view,
+                                  std::string_view host_view) {
   std::string user(user_view), host(host_view);
   std::mt19937_64 rng(seed ^ 0x676f73616e64626fULL);
   Honeytokens h;
@@ -128,7 +139,8 @@ Honeytokens Honeytokens::generate(uint64_t seed, std::string_view user_view, std
   std::string file_key_id = "AKIA" + random_string(rng, kUpperAlnum, 16);
   std::string file_secret = random_string(rng, kSecretChars, 40);
   h.files[".aws/credentials"] = "[default]\naws_access_key_id = " + file_key_id +
-                                "\naws_secret_access_key = " + file_secret + "\nregion = us-east-1\n";
+                                "\naws_secret_access_key = " + file_secret +
+                                "\nregion = us-east-1\n";
   h.canaries.push_back({"~/.aws/credentials", file_key_id});
   h.canaries.push_back({"~/.aws/credentials", file_secret});
 
@@ -137,12 +149,14 @@ Honeytokens Honeytokens::generate(uint64_t seed, std::string_view user_view, std
   h.canaries.push_back({"~/.git-credentials", git_token});
 
   std::string netrc_password = random_string(rng, kAlnum, 32);
-  h.files[".netrc"] = "machine api.github.com\n  login " + user + "\n  password " + netrc_password + "\n";
+  h.files[".netrc"] =
+      "machine api.github.com\n  login " + user + "\n  password " + netrc_password + "\n";
   h.canaries.push_back({"~/.netrc", netrc_password});
 
   std::string docker_password = "dckr_pat_" + random_string(rng, kAlnum, 27);
-  h.files[".docker/config.json"] = "{\n\t\"auths\": {\n\t\t\"https://index.docker.io/v1/\": {\n\t\t\t\"auth\": \"" +
-                                   base64_encode(user + ":" + docker_password) + "\"\n\t\t}\n\t}\n}\n";
+  h.files[".docker/config.json"] =
+      "{\n\t\"auths\": {\n\t\t\"https://index.docker.io/v1/\": {\n\t\t\t\"auth\": \"" +
+      base64_encode(user + ":" + docker_password) + "\"\n\t\t}\n\t}\n}\n";
   h.canaries.push_back({"~/.docker/config.json", docker_password});
   // The auth field as stored: a stealer that re-encodes the file carries this, not the
   // password in clear.
@@ -151,7 +165,9 @@ Honeytokens Honeytokens::generate(uint64_t seed, std::string_view user_view, std
   std::string env_github = "ghp_" + random_string(rng, kAlnum, 36);
   std::string env_key_id = "AKIA" + random_string(rng, kUpperAlnum, 16);
   std::string env_secret = random_string(rng, kSecretChars, 40);
-  h.env = {{"GITHUB_TOKEN", env_github}, {"AWS_ACCESS_KEY_ID", env_key_id}, {"AWS_SECRET_ACCESS_KEY", env_secret}};
+  h.env = {{"GITHUB_TOKEN", env_github},
+           {"AWS_ACCESS_KEY_ID", env_key_id},
+           {"AWS_SECRET_ACCESS_KEY", env_secret}};
   for (const auto& [k, v] : h.env) h.canaries.push_back({"env:" + k, v});
   return h;
 }

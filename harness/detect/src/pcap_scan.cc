@@ -39,9 +39,9 @@ struct FlowKey {
 
 struct Flow {
   bool have_base = false;
-  uint32_t base = 0;                                   // sequence number of the first payload byte
-  std::map<uint32_t, std::vector<uint8_t>> segments;   // relative seq -> payload (TCP)
-  std::vector<uint8_t> datagrams;                      // UDP payloads in arrival order
+  uint32_t base = 0;                                  // sequence number of the first payload byte
+  std::map<uint32_t, std::vector<uint8_t>> segments;  // relative seq -> payload (TCP)
+  std::vector<uint8_t> datagrams;                     // UDP payloads in arrival order
   size_t bytes = 0;
 };
 
@@ -75,7 +75,8 @@ Status ExfilScan::scan_pcap(const std::string& path, size_t max_bytes_per_flow) 
     if (d->proto != netmon::kTcp && d->proto != netmon::kUdp) continue;
     if (d->proto == netmon::kUdp && d->dport == 53) {
       if (auto m = netmon::dns::parse(d->payload))
-        for (const auto& q : m->questions) dns_names.push_back(q.wire_name.empty() ? q.name : wire_to_dotted(q.wire_name));
+        for (const auto& q : m->questions)
+          dns_names.push_back(q.wire_name.empty() ? q.name : wire_to_dotted(q.wire_name));
       continue;
     }
     FlowKey key{d->proto, d->dst.to_string() + ":" + std::to_string(d->dport), d->sport};

@@ -29,20 +29,35 @@ struct KindSpec {
 
 const std::vector<KindSpec>& kind_specs() {
   static const std::vector<KindSpec> specs = {
-      {MatchKind::exec, "exec",
-       {{"exe", ParamType::globs}, {"exe_path", ParamType::globs}, {"argv", ParamType::regex},
+      {MatchKind::exec,
+       "exec",
+       {{"exe", ParamType::globs},
+        {"exe_path", ParamType::globs},
+        {"argv", ParamType::regex},
         {"exclude_exe", ParamType::globs}}},
-      {MatchKind::file, "file",
-       {{"path", ParamType::globs}, {"exclude_path", ParamType::globs}, {"ops", ParamType::words},
-        {"exclude_exe", ParamType::globs}, {"min_distinct", ParamType::integer}}},
-      {MatchKind::write_then_exec, "write_then_exec",
+      {MatchKind::file,
+       "file",
+       {{"path", ParamType::globs},
+        {"exclude_path", ParamType::globs},
+        {"ops", ParamType::words},
+        {"exclude_exe", ParamType::globs},
+        {"min_distinct", ParamType::integer}}},
+      {MatchKind::write_then_exec,
+       "write_then_exec",
        {{"exclude_exe", ParamType::globs}, {"exclude_path", ParamType::globs}}},
-      {MatchKind::mass_delete, "mass_delete",
-       {{"path", ParamType::globs}, {"exclude_path", ParamType::globs}, {"min_files", ParamType::integer}}},
-      {MatchKind::connect, "connect", {{"min_attempts", ParamType::integer}, {"port", ParamType::words}}},
+      {MatchKind::mass_delete,
+       "mass_delete",
+       {{"path", ParamType::globs},
+        {"exclude_path", ParamType::globs},
+        {"min_files", ParamType::integer}}},
+      {MatchKind::connect,
+       "connect",
+       {{"min_attempts", ParamType::integer}, {"port", ParamType::words}}},
       {MatchKind::dns, "dns", {{"type", ParamType::words}, {"min_count", ParamType::integer}}},
-      {MatchKind::dns_tunnel, "dns_tunnel",
-       {{"min_label_length", ParamType::integer}, {"min_entropy", ParamType::number},
+      {MatchKind::dns_tunnel,
+       "dns_tunnel",
+       {{"min_label_length", ParamType::integer},
+        {"min_entropy", ParamType::number},
         {"min_unique_subdomains", ParamType::integer}}},
       {MatchKind::beacon, "beacon", {{"min_score", ParamType::number}, {"kind", ParamType::words}}},
       {MatchKind::denied, "denied", {{"syscall", ParamType::words}}},
@@ -58,14 +73,17 @@ const KindSpec* spec_for(MatchKind k) {
   return nullptr;
 }
 
-const std::set<std::string, std::less<>> kOps = {"read", "write", "create", "delete", "exec", "chmod",
-                                                 "rename", "mkdir", "link", "truncate"};
-const std::set<std::string, std::less<>> kPlaceholders = {
-    "exe", "argv", "path", "dest", "name", "count", "phase", "syscall", "source", "encoding", "score"};
+const std::set<std::string, std::less<>> kOps = {"read",  "write",  "create", "delete", "exec",
+                                                 "chmod", "rename", "mkdir",  "link",   "truncate"};
+const std::set<std::string, std::less<>> kPlaceholders = {"exe",    "argv",     "path",  "dest",
+                                                          "name",   "count",    "phase", "syscall",
+                                                          "source", "encoding", "score"};
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -112,7 +130,8 @@ class Parser {
     size_t pos = 0;
     while (pos <= text.size()) {
       size_t nl = text.find('\n', pos);
-      std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      std::string_view raw =
+          text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
       pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
       ++n;
       std::string_view line = trim(raw);
@@ -121,9 +140,12 @@ class Parser {
         if (line.back() != ']') return fail(n, "rule header must be [rule-id]");
         if (cur) GS_TRY(finish(*cur, seen_keys, &rules));
         std::string id(trim(line.substr(1, line.size() - 2)));
-        if (!valid_id(id)) return fail(n, "rule id '" + id + "' must be lowercase letters, digits, '-', '_' or '.'");
+        if (!valid_id(id))
+          return fail(n, "rule id '" + id + "' must be lowercase letters, digits, '-', '_' or '.'");
         for (const auto& r : rules)
-          if (r.id == id) return fail(n, "duplicate rule id '" + id + "' (first at line " + std::to_string(r.line) + ")");
+          if (r.id == id)
+            return fail(
+                n, "duplicate rule id '" + id + "' (first at line " + std::to_string(r.line) + ")");
         cur.emplace();
         cur->id = id;
         cur->file = file_;
@@ -133,7 +155,8 @@ class Parser {
       }
       size_t colon = line.find(':');
       if (colon == std::string_view::npos) return fail(n, "expected 'key: value' or '[rule-id]'");
-      if (!cur) return fail(n, "'" + std::string(line.substr(0, colon)) + "' before the first [rule-id]");
+      if (!cur)
+        return fail(n, "'" + std::string(line.substr(0, colon)) + "' before the first [rule-id]");
       std::string key(trim(line.substr(0, colon)));
       std::string_view value = trim(line.substr(colon + 1));
       GS_TRY(set(*cur, key, value, n, &seen_keys));
@@ -147,31 +170,40 @@ class Parser {
     return error(file_ + ":" + std::to_string(line) + ": " + reason);
   }
 
-  Status set(Rule& r, const std::string& key, std::string_view value, int n, std::set<std::string>* seen) {
+  Status set(Rule& r, const std::string& key, std::string_view value, int n,
+             std::set<std::string>* seen) {
     if (value.empty()) return fail(n, "'" + key + "' has no value");
     static const std::set<std::string> single = {"description", "severity", "attack", "phases",
                                                  "match",       "summary",  "score"};
     if (single.contains(key)) {
-      if (!seen->insert(key).second) return fail(n, "'" + key + "' given twice in rule '" + r.id + "'");
+      if (!seen->insert(key).second)
+        return fail(n, "'" + key + "' given twice in rule '" + r.id + "'");
       if (key == "description") {
         r.description = value;
       } else if (key == "severity") {
         if (severity_score(value) < 0)
-          return fail(n, "severity '" + std::string(value) + "' is not one of info, low, medium, high, critical");
+          return fail(n, "severity '" + std::string(value) +
+                             "' is not one of info, low, medium, high, critical");
         r.severity = value;
       } else if (key == "attack") {
         // MITRE ATT&CK technique ids: T1234 or T1234.001.
         bool ok = value.size() >= 5 && value[0] == 'T' &&
-                  std::all_of(value.begin() + 1, value.begin() + 5, [](char c) { return c >= '0' && c <= '9'; }) &&
+                  std::all_of(value.begin() + 1, value.begin() + 5,
+                              [](char c) { return c >= '0' && c <= '9'; }) &&
                   (value.size() == 5 || (value.size() == 9 && value[5] == '.' &&
                                          std::all_of(value.begin() + 6, value.end(),
                                                      [](char c) { return c >= '0' && c <= '9'; })));
-        if (!ok) return fail(n, "attack '" + std::string(value) + "' is not an ATT&CK id like T1059 or T1059.004");
+        if (!ok)
+          return fail(
+              n, "attack '" + std::string(value) + "' is not an ATT&CK id like T1059 or T1059.004");
         r.attack = value;
       } else if (key == "phases") {
         for (auto& p : words(value)) {
-          if (std::find(std::begin(kModulePhases), std::end(kModulePhases), p) == std::end(kModulePhases))
-            return fail(n, "phase '" + p + "' is not one of init, test, run (plan and build are the toolchain's)");
+          if (std::find(std::begin(kModulePhases), std::end(kModulePhases), p) ==
+              std::end(kModulePhases))
+            return fail(n,
+                        "phase '" + p +
+                            "' is not one of init, test, run (plan and build are the toolchain's)");
           r.phases.push_back(p);
         }
       } else if (key == "match") {
@@ -184,12 +216,14 @@ class Parser {
         r.summary = value;
       } else if (key == "score") {
         int s = 0;
-        if (!parse_num(value, &s) || s < 0 || s > 100) return fail(n, "score must be an integer 0-100");
+        if (!parse_num(value, &s) || s < 0 || s > 100)
+          return fail(n, "score must be an integer 0-100");
         r.score = s;
       }
       return {};
     }
-    if (!seen->contains("match")) return fail(n, "parameter '" + key + "' before 'match:' in rule '" + r.id + "'");
+    if (!seen->contains("match"))
+      return fail(n, "parameter '" + key + "' before 'match:' in rule '" + r.id + "'");
     const KindSpec* spec = spec_for(r.match);
     const ParamSpec* ps = nullptr;
     for (const auto& p : spec->params)
@@ -207,7 +241,8 @@ class Parser {
       case ParamType::integer: {
         int64_t v = 0;
         if (!slot.empty()) return fail(n, "'" + key + "' given twice");
-        if (!parse_num(value, &v) || v < 0) return fail(n, "'" + key + "' must be a non-negative integer");
+        if (!parse_num(value, &v) || v < 0)
+          return fail(n, "'" + key + "' must be a non-negative integer");
         slot.push_back(std::string(value));
         break;
       }
@@ -216,13 +251,15 @@ class Parser {
         std::string s(value);
         char* end = nullptr;
         double v = std::strtod(s.c_str(), &end);
-        if (end != s.c_str() + s.size() || v < 0) return fail(n, "'" + key + "' must be a non-negative number");
+        if (end != s.c_str() + s.size() || v < 0)
+          return fail(n, "'" + key + "' must be a non-negative number");
         slot.push_back(s);
         break;
       }
       case ParamType::regex:
         try {
-          r.argv_patterns.emplace_back(std::string(value), std::regex::ECMAScript | std::regex::optimize);
+          r.argv_patterns.emplace_back(std::string(value),
+                                       std::regex::ECMAScript | std::regex::optimize);
           r.argv_sources.emplace_back(value);
         } catch (const std::regex_error& e) {
           return fail(n, "bad regular expression: " + std::string(e.what()));
@@ -244,7 +281,8 @@ class Parser {
       if (missing) return fail(r.line, "rule '" + r.id + "' has no '" + key + "'");
     }
     if (r.score == 0 && r.severity != "info") r.score = severity_score(r.severity);
-    if (r.match == MatchKind::exec && r.list("exe").empty() && r.list("exe_path").empty() && r.argv_patterns.empty())
+    if (r.match == MatchKind::exec && r.list("exe").empty() && r.list("exe_path").empty() &&
+        r.argv_patterns.empty())
       return fail(r.line, "rule '" + r.id + "': exec needs exe, exe_path or argv");
     if (r.match == MatchKind::file && r.list("path").empty())
       return fail(r.line, "rule '" + r.id + "': file needs path");
@@ -311,8 +349,8 @@ Result<RuleSet> RuleSet::parse(std::string_view text, const std::string& filenam
 Status RuleSet::merge(RuleSet other) {
   for (auto& r : other.rules_) {
     if (const Rule* prev = find(r.id))
-      return error(r.file + ":" + std::to_string(r.line) + ": duplicate rule id '" + r.id + "' (first in " +
-                   prev->file + ":" + std::to_string(prev->line) + ")");
+      return error(r.file + ":" + std::to_string(r.line) + ": duplicate rule id '" + r.id +
+                   "' (first in " + prev->file + ":" + std::to_string(prev->line) + ")");
     rules_.push_back(std::move(r));
   }
   return {};

@@ -98,12 +98,13 @@ void tree(std::ostringstream& o, const json& report) {
     if (by_id.contains(parent)) children[parent].push_back(p);
   }
   std::vector<std::string> lines;
-  std::function<void(const json*, const std::string&, bool)> walk = [&](const json* p, const std::string& prefix,
-                                                                         bool last) {
-    lines.push_back(prefix + (last ? "└─ " : "├─ ") + clip(command_line(*p), 90));
-    const auto& kids = children[id_of(p->value("id", json()))];
-    for (size_t i = 0; i < kids.size(); ++i) walk(kids[i], prefix + (last ? "   " : "│  "), i + 1 == kids.size());
-  };
+  std::function<void(const json*, const std::string&, bool)> walk =
+      [&](const json* p, const std::string& prefix, bool last) {
+        lines.push_back(prefix + (last ? "└─ " : "├─ ") + clip(command_line(*p), 90));
+        const auto& kids = children[id_of(p->value("id", json()))];
+        for (size_t i = 0; i < kids.size(); ++i)
+          walk(kids[i], prefix + (last ? "   " : "│  "), i + 1 == kids.size());
+      };
   // Roots: the phase's own program (parent is the jail init); only those that started
   // something are shown, since a program that starts nothing is every module's normal.
   for (const auto& [id, p] : by_id) {
@@ -129,20 +130,24 @@ void network(std::ostringstream& o, const json& report, const Painter& paint) {
   for (const auto& c : arr(net, "connections")) {
     std::string host = s(c, "hostname");
     std::string ipport = s(c, "dst_ip") + ":" + std::to_string(n(c, "dst_port"));
-    std::string dest = (host.empty() ? s(c, "dst_ip") : host) + ":" + std::to_string(n(c, "dst_port"));
+    std::string dest =
+        (host.empty() ? s(c, "dst_ip") : host) + ":" + std::to_string(n(c, "dst_port"));
     std::string phases;
     for (const auto& p : arr(c, "phases"))
       if (p.is_string()) phases += (phases.empty() ? "" : ",") + p.get<std::string>();
     int64_t attempts = n(c, "attempts");
-    std::string line = clip(dest, 34) + std::string(dest.size() < 34 ? 34 - dest.size() : 1, ' ') + s(c, "proto") +
-                       "  " + std::to_string(attempts) + (attempts == 1 ? " attempt " : " attempts") + "  " +
-                       phases;
-    const json* b = beacons.contains(ipport) ? beacons[ipport] : beacons.contains(host) ? beacons[host] : nullptr;
+    std::string line = clip(dest, 34) + std::string(dest.size() < 34 ? 34 - dest.size() : 1, ' ') +
+                       s(c, "proto") + "  " + std::to_string(attempts) +
+                       (attempts == 1 ? " attempt " : " attempts") + "  " + phases;
+    const json* b = beacons.contains(ipport) ? beacons[ipport]
+                    : beacons.contains(host) ? beacons[host]
+                                             : nullptr;
     if (b) {
       double score = b->value("score", 0.0);
       char buf[96];
-      std::snprintf(buf, sizeof buf, "  %s %.2f every %lld ms", s(*b, "kind").empty() ? "beacon" : s(*b, "kind").c_str(),
-                    score, static_cast<long long>(n(*b, "median_interval_ms")));
+      std::snprintf(buf, sizeof buf, "  %s %.2f every %lld ms",
+                    s(*b, "kind").empty() ? "beacon" : s(*b, "kind").c_str(), score,
+                    static_cast<long long>(n(*b, "median_interval_ms")));
       line += score >= 0.7 ? paint(buf, "1;31") : std::string(buf);
     }
     if (c.contains("http") && c["http"].is_object())
@@ -156,7 +161,8 @@ void network(std::ostringstream& o, const json& report, const Painter& paint) {
   if (lines.empty() && dns.empty()) return;
   o << "network:\n";
   for (size_t i = 0; i < lines.size() && i < kMaxDestinations; ++i) o << "  " << lines[i] << "\n";
-  if (lines.size() > kMaxDestinations) o << "  ... " << lines.size() - kMaxDestinations << " more destinations\n";
+  if (lines.size() > kMaxDestinations)
+    o << "  ... " << lines.size() - kMaxDestinations << " more destinations\n";
   if (!dns.empty()) {
     std::string names;
     size_t shown = 0;
@@ -175,7 +181,8 @@ void phases(std::ostringstream& o, const json& report, const Painter& paint) {
   std::vector<std::pair<std::string, std::map<std::string, int>>> order;
   for (const auto& p : arr(report, "phases")) {
     std::string name = s(p, "name");
-    auto it = std::find_if(order.begin(), order.end(), [&](const auto& e) { return e.first == name; });
+    auto it =
+        std::find_if(order.begin(), order.end(), [&](const auto& e) { return e.first == name; });
     if (it == order.end()) it = order.insert(order.end(), {name, {}});
     ++it->second[s(p, "status")];
   }
@@ -212,7 +219,8 @@ std::string summary_text(const nlohmann::json& r, const std::string& report_path
   for (char c : verdict) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   char dur[32];
   std::snprintf(dur, sizeof dur, "%.1f", n(r, "duration_ms") / 1000.0);
-  o << "verdict:   " << paint(upper, vcol) << "  score " << n(r, "score") << "/100  in " << dur << " s\n";
+  o << "verdict:   " << paint(upper, vcol) << "  score " << n(r, "score") << "/100  in " << dur
+    << " s\n";
   if (!s(r, "error").empty()) o << "error:     " << s(r, "error") << "\n";
 
   const json& findings = arr(r, "findings");
@@ -222,12 +230,14 @@ std::string summary_text(const nlohmann::json& r, const std::string& report_path
     std::string sev = s(f, "severity");
     std::string sev_col = sev + std::string(sev.size() < 8 ? 8 - sev.size() : 1, ' ');
     std::string phase = s(f, "phase");
-    o << "  " << paint(sev_col, severity_colour(sev)) << " " << phase << std::string(phase.size() < 5 ? 5 - phase.size() : 1, ' ')
-      << clip(s(f, "summary"), 110);
-    if (!s(f, "attack").empty()) o << "  " << paint("[" + s(f, "rule") + " " + s(f, "attack") + "]", "2");
+    o << "  " << paint(sev_col, severity_colour(sev)) << " " << phase
+      << std::string(phase.size() < 5 ? 5 - phase.size() : 1, ' ') << clip(s(f, "summary"), 110);
+    if (!s(f, "attack").empty())
+      o << "  " << paint("[" + s(f, "rule") + " " + s(f, "attack") + "]", "2");
     o << "\n";
   }
-  if (findings.size() > kMaxFindings) o << "  ... " << findings.size() - kMaxFindings << " more in report.json\n";
+  if (findings.size() > kMaxFindings)
+    o << "  ... " << findings.size() - kMaxFindings << " more in report.json\n";
 
   tree(o, r);
   network(o, r, paint);
@@ -235,9 +245,11 @@ std::string summary_text(const nlohmann::json& r, const std::string& report_path
 
   const json& t = obj(r, "trace");
   if (!t.value("present", false)) {
-    o << "trace:     " << paint("absent (no tracer ran): file and process activity unseen", "33") << "\n";
+    o << "trace:     " << paint("absent (no tracer ran): file and process activity unseen", "33")
+      << "\n";
   } else if (!t.value("complete", true)) {
-    o << paint("trace:     INCOMPLETE, " + std::to_string(n(t, "lost")) + " events lost: absence of findings proves less",
+    o << paint("trace:     INCOMPLETE, " + std::to_string(n(t, "lost")) +
+                   " events lost: absence of findings proves less",
                "1;31")
       << "\n";
   } else {

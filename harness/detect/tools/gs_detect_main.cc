@@ -15,11 +15,16 @@ int main(int argc, char** argv) {
   bool as_json = false, color = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--rules" && i + 1 < argc) rules_dir = argv[++i];
-    else if (a == "--pcap" && i + 1 < argc) pcap = argv[++i];
-    else if (a == "--json") as_json = true;
-    else if (a == "--color") color = true;
-    else if (!a.empty() && a[0] != '-' && report_path.empty()) report_path = a;
+    if (a == "--rules" && i + 1 < argc)
+      rules_dir = argv[++i];
+    else if (a == "--pcap" && i + 1 < argc)
+      pcap = argv[++i];
+    else if (a == "--json")
+      as_json = true;
+    else if (a == "--color")
+      color = true;
+    else if (!a.empty() && a[0] != '-' && report_path.empty())
+      report_path = a;
     else {
       std::cerr << "usage: gs-detect [--rules DIR] [--pcap FILE] [--json] [--color] REPORT.json\n";
       return 2;
@@ -47,14 +52,18 @@ int main(int argc, char** argv) {
   gs::detect::Honeytokens none;
   gs::detect::ExfilScan exfil(none);
   if (!pcap.empty()) {
-    if (auto st = exfil.scan_pcap(pcap); !st) std::cerr << "gs-detect: " << st.error().message() << "\n";
+    if (auto st = exfil.scan_pcap(pcap); !st)
+      std::cerr << "gs-detect: " << st.error().message() << "\n";
   }
   auto v = gs::detect::evaluate(*rules, report, none, exfil);
   report["verdict"] = v.verdict;
   report["score"] = v.score;
   report["findings"] = v.findings_json();
   if (as_json) {
-    std::cout << nlohmann::json{{"verdict", v.verdict}, {"score", v.score}, {"findings", report["findings"]}}.dump(2)
+    std::cout << nlohmann::json{{"verdict", v.verdict},
+                                {"score", v.score},
+                                {"findings", report["findings"]}}
+                     .dump(2)
               << "\n";
   } else {
     std::cout << gs::detect::summary_text(report, report_path, color);

@@ -54,7 +54,8 @@ class ExfilScan {
   explicit ExfilScan(const Honeytokens& h) : ExfilScan(h.canaries) {}
 
   // Pure scans; `destination` and `channel` are copied into the hits.
-  std::vector<ExfilHit> scan_bytes(std::span<const uint8_t> bytes, std::string_view destination = "",
+  std::vector<ExfilHit> scan_bytes(std::span<const uint8_t> bytes,
+                                   std::string_view destination = "",
                                    std::string_view channel = "tcp") const;
   // A DNS name with its labels joined (dots removed), matched case-insensitively
   // except for base64, which is case-sensitive by nature.

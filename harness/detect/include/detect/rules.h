@@ -29,8 +29,8 @@
 namespace gs::detect {
 
 enum class MatchKind {
-  exec,             // a program started by module code (exe, exe_path, argv, exclude_exe)
-  file,             // file activity of module code (path, exclude_path, ops, exclude_exe, min_distinct)
+  exec,  // a program started by module code (exe, exe_path, argv, exclude_exe)
+  file,  // file activity of module code (path, exclude_path, ops, exclude_exe, min_distinct)
   write_then_exec,  // a file written by module code and later executed (exclude_exe, exclude_path)
   mass_delete,      // many distinct files deleted (path, exclude_path, min_files)
   connect,          // outbound connections, loopback excluded (min_attempts, port)
