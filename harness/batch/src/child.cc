@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "base/fd.h"
+#include "base/fs.h"
 
 namespace gs::batch {
 namespace {
@@ -86,6 +87,7 @@ ChildResult run_child(const ChildSpec& spec) {
   }
   if (pid == 0) exec_child(argv.data(), out.get(), err.get(), report_w.get(), parent);
   report_w.reset();
+  if (!spec.pid_file.empty()) (void)write_file_atomic(spec.pid_file, std::to_string(pid) + "\n");
   int exec_errno = 0;
   if (::read(report_r.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
     reap(pid, r);

@@ -14,6 +14,7 @@ namespace gs::batch {
 struct ChildSpec {
   std::vector<std::string> argv;
   std::string stdout_path, stderr_path;
+  std::string pid_file;  // the child's pid, so a resumed batch can find an orphan of a dead one
   std::chrono::milliseconds budget{900'000};
   std::chrono::milliseconds grace{20'000};
   std::function<bool()> cancelled;  // the batch is stopping: end the child, nothing recorded

@@ -4,9 +4,11 @@
 // in-flight items unrecorded, so --resume runs them again from a clean run directory.
 #include "batch/runner.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -57,6 +59,21 @@ std::vector<std::string> analyze_argv(const BatchOptions& o, const Item& it, con
   return argv;
 }
 
+// An analysis of a batch that died gets SIGTERM from the kernel and may still be writing
+// its report into the run directory: it must be gone before the directory is reused.
+void stop_orphan(const std::string& dir) {
+  auto text = read_file(dir + "/analyze.pid", 64);
+  if (!text) return;
+  pid_t pid = static_cast<pid_t>(std::atol(text->c_str()));
+  if (pid <= 1) return;
+  for (int i = 0; i < 200; ++i) {
+    auto cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline", 1 << 16);
+    if (!cmd || cmd->find(dir) == std::string::npos) return;  // gone, or the pid was reused
+    if (i == 100) ::kill(pid, SIGKILL);  // 10 s to finish its own cleanup
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 // Runs the child; nullopt when the batch is stopping and the item must stay pending.
 std::optional<RunOutcome> analyse(Run& run, const Item& it) {
   RunOutcome out;
@@ -64,6 +81,7 @@ std::optional<RunOutcome> analyse(Run& run, const Item& it) {
   const std::string dir = run.opts.out_dir + "/" + out.run_dir;
   out.started_at = now_rfc3339();
   // A run directory left by a crashed attempt holds nothing we trust.
+  stop_orphan(dir);
   (void)remove_tree(dir);
   if (auto st = make_dirs(dir); !st) {
     out.host_error = st.error().message();
@@ -73,6 +91,7 @@ std::optional<RunOutcome> analyse(Run& run, const Item& it) {
   spec.argv = analyze_argv(run.opts, it, dir);
   spec.stdout_path = dir + "/analyze.stdout";
   spec.stderr_path = dir + "/analyze.stderr";
+  spec.pid_file = dir + "/analyze.pid";
   spec.budget = std::chrono::milliseconds(static_cast<int64_t>(run.opts.budget_s * 1000));
   spec.grace = std::chrono::milliseconds(static_cast<int64_t>(run.opts.grace_s * 1000));
   spec.cancelled = [&run] { return run.stopping(); };
@@ -86,6 +105,7 @@ std::optional<RunOutcome> analyse(Run& run, const Item& it) {
   out.finished_at = now_rfc3339();
   out.stderr_tail = last_line(spec.stderr_path);
   (void)::unlink(spec.stdout_path.c_str());  // the report is in report.json
+  (void)::unlink(spec.pid_file.c_str());
   if (auto text = read_file(dir + "/report.json"); text) {
     auto j = json::parse(*text, nullptr, false);
     if (!j.is_discarded() && j.is_object()) out.report = std::move(j);
