@@ -1,6 +1,7 @@
 // Privileged end to end: the real `gosandbox analyze` runs the malicious fixture modules
 // (tests/fixtures/malicious, modelled on public Go incidents) and real benign modules from
-// Debian's Go sources, then the shipped rules judge each report. Every malicious fixture
+// Debian's Go sources, and each report's verdict (the pipeline judges with the shipped rules and
+// this run's honeytokens) is checked, and re-judged offline for agreement. Every malicious fixture
 // must be judged malicious with its expected findings; every benign module clean.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -46,10 +47,8 @@ const std::vector<MaliciousCase>& malicious_cases() {
       {"sandboxaware", {"sandbox-probe", "shell-downloader-pipe"}, ""},
       {"jitterbeacon", {"beacon-init-run", "dns-in-init"}, ""},
       {"cmdpayload", {"shell-downloader-pipe", "beacon-init-run"}, ""},
-      {"dnsexfil", {"dns-exfiltration"}, ""},
-      {"testmainsteal",
-       {"canary-exfiltration"},
-       "the pipeline does not plant honeytokens yet: the theft is only provable with canaries"},
+      {"dnsexfil", {"dns-exfiltration", "canary-exfiltration", "honeytoken-read"}, ""},
+      {"testmainsteal", {"canary-exfiltration", "honeytoken-read-test"}, ""},
       {"cgoctor",
        {},
        "no pre-runtime marker in the trace yet: a constructor that only prints has no other trace"},
@@ -135,6 +134,30 @@ class Fixtures : public ::testing::Test {
     return nlohmann::json::parse(in, nullptr, false);
   }
 
+  // The pipeline's own judgement: it planted this run's honeytokens and scanned the
+  // capture, which an offline evaluate() cannot redo. The shipped rules must agree with
+  // it on everything that needs no canary.
+  Verdict judged(const nlohmann::json& report) {
+    Verdict v;
+    v.verdict = report.value("verdict", "error");
+    v.score = report.value("score", 0);
+    for (const auto& f : report.value("findings", nlohmann::json::array())) {
+      Finding x;
+      x.rule = f.value("rule", "");
+      x.phase = f.value("phase", "");
+      x.summary = f.value("summary", "");
+      v.findings.push_back(x);
+    }
+    Verdict offline = evaluate(*rules_, report, Honeytokens{}, ExfilScan{});
+    for (const auto& f : offline.findings) {
+      bool there = false;
+      for (const auto& g : v.findings) there = there || (g.rule == f.rule && g.phase == f.phase);
+      EXPECT_TRUE(there) << "offline finding missing from the report: " << f.rule << " [" << f.phase
+                         << "]";
+    }
+    return v;
+  }
+
   static std::string describe(const Verdict& v) {
     std::ostringstream o;
     o << v.verdict << " " << v.score;
@@ -155,7 +178,7 @@ TEST_F(Fixtures, MaliciousModulesAreJudgedMaliciousWithTheirFindings) {
     auto report = analyze(std::string("example.test/malicious/") + c.name + "@v1.0.0", c.name);
     if (report.is_null() || report.is_discarded()) continue;
     ASSERT_NE(report.value("verdict", ""), "error") << report.value("error", "");
-    Verdict v = evaluate(*rules_, report, Honeytokens{}, ExfilScan{});
+    Verdict v = judged(report);
     if (*c.pending) {
       // What is observable today must still be there, so the fixture keeps working.
       if (std::string(c.name) == "cgoctor") {
@@ -181,7 +204,7 @@ TEST_F(Fixtures, MaliciousModulesAreJudgedMaliciousWithTheirFindings) {
 TEST_F(Fixtures, BenignDebianModulesAreJudgedClean) {
   auto modules = benign_modules();
   ASSERT_GE(modules.size(), 15u) << "Debian's Go sources under " << kDebianSrc << " are missing";
-  int judged = 0;
+  int analysed = 0;
   for (const auto& [dir, module] : modules) {
     SCOPED_TRACE(module);
     std::string tag = module;
@@ -192,11 +215,11 @@ TEST_F(Fixtures, BenignDebianModulesAreJudgedClean) {
       std::cout << "[ SKIPPED  ] " << module << ": " << report.value("error", "") << "\n";
       continue;
     }
-    ++judged;
-    Verdict v = evaluate(*rules_, report, Honeytokens{}, ExfilScan{});
+    ++analysed;
+    Verdict v = judged(report);
     EXPECT_EQ(v.verdict, "clean") << describe(v);
   }
-  EXPECT_GE(judged, 15) << "fewer than 15 benign modules could be analysed";
+  EXPECT_GE(analysed, 15) << "fewer than 15 benign modules could be analysed";
 }
 
 }  // namespace
