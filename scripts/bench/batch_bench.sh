@@ -58,6 +58,8 @@ unset GOFLAGS GOPROXY GOSUMDB GOCACHE
 
 run_batch() {  # jobs -> wall ms
   local jobs=$1 out=$work/out-j$1 t0 t1
+  # Other work on the host skews the ratio: say how busy it was.
+  echo "batch_bench: load average before --jobs $jobs: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
   "$gosandbox" batch "$list" --out "$out" --jobs "$jobs" --goproxy "file://$work/proxy" $args \
