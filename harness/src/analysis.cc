@@ -612,7 +612,8 @@ Status Pipeline::load_profile() {
   auto rules = detect::RuleSet::load_dir(profiles_dir() + "/rules");
   if (!rules) return error("rules: " + rules.error().message());
   rules_ = std::move(*rules);
-  honeytokens_ = detect::Honeytokens::generate((uint64_t(rd()) << 32) | rd());
+  // Canaries name the persona (a key comment, a .netrc login), as real ones would.
+  honeytokens_ = detect::Honeytokens::generate((uint64_t(rd()) << 32) | rd(), persona_.user, persona_.hostname);
   rec_.environment = {{"profile", profile_.name},      {"profile_path", profile_.path},
                       {"hostname", persona_.hostname}, {"user", persona_.user},
                       {"home", persona_.home},         {"persona_seed", persona_.seed},
