@@ -109,7 +109,7 @@ TEST_F(Analyze, RealBenignModuleWithTestsThroughFileProxy) {
   }
   EXPECT_NE(phases(r, "test")[0]["stdout_tail"].get<std::string>().find("PASS"), std::string::npos);
   EXPECT_EQ(phases(r, "run")[0]["status"], "skipped");
-  EXPECT_NE(r.out.find("verdict:   clean"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verdict:   CLEAN"), std::string::npos) << r.out;
   EXPECT_TRUE(r.report["network"]["connections"].empty()) << r.report["network"].dump();
   EXPECT_TRUE(r.report["network"]["beacons"].empty());
 }
