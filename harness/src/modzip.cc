@@ -166,14 +166,9 @@ Result<std::string> extract_module_zip(std::span<const uint8_t> zip, const ZipIn
 
 std::string hash1(std::vector<std::pair<std::string, std::string>> files) {
   std::sort(files.begin(), files.end());
-  Sha256 h;
-  for (const auto& [name, hex] : files) {
-    h.update(hex);
-    h.update("  ");
-    h.update(name);
-    h.update("\n");
-  }
-  auto d = h.finish();
+  std::string summary;
+  for (const auto& [name, hex] : files) summary += hex + "  " + name + "\n";
+  auto d = sha256(summary);
   return "h1:" + base64(d.data(), d.size());
 }
 
