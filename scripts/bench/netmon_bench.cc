@@ -5,6 +5,8 @@
 // ratio; plus setup/teardown time and capture completeness under a connection burst.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <linux/if_link.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -216,6 +218,22 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// Packets the jail's end of the link sent plus received, from the kernel's interface
+// counters in the calling thread's network namespace: what the capture should have seen.
+uint64_t link_packets() {
+  struct ifaddrs* ifs = nullptr;
+  if (getifaddrs(&ifs) != 0) return 0;
+  uint64_t total = 0;
+  for (auto* i = ifs; i; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_PACKET || !i->ifa_data) continue;
+    if (std::string(i->ifa_name) == "lo") continue;
+    const auto* st = static_cast<const struct rtnl_link_stats*>(i->ifa_data);
+    total += st->tx_packets + st->rx_packets;
+  }
+  freeifaddrs(ifs);
+  return total;
+}
+
 std::string workload() {
   baseline_servers();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -240,10 +258,17 @@ std::string workload() {
   (void)c;
   // Burst: 2000 connections as fast as possible, to check capture completeness.
   std::vector<double> burst;
+  uint64_t before = link_packets();
   auto t0 = Clock::now();
   http_client("198.51.100.9", 8000, 2000, burst);
-  std::snprintf(line, sizeof line, "  burst of 2000 http exchanges: %.0f conn/s\n",
-                2000 / seconds_since(t0));
+  double secs = seconds_since(t0);
+  uint64_t after = link_packets();
+  std::snprintf(line, sizeof line,
+                "  burst of 2000 http exchanges: %.0f conn/s, %.0f packets/s on the link\n",
+                2000 / secs, (after - before) / secs);
+  out += line;
+  // The parent compares this with what the capture saw.
+  std::snprintf(line, sizeof line, "LINK_PACKETS=%llu\n", (unsigned long long)after);
   out += line;
   return out;
 }
@@ -317,7 +342,15 @@ void fake_internet() {
   waitpid(pid, nullptr, 0);
   (void)(*fi)->stop();
   auto st = (*fi)->stats();
+  unsigned long long link = 0;
+  if (auto at = out.find("LINK_PACKETS="); at != std::string::npos) {
+    link = std::strtoull(out.c_str() + at + 13, nullptr, 10);
+    out.erase(at, out.find('\n', at) + 1 - at);
+  }
   std::printf("%s", out.c_str());
+  std::printf("  link packets (jail side, sent + received): %llu; captured %llu; loss ratio %.4f\n",
+              link, (unsigned long long)st.packets_captured,
+              link ? 1.0 - double(st.packets_captured) / double(link) : 0.0);
   std::printf(
       "  capture: %llu packets seen, %llu written, %llu kernel drops, %.1f MB; %llu dns records, "
       "%llu tcp\n",
