@@ -35,6 +35,7 @@
 #include "scratch.h"
 #include "target.h"
 #include "tracer/session.h"
+#include "warmcache.h"
 
 namespace gs::harness {
 namespace fs = std::filesystem;
@@ -133,6 +134,8 @@ class Pipeline {
  private:
   Status fetch();
   Status plan();
+  void warm_cache();
+  Status build_seed();
   void build();
   void init_phase();
   void test_phase();
@@ -356,6 +359,82 @@ Status Pipeline::plan() {
            std::to_string(plan_.commands.size()) + " commands, " +
            std::to_string(plan_.tested.size()) + " tested packages";
   rec_.phases.push_back(p);
+  return {};
+}
+
+// The standard library comes precompiled: from the host's shared cache when it exists,
+// else built once here (under a lock, so parallel analyses build it once) and published.
+// A cache problem only costs time: the analysis goes on with a cold cache.
+void Pipeline::warm_cache() {
+  nlohmann::json info = {{"state", "off"}};
+  const int64_t start = now_ms();
+  const std::string run_cache = scratch_->path() + "/gocache";
+  const uid_t uid = sandbox::host_id(1000);
+  auto finish = [&](const std::string& state, const std::string& note = "") {
+    info["state"] = state;
+    info["ms"] = now_ms() - start;
+    if (!note.empty()) info["note"] = note;
+    rec_.environment["build_cache"] = info;
+  };
+  if (opts_.cache_root.empty()) return finish("off");
+  auto key = toolchain_key();
+  if (!key) return finish("cold", key.error().message());
+  const std::string dir = shared_cache_dir(opts_.cache_root, *key);
+  info["shared"] = dir;
+  if (!shared_cache_ready(dir)) {
+    auto lock = CacheLock::acquire(opts_.cache_root, int(build_timeout_.count() / 1000));
+    if (!lock) return finish("cold", lock.error().message());
+    if (!shared_cache_ready(dir)) {
+      if (auto st = build_seed(); !st) return finish("cold", "building the standard library cache: " + st.error().message());
+      if (auto st = publish_shared_cache(run_cache, dir); !st)
+        return finish("built", "not shared: " + st.error().message());
+      return finish("built");  // this run's cache is the one just published
+    }
+  }
+  // Replace what `go list` left there: never copy into a tree a jail has written to.
+  if (auto st = remove_tree(run_cache); !st) return finish("cold", st.error().message());
+  if (auto st = copy_tree(dir, run_cache, uid, uid); !st) {
+    // A half copy is still a valid cache (Go checks each entry), but start clean.
+    (void)remove_tree(run_cache);
+    (void)make_dirs(run_cache);
+    (void)::chown(run_cache.c_str(), uid, uid);
+    return finish("cold", "copying " + dir + ": " + st.error().message());
+  }
+  finish("warm");
+}
+
+// Builds our seed module in a build jail exactly like the module's builds, so the cache
+// keys match theirs; the seed is removed from the home before module code runs.
+Status Pipeline::build_seed() {
+  const std::string rel = std::string(kGopath) + "/src/" + kSeedModule;
+  const std::string host_dir = scratch_->path() + "/home" + rel;
+  const uid_t uid = sandbox::host_id(1000);
+  for (const SeedFile* f = seed_files(); f->name; ++f) {
+    std::string path = host_dir + "/" + f->name;
+    GS_TRY(make_dirs(fs::path(path).parent_path().string()));
+    GS_TRY(write_file_atomic(path, f->text));
+  }
+  GS_TRY(chown_tree(scratch_->path() + "/home" + kGopath + "/src", uid, uid));
+  struct Cleanup {
+    std::string dir, bin;
+    ~Cleanup() {
+      (void)remove_tree(dir);
+      ::unlink(bin.c_str());
+    }
+  } cleanup{fs::path(host_dir).parent_path().string(), scratch_->path() + "/out/.warmcache.test"};
+  auto spec = spec_for(true);
+  spec.argv = {"/bin/sh", "-c",
+               std::string(kGo) + " build ./... && " + kGo + " test -c -o " + kOut + "/.warmcache.test ."};
+  spec.cwd = persona_.home + rel;
+  spec.timeout = build_timeout_;
+  if (int sig = interrupted()) return error("interrupted by signal " + std::to_string(sig));
+  GS_ASSIGN_OR_RETURN(auto jail, sandbox::Jail::create(spec));
+  ActiveJail active(jail.get());
+  GS_TRY(jail->release());
+  GS_ASSIGN_OR_RETURN(auto ex, jail->wait());
+  if (!ex.exited || ex.exit_code != 0)
+    return error(ex.exited ? "exit " + std::to_string(ex.exit_code) + ": " + last_line(ex.err.tail)
+                           : "killed by signal " + std::to_string(ex.signal));
   return {};
 }
 
@@ -737,7 +816,10 @@ AnalysisOutcome Pipeline::run() {
   if (st) st = fetch();
   if (st) st = plan();
   if (st) {
-    if (want("init") || want("test") || want("run") || want("build")) build();
+    if (want("init") || want("test") || want("run") || want("build")) {
+      warm_cache();
+      build();
+    }
     init_phase();
     test_phase();
     run_phase();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model.h"
+#include "warmcache.h"
 
 namespace gs::harness {
 
@@ -24,6 +25,9 @@ struct AnalysisOptions {
   std::chrono::milliseconds fetch_timeout{300'000};
   bool trace = true;                    // false: --no-trace, the report says the trace is absent
   std::string work_root;                // where per-run scratch dirs go (default: TMPDIR or /tmp)
+  // The host's shared standard-library build cache (warmcache.h); empty: none, every
+  // analysis compiles the standard library itself.
+  std::string cache_root = default_cache_root();
 };
 
 // Where sandbox profiles and rules live: $GOSANDBOX_PROFILES_DIR, else the source tree's.

@@ -55,6 +55,9 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
                   ->check(CLI::IsMember({"fake", "none"}));
   bool no_trace = false;
   analyze->add_flag("--no-trace", no_trace, "Run without the eBPF tracer (the report says the trace is absent)");
+  analyze->add_option("--cache-dir", cmd.analyze.cache_root,
+                      "Host cache of the precompiled standard library, shared by analyses; none: "
+                      "compile it in every analysis (default: $GOSANDBOX_CACHE_DIR or /var/cache/gosandbox)");
   auto batch_cmds = batch::add_batch_commands(app, cmd.batch);
   auto* version = app.add_subcommand("version", "Print the version");
 
@@ -92,6 +95,7 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
   if (!ph) return ph.take_error();
   cmd.analyze.phases = *ph;
   cmd.analyze.trace = !no_trace;
+  if (cmd.analyze.cache_root == "none") cmd.analyze.cache_root.clear();
   if (window->count()) cmd.analyze.window = std::chrono::milliseconds(static_cast<int64_t>(window_s * 1000));
   if (test_timeout->count())
     cmd.analyze.test_timeout = std::chrono::milliseconds(static_cast<int64_t>(test_timeout_s * 1000));

@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
+#include <thread>
 
 #include "base/fs.h"
 #include "goproxy.h"
@@ -470,6 +472,52 @@ TEST_F(Analyze, NetworkNoneKeepsLoopbackOnly) {
 }
 
 // Runs last (gtest keeps declaration order within a suite): nothing of any run remains.
+// The standard library is compiled once per host: two analyses racing on an empty cache
+// root build it once (one builds, the other waits and copies), a later one copies it, and
+// no analysis changes the shared copy, which stays root's.
+TEST_F(Analyze, SharedStdCacheIsBuiltOnceAndNeverWritten) {
+  const std::string cache = (root_ / "stdcache").string();
+  auto state = [](const AnalyzeRun& r) {
+    return r.report["environment"].value("build_cache", nlohmann::json::object()).value("state", "");
+  };
+  AnalyzeRun a, b;
+  std::thread ta([&] { a = analyze("cache-a", {"github.com/pkg/errors@v1.0.0", "--phases", "build", "--cache-dir", cache}); });
+  std::thread tb([&] { b = analyze("cache-b", {"github.com/google/uuid@v1.0.0", "--phases", "build", "--cache-dir", cache}); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::multiset<std::string> states{state(a), state(b)};
+  EXPECT_EQ(states, (std::multiset<std::string>{"built", "warm"}))
+      << a.report["environment"].dump() << b.report["environment"].dump();
+  std::vector<fs::path> shared;
+  for (const auto& e : fs::directory_iterator(cache))
+    if (e.is_directory()) shared.push_back(e.path());
+  ASSERT_EQ(shared.size(), 1u) << "one toolchain, one shared cache, no temporary left";
+  auto snapshot = [&] {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(shared[0])) {
+      struct stat st{};
+      EXPECT_EQ(::lstat(e.path().c_str(), &st), 0);
+      EXPECT_EQ(st.st_uid, 0u) << e.path();
+      EXPECT_EQ(st.st_mode & 0022, 0u) << e.path();
+      if (e.is_regular_file()) files[e.path().string()] = *read_file(e.path().string());
+    }
+    return files;
+  };
+  auto before = snapshot();
+  EXPECT_GT(before.size(), 100u);
+  AnalyzeRun c = analyze("cache-c", {"github.com/google/uuid@v1.0.0", "--phases", "build,test", "--window", "1",
+                                     "--cache-dir", cache});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(state(c), "warm") << c.report["environment"].dump();
+  for (const auto& p : phases(c, "build")) EXPECT_EQ(p["status"], "ok") << p.dump();
+  EXPECT_EQ(snapshot(), before);
+  AnalyzeRun off = analyze("cache-off", {"github.com/pkg/errors@v1.0.0", "--phases", "build", "--cache-dir", "none"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_EQ(state(off), "off");
+}
+
 TEST_F(Analyze, NothingIsLeftBehind) {
   std::ifstream mounts("/proc/self/mountinfo");
   for (std::string line; std::getline(mounts, line);)

@@ -32,6 +32,7 @@ BatchSubcommands add_batch_commands(CLI::App& app, BatchCommands& o) {
   b->add_option("--profile", o.profile, "Passed to analyze");
   b->add_option("--test-timeout", o.test_timeout, "Passed to analyze")->check(CLI::Range(1.0, 86400.0));
   b->add_flag("--no-trace", o.no_trace, "Passed to analyze");
+  b->add_option("--cache-dir", o.cache_dir, "Passed to analyze");
 
   s.merge = app.add_subcommand("merge", "Merge batch outputs (per-shard directories, .jsonl, .sqlite) into one");
   s.merge->add_option("sources", o.merge.sources, "Batch output directories, records .jsonl or .sqlite files")
@@ -62,6 +63,7 @@ Parsed finish_batch_commands(const BatchSubcommands& s, BatchCommands& o) {
   pass("--network", o.network);
   pass("--profile", o.profile);
   pass("--test-timeout", o.test_timeout);
+  pass("--cache-dir", o.cache_dir);
   if (o.no_trace) o.batch.analyze_args.push_back("--no-trace");
   return Parsed::kBatch;
 }

@@ -14,7 +14,7 @@ struct BatchCommands {
   MergeOptions merge;
   ExportOsvOptions osv;
   // Pass-through options of `analyze`, kept as typed so the child parses them itself.
-  std::string goproxy, window, phases, network, profile, test_timeout;
+  std::string goproxy, window, phases, network, profile, test_timeout, cache_dir;
   bool no_trace = false;
 };
 
