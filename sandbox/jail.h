@@ -140,9 +140,10 @@ struct ExitRecord {
 // root tmpfs, so there is nothing on the host to clean up.
 class Jail {
  public:
-  // Clones the child into its namespaces, writes the id maps, moves it into the jail's
-  // cgroups, lets it build its root (hostname, loopback, mounts, pivot_root) and returns
-  // once it is blocked before starting the payload. Fails with a one-line reason naming
+  // Clones the child into its namespaces and its v2 cgroup (clone3 CLONE_INTO_CGROUP; it
+  // joins v1 cgroups itself first thing), writes the id maps, lets it build its root
+  // (hostname, loopback, mounts, pivot_root) and returns once it is blocked before
+  // starting the payload. Fails with a one-line reason naming
   // the syscall or step (e.g. "clone(CLONE_NEWUSER|...): Operation not permitted",
   // "mount('/work/src' -> '/src', bind, ro): No such file or directory").
   static Result<std::unique_ptr<Jail>> create(const JailSpec& spec);

@@ -147,8 +147,10 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   std::string dir = parent + "/" + name;
   if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir('" + dir + "')");
   cg->v2_ = dir;
+  cg->v2_fd_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!cg->v2_fd_) return sys_error("open('" + dir + "')");
   struct stat st;
-  if (::stat(dir.c_str(), &st) != 0) return sys_error("stat('" + dir + "')");
+  if (::fstat(cg->v2_fd_.get(), &st) != 0) return sys_error("fstat('" + dir + "')");
   cg->id_ = st.st_ino;
   bool memory_enforced = false, pids_enforced = false, cpu_enforced = false;
   // CFS bandwidth: quota per 100 ms period; one CPU is 1000 millicores.
@@ -263,11 +265,27 @@ LimitHits Cgroup::limit_hits() const {
   return h;
 }
 
-Status Cgroup::attach(pid_t pid) {
-  std::string p = std::to_string(pid);
-  GS_TRY(write_control(v2_ + "/cgroup.procs", p));
-  for (const auto& d : v1_dirs()) GS_TRY(write_control(d + "/cgroup.procs", p));
-  return {};
+Status Cgroup::attach_v2(pid_t pid) {
+  return write_control(v2_ + "/cgroup.procs", std::to_string(pid));
+}
+
+Result<std::vector<Cgroup::Join>> Cgroup::open_v1_joins() const {
+  std::vector<Join> joins;
+  for (const auto& d : v1_dirs()) {
+    std::string tasks = d + "/tasks";
+    FD fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return sys_error("open('" + tasks + "')");
+    joins.push_back({std::move(fd), "write('" + tasks + "', '0')"});
+  }
+  return joins;
+}
+
+bool join_self(int fd) {
+  ssize_t n;
+  do {
+    n = ::write(fd, "0", 1);
+  } while (n < 0 && errno == EINTR);
+  return n == 1;
 }
 
 bool Cgroup::empty() const {

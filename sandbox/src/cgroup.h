@@ -1,6 +1,7 @@
 // The jail's cgroups, owned by one RAII object: a cgroup v2 directory (whose inode number
 // is the id BPF programs see) plus, on hybrid hosts, the v1 memory and pids directories
-// that carry the limits there. Destruction kills what is left inside, waits until the
+// that carry the limits there. Joining them costs no RCU grace period: the jail's init is
+// cloned straight into the v2 directory and moves itself into the v1 ones. Destruction kills what is left inside, waits until the
 // cgroups are empty and removes them, so no jail outlives its Jail object.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "base/result.h"
 #include "jail.h"
 
@@ -26,8 +28,23 @@ class Cgroup {
   Cgroup(const Cgroup&) = delete;
   Cgroup& operator=(const Cgroup&) = delete;
 
-  // Moves `pid` into every cgroup of the jail.
-  Status attach(pid_t pid);
+  // The v2 directory, opened for clone3(CLONE_INTO_CGROUP): the jail's init is born in
+  // its cgroup, so no migration (and no cgroup_threadgroup_rwsem write lock, which costs
+  // an RCU grace period of several milliseconds) is needed for the v2 tree.
+  int v2_fd() const { return v2_fd_.get(); }
+  // Fallback for kernels (or seccomp'd containers) without clone3: moves `pid` into the
+  // v2 cgroup through cgroup.procs.
+  Status attach_v2(pid_t pid);
+  // The v1 directories' `tasks` files, opened for writing by the host side. The jail's
+  // init writes "0" to each itself (see join_self): moving the calling thread is the one
+  // migration the kernel does without the global threadgroup lock. The opener's
+  // credentials (host root) are what the kernel checks, so init may write from its user
+  // namespace.
+  struct Join {
+    FD fd;
+    std::string what;  // "write('/sys/fs/cgroup/pids/gosandbox/jail-1-0-2/tasks', '0')"
+  };
+  Result<std::vector<Join>> open_v1_joins() const;
   uint64_t id() const { return id_; }
   const std::string& path() const { return v2_; }
   // True once no process is left in any of the jail's cgroups.
@@ -42,8 +59,13 @@ class Cgroup {
   Cgroup() = default;
   std::vector<std::string> v1_dirs() const;
   std::string v2_;                            // always present
+  FD v2_fd_;                                  // O_PATH of v2_
   std::string v1_memory_, v1_pids_, v1_cpu_;  // hybrid hosts only (cpu: with a CPU limit)
   uint64_t id_ = 0;
 };
+
+// Child side (jail init, before anything else, no allocation): moves the calling thread,
+// which is the whole single-threaded init, into the cgroup whose `tasks` file `fd` is.
+bool join_self(int fd);
 
 }  // namespace gs::sandbox

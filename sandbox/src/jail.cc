@@ -1,11 +1,12 @@
 // sandbox::Jail: the orchestration of one jail as a list of named steps (plan, cgroup,
-// pipes, clone, id maps, cgroup attach, netns, setup handshake), plus the wait loop that
+// pipes, clone into the cgroup, id maps, netns, setup handshake), plus the wait loop that
 // pumps output, enforces the deadline and reaps. Each kernel concern lives in its own
 // file (user, mnt, net, pid, cgroup, rlimits, seccomp); this file only sequences them.
 #include "jail.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -186,13 +187,27 @@ struct Jail::Impl {
     chdir_what = "chdir('" + spec.cwd + "')";
   }
 
+  // Clones init into its namespaces and, with clone3, straight into the v2 cgroup.
+  // Without clone3 (ENOSYS: old kernel, or a container runtime's seccomp policy; E2BIG:
+  // clone3 without CLONE_INTO_CGROUP) init is cloned as before and moved afterwards.
   Status clone_init(const ChildArgs& args) {
     int child_pidfd = -1;
-    const unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
-                                CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+    const uint64_t flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+                           CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+    struct clone_args ca;
+    std::memset(&ca, 0, sizeof ca);
+    ca.flags = flags | CLONE_INTO_CGROUP;
+    ca.pidfd = reinterpret_cast<uintptr_t>(&child_pidfd);
+    ca.exit_signal = SIGCHLD;
+    ca.cgroup = static_cast<uint64_t>(cgroup->v2_fd());
     // Fork-like clone (no CLONE_VM, no new stack): the child runs on a private copy of
     // this stack and sees `args` and everything it points to unchanged.
-    long r = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, &child_pidfd, nullptr, nullptr);
+    long r = ::syscall(SYS_clone3, &ca, sizeof ca);
+    bool into_cgroup = true;
+    if (r < 0 && (errno == ENOSYS || errno == E2BIG)) {
+      into_cgroup = false;
+      r = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, &child_pidfd, nullptr, nullptr);
+    }
     if (r < 0) {
       return sys_error(
           "clone(CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC)");
@@ -200,6 +215,7 @@ struct Jail::Impl {
     if (r == 0) jail_init_main(args);
     pid = static_cast<pid_t>(r);
     pidfd.reset(child_pidfd);
+    if (!into_cgroup) GS_TRY(cgroup->attach_v2(pid));
     return {};
   }
 
@@ -293,7 +309,16 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   j.wake.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!j.wake) return sys_error("eventfd");
 
+  GS_ASSIGN_OR_RETURN(std::vector<Cgroup::Join> joins, j.cgroup->open_v1_joins());
+  if (joins.size() > static_cast<size_t>(kMaxCgroupJoins)) {
+    return error("cgroup: more v1 cgroups than init can join");
+  }
+
   ChildArgs args;
+  for (size_t i = 0; i < joins.size(); ++i) {
+    args.cgroup_join_fds[i] = joins[i].fd.get();
+    args.cgroup_join_what[i] = joins[i].what.c_str();
+  }
   args.sync_fd = sync.r.get();
   args.report_fd = report.w.get();
   args.out_fd = out.w.get();
@@ -313,6 +338,7 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
 
   GS_TRY(j.clone_init(args));
   // The child's ends live on in the child only; holding them here would hide EOFs.
+  joins.clear();
   sync.r.reset();
   report.w.reset();
   out.w.reset();
@@ -324,7 +350,6 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   for (const FD* f : {&j.out_r, &j.err_r}) ::fcntl(f->get(), F_SETFL, O_NONBLOCK);
 
   GS_TRY(write_id_maps(j.pid));
-  GS_TRY(j.cgroup->attach(j.pid));
   std::string ns = "/proc/" + std::to_string(j.pid) + "/ns/net";
   j.netns.reset(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
   if (!j.netns) return sys_error("open('" + ns + "')");

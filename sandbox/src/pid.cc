@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "src/cgroup.h"
 #include "src/child_msg.h"
 #include "src/mnt.h"
 #include "src/net.h"
@@ -121,6 +122,16 @@ int encode_status(int st) {
 }  // namespace
 
 void jail_init_main(const ChildArgs& a) {
+  // Into the jail's v1 cgroups first, so the limits hold for all that init does; a
+  // failure is reported once the parent asks for setup (the pipe is read only then).
+  const char* join_failed = nullptr;
+  int join_errno = 0;
+  for (int i = 0; i < kMaxCgroupJoins && !join_failed; ++i) {
+    if (a.cgroup_join_fds[i] >= 0 && !join_self(a.cgroup_join_fds[i])) {
+      join_failed = a.cgroup_join_what[i];
+      join_errno = errno;
+    }
+  }
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&set, s);
@@ -131,6 +142,7 @@ void jail_init_main(const ChildArgs& a) {
   close_all_except(a.sync_fd, a.report_fd, a.out_fd, a.err_fd);
 
   if (read_sync(a.sync_fd) != kSyncSetup) ::_exit(0);
+  if (join_failed) child_fail(a.report_fd, ChildMsg::kSetupFailed, join_failed, join_errno);
 
   const char* what = nullptr;
   auto fail = [&](const char* w) { child_fail(a.report_fd, ChildMsg::kSetupFailed, w, errno); };

@@ -19,7 +19,14 @@ struct RlimitPlan;
 inline constexpr char kSyncSetup = 'S';    // id maps and cgroups are in place: set up
 inline constexpr char kSyncRelease = 'G';  // release(): start the payload
 
+// At most one v1 cgroup per limited controller (memory, pids, cpu).
+inline constexpr int kMaxCgroupJoins = 3;
+
 struct ChildArgs {
+  // `tasks` files of the jail's v1 cgroups (open for writing by the parent): init moves
+  // itself into each before anything else, and fails setup if it cannot.
+  int cgroup_join_fds[kMaxCgroupJoins] = {-1, -1, -1};
+  const char* cgroup_join_what[kMaxCgroupJoins] = {};
   int sync_fd = -1;    // read end; EOF means the parent is gone or gave up: exit quietly
   int report_fd = -1;  // write end of the ChildMsg pipe, O_CLOEXEC
   int out_fd = -1;     // write ends of the payload's stdout and stderr

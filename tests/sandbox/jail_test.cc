@@ -601,6 +601,41 @@ TEST(Jail, HandlesExposeCgroupAndNetns) {
   auto procs = read_file((*jail)->cgroup_path() + "/cgroup.procs");
   ASSERT_TRUE(procs.ok());
   EXPECT_EQ(*procs, std::to_string((*jail)->host_pid()) + "\n");
+  // On hybrid hosts the limits live in v1 cgroups, which init joins itself: it must be in
+  // them before create() returns, so the limits hold from the payload's first instruction.
+  for (const char* v1 : {"/sys/fs/cgroup/memory/gosandbox/", "/sys/fs/cgroup/pids/gosandbox/"}) {
+    std::string d = v1 + basename_of((*jail)->cgroup_path());
+    if (::access(d.c_str(), F_OK) != 0) continue;  // pure v2 host
+    auto v1_procs = read_file(d + "/cgroup.procs");
+    ASSERT_TRUE(v1_procs.ok()) << d;
+    EXPECT_EQ(*v1_procs, std::to_string((*jail)->host_pid()) + "\n") << d;
+  }
+}
+
+TEST(Jail, WorksWhereClone3IsDenied) {
+  GS_REQUIRE_ROOT();
+  // Container runtimes' seccomp policies often answer clone3 with ENOSYS; the jail then
+  // falls back to clone and moves init into its cgroup afterwards.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) != 0 ||
+        seccomp_load(ctx) != 0) {
+      ::_exit(10);
+    }
+    auto jail = Jail::create(spec_for({"/bin/sh", "-c", "exit 7"}));
+    if (!jail.ok()) ::_exit(11);
+    auto procs = read_file((*jail)->cgroup_path() + "/cgroup.procs");
+    if (!procs.ok() || *procs != std::to_string((*jail)->host_pid()) + "\n") ::_exit(12);
+    if (!(*jail)->release().ok()) ::_exit(13);
+    auto rec = (*jail)->wait();
+    ::_exit(rec.ok() && rec->exited ? rec->exit_code : 14);
+  }
+  int st = 0;
+  ASSERT_EQ(::waitpid(child, &st, 0), child);
+  ASSERT_TRUE(WIFEXITED(st)) << st;
+  EXPECT_EQ(WEXITSTATUS(st), 7) << "10: seccomp, 11: create, 12: cgroup, 13: release, 14: wait";
 }
 
 TEST(Jail, GoToolchainBuildsCgoProgram) {
