@@ -84,8 +84,12 @@ void Capture::stop() {
   thread_.join();
   struct pcap_stat ps = {};
   std::lock_guard lock(mu_);
-  if (pcap_stats(handle_.get(), &ps) == 0)
+  if (pcap_stats(handle_.get(), &ps) == 0) {
+    stats_.pcap_ps_recv = ps.ps_recv;
+    stats_.pcap_ps_drop = ps.ps_drop;
+    stats_.pcap_ps_ifdrop = ps.ps_ifdrop;
     stats_.kernel_drops = uint64_t{ps.ps_drop} + ps.ps_ifdrop;
+  }
   if (writer_) (void)writer_->flush();
 }
 

@@ -1,9 +1,13 @@
 // FakeInternet assembly: a flat list of named steps (services namespace, veth into the
-// jail, addresses and routes, TPROXY rules, capture, servers), each owning what it
-// creates. Teardown is member destruction in reverse order, so a failure at any step
-// leaves nothing behind: the namespace fd is the last reference to the services side,
-// and the veth pair dies with it.
+// jail, no IPv6 on the link, capture, the jail's end up, TPROXY rules, servers), each
+// owning what it creates. The capture starts while the link has no carrier yet, so every
+// packet that ever crosses it is in the pcap. Teardown is member destruction in reverse
+// order, so a failure at any step leaves nothing behind: the namespace fd is the last
+// reference to the services side, and the veth pair dies with it.
 #include "netmon/fake_internet.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "netmon/capture.h"
 #include "netmon/netns.h"
@@ -38,6 +42,26 @@ std::string services_ip_script(const std::string& jail_if) {
          "rule add fwmark " + std::to_string(kTproxyMark) + " lookup " +
          std::to_string(kTproxyTable) + "\n" + "route add local 0.0.0.0/0 dev lo table " +
          std::to_string(kTproxyTable) + "\n";
+}
+
+// The link is IPv4 only (AAAA gets NODATA). With IPv6 on, both ends send MLD reports the
+// instant the link gets carrier, then DAD, router solicitations (retried for the whole run)
+// and more MLD: noise in the evidence that no module code sent. Off before the link is up,
+// it sends nothing at all until the jail does. A kernel without IPv6 has nothing to turn off.
+Status disable_ipv6(int netns_fd, const std::string& ifname) {
+  if (ifname.empty() || ifname.find('/') != std::string::npos || ifname == "." || ifname == "..")
+    return error("fake internet: bad interface name '" + ifname + "'");
+  return run_in_netns(netns_fd, [&]() -> Status {
+    // /proc/sys/net resolves against the calling thread's network namespace.
+    std::string path = "/proc/sys/net/ipv6/conf/" + ifname + "/disable_ipv6";
+    FD fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) {
+      if (errno == ENOENT && access("/proc/sys/net/ipv6", F_OK) != 0) return {};
+      return sys_error("open('" + path + "')");
+    }
+    if (write(fd.get(), "1\n", 2) != 2) return sys_error("write('" + path + "')");
+    return {};
+  });
 }
 
 std::string jail_ip_script(const std::string& jail_if) {
@@ -89,14 +113,19 @@ Result<std::unique_ptr<FakeInternet>> FakeInternet::make(int jail_netns_fd,
   impl->services_ns.emplace(std::move(services));
   int sfd = impl->services_ns->fd();
 
+  // The services end is created without IPv6 (the namespace's default) and brought up;
+  // it has no carrier until the jail's end is up, so nothing crosses the link yet.
+  GS_TRY(disable_ipv6(sfd, "default"));
   GS_TRY(run_command_in_netns(sfd, {"ip", "-batch", "-"}, services_ip_script(opts.jail_ifname),
                               jail.fd()));
   impl->veth = std::make_unique<VethLink>(sfd, kServicesIf);
-  GS_TRY(run_command_in_netns(jail.fd(), {"ip", "-batch", "-"}, jail_ip_script(opts.jail_ifname)));
-  GS_TRY(run_command_in_netns(sfd, {"nft", "-f", "-"}, nft_ruleset()));
-
+  GS_TRY(disable_ipv6(jail.fd(), opts.jail_ifname));
+  // libpcap refuses an interface that is down, not one without carrier: the capture
+  // starts here, before the first packet can exist.
   CaptureOptions co{kServicesIf, opts.pcap_path, opts.snap_len, opts.pcap_max_bytes};
   GS_ASSIGN_OR_RETURN(impl->capture, Capture::start(sfd, co));
+  GS_TRY(run_command_in_netns(jail.fd(), {"ip", "-batch", "-"}, jail_ip_script(opts.jail_ifname)));
+  GS_TRY(run_command_in_netns(sfd, {"nft", "-f", "-"}, nft_ruleset()));
   GS_ASSIGN_OR_RETURN(impl->servers, Services::start(sfd, {opts, impl->epoch}));
   return std::unique_ptr<FakeInternet>(new FakeInternet(std::move(impl)));
 }
@@ -124,6 +153,9 @@ FakeInternetStats FakeInternet::stats() const {
     s.packets_over_cap = c.packets_over_cap;
     s.pcap_bytes = c.bytes_written;
     s.kernel_drops = c.kernel_drops;
+    s.pcap_ps_recv = c.pcap_ps_recv;
+    s.pcap_ps_drop = c.pcap_ps_drop;
+    s.pcap_ps_ifdrop = c.pcap_ps_ifdrop;
     s.capture_error = c.error;
     s.link_gone = c.link_gone;
     s.flows = impl_->capture->flows();

@@ -31,7 +31,10 @@ struct CaptureStats {
   uint64_t packets_written = 0;
   uint64_t packets_over_cap = 0;
   uint64_t bytes_written = 0;
-  uint64_t kernel_drops = 0;
+  uint64_t kernel_drops = 0;  // pcap_ps_drop + pcap_ps_ifdrop
+  // pcap_stats(3) at stop(): packets the socket's filter passed (drops included), dropped
+  // because the ring was full, dropped by the interface. Zero until stop().
+  uint64_t pcap_ps_recv = 0, pcap_ps_drop = 0, pcap_ps_ifdrop = 0;
   bool link_gone = false;  // the interface went away (the jail's namespace ended)
   std::string error;       // why the capture failed, empty if it did not
 };

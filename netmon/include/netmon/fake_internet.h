@@ -92,6 +92,9 @@ struct FakeInternetStats {
   uint64_t packets_over_cap = 0;  // seen but not written: the size cap was reached
   uint64_t pcap_bytes = 0;        // file size
   uint64_t kernel_drops = 0;      // pcap_stats ps_drop + ps_ifdrop
+  uint64_t pcap_ps_recv = 0;      // pcap_stats at stop(): passed the filter (drops included)
+  uint64_t pcap_ps_drop = 0;      // ... dropped, the ring was full
+  uint64_t pcap_ps_ifdrop = 0;    // ... dropped by the interface
   bool link_gone = false;         // the jail's namespace ended first (normal when
                                   // stop() runs after the jail was reaped)
   std::string capture_error;      // why the capture failed, empty if it did not
