@@ -13,6 +13,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -118,34 +119,77 @@ std::vector<pid_t> read_procs(const std::string& dir) {
 
 // Removes jail cgroups whose creating process is gone (it was SIGKILLed before its
 // destructor ran; PR_SET_PDEATHSIG already killed the jail itself). rmdir only ever
-// succeeds on an empty cgroup, so a live jail is never touched.
-void sweep_orphans(const std::string& parent) {
+// succeeds on an empty cgroup, so a live jail is never touched. One listing, of the v2
+// parent, finds them all: a jail's v2 directory is made before and removed after its v1
+// ones, so no v1 directory exists without it.
+void sweep_orphans(const Layout& l) {
+  const std::string parent = l.v2_root + "/" + kParentName;
   DIR* d = ::opendir(parent.c_str());
   if (!d) return;
   while (dirent* e = ::readdir(d)) {
     long owner = 0;
     if (std::sscanf(e->d_name, "jail-%ld-", &owner) != 1 || owner <= 0) continue;
     if (::kill(static_cast<pid_t>(owner), 0) == 0 || errno != ESRCH) continue;
+    for (const std::string* root : {&l.v1_memory, &l.v1_pids, &l.v1_cpu}) {
+      if (!root->empty()) ::rmdir((*root + "/" + kParentName + "/" + e->d_name).c_str());
+    }
     ::rmdir((parent + "/" + e->d_name).c_str());
   }
   ::closedir(d);
 }
 
+// The hierarchies do not move while we run: they are found once per process.
+const Result<Layout>& layout() {
+  static const Result<Layout> l = detect_layout();
+  return l;
+}
+
+// The shared parent <root>/gosandbox of one hierarchy, made (and in v2 given the
+// controllers) on first use in this process. It stays: other jails may be using it.
+class Parent {
+ public:
+  Parent(std::string root, bool v2) : root_(std::move(root)), v2_(v2) {}
+
+  // Makes <root>/gosandbox/<name>; only this per-jail directory is ours to remove. When
+  // someone removed the parent since, it is made again.
+  Result<std::string> make_child(const std::string& name) {
+    if (!ready_.load(std::memory_order_acquire)) GS_TRY(prepare());
+    std::string dir = root_ + "/" + kParentName + "/" + name;
+    if (::mkdir(dir.c_str(), 0755) == 0) return dir;
+    if (errno != ENOENT) return sys_error("mkdir('" + dir + "')");
+    GS_TRY(prepare());
+    if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir('" + dir + "')");
+    return dir;
+  }
+
+ private:
+  // Concurrent first uses may both get here: mkdir's EEXIST and enabling a controller
+  // twice are harmless.
+  Status prepare() {
+    if (v2_) enable_controllers(root_);
+    std::string parent = root_ + "/" + kParentName;
+    GS_TRY(make_dir(parent));
+    if (v2_) enable_controllers(parent);
+    ready_.store(true, std::memory_order_release);
+    return {};
+  }
+  const std::string root_;
+  const bool v2_;
+  std::atomic<bool> ready_{false};
+};
+
 }  // namespace
 
 Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limits& limits) {
-  GS_ASSIGN_OR_RETURN(Layout layout, detect_layout());
+  if (!layout().ok()) return layout().error();
+  const Layout& l = *layout();
+  static Parent v2_parent(l.v2_root, true), memory_parent(l.v1_memory, false),
+      pids_parent(l.v1_pids, false), cpu_parent(l.v1_cpu, false);
   std::unique_ptr<Cgroup> cg(new Cgroup());
+  const std::string parent = l.v2_root + "/" + kParentName;  // for error messages
 
-  // v2: <root>/gosandbox/<name>. The shared parent stays (other jails may be using it);
-  // only the per-jail directory is ours to remove.
-  enable_controllers(layout.v2_root);
-  std::string parent = layout.v2_root + "/" + kParentName;
-  GS_TRY(make_dir(parent));
-  enable_controllers(parent);
-  sweep_orphans(parent);
-  std::string dir = parent + "/" + name;
-  if (::mkdir(dir.c_str(), 0755) != 0) return sys_error("mkdir('" + dir + "')");
+  sweep_orphans(l);
+  GS_ASSIGN_OR_RETURN(std::string dir, v2_parent.make_child(name));
   cg->v2_ = dir;
   cg->v2_fd_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!cg->v2_fd_) return sys_error("open('" + dir + "')");
@@ -172,22 +216,16 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   }
 
   // v1 (hybrid hosts): the limits live here because the v2 tree has no controllers.
-  if (!layout.v1_memory.empty()) {
-    GS_TRY(make_dir(layout.v1_memory + "/" + kParentName));
-    sweep_orphans(layout.v1_memory + "/" + kParentName);
-    std::string d = layout.v1_memory + "/" + kParentName + "/" + name;
-    if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
+  if (!l.v1_memory.empty()) {
+    GS_ASSIGN_OR_RETURN(std::string d, memory_parent.make_child(name));
     cg->v1_memory_ = d;
     if (limits.memory_bytes) {
       memory_enforced = true;
       GS_TRY(write_control(d + "/memory.limit_in_bytes", std::to_string(limits.memory_bytes)));
     }
   }
-  if (!layout.v1_pids.empty()) {
-    GS_TRY(make_dir(layout.v1_pids + "/" + kParentName));
-    sweep_orphans(layout.v1_pids + "/" + kParentName);
-    std::string d = layout.v1_pids + "/" + kParentName + "/" + name;
-    if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
+  if (!l.v1_pids.empty()) {
+    GS_ASSIGN_OR_RETURN(std::string d, pids_parent.make_child(name));
     cg->v1_pids_ = d;
     if (limits.max_pids) {
       pids_enforced = true;
@@ -196,11 +234,8 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   }
   // The v1 cpu hierarchy is only joined when there is a quota to enforce: most jails have
   // none and the extra cgroup would cost a mkdir and an rmdir for nothing.
-  if (limits.cpu_millicores && !cpu_enforced && !layout.v1_cpu.empty()) {
-    GS_TRY(make_dir(layout.v1_cpu + "/" + kParentName));
-    sweep_orphans(layout.v1_cpu + "/" + kParentName);
-    std::string d = layout.v1_cpu + "/" + kParentName + "/" + name;
-    if (::mkdir(d.c_str(), 0755) != 0) return sys_error("mkdir('" + d + "')");
+  if (limits.cpu_millicores && !cpu_enforced && !l.v1_cpu.empty()) {
+    GS_ASSIGN_OR_RETURN(std::string d, cpu_parent.make_child(name));
     cg->v1_cpu_ = d;
     cpu_enforced = true;
     GS_TRY(write_control(d + "/cpu.cfs_period_us", std::to_string(period_us)));

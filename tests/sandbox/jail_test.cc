@@ -564,6 +564,24 @@ TEST(Jail, JailDiesWithItsCreator) {
   }
 }
 
+TEST(Jail, ParentCgroupRemovedMeanwhileIsMadeAgain) {
+  GS_REQUIRE_ROOT();
+  // The shared gosandbox/ parents are made once per process; an administrator (or a
+  // cleanup script) may remove them while no jail runs.
+  ExitRecord first = run(spec_for({"/bin/true"}));
+  ASSERT_EQ(first.exit_code, 0);
+  int removed = 0;
+  for (const char* p : {"/sys/fs/cgroup/unified/gosandbox", "/sys/fs/cgroup/gosandbox",
+                        "/sys/fs/cgroup/memory/gosandbox", "/sys/fs/cgroup/pids/gosandbox",
+                        "/sys/fs/cgroup/cpu/gosandbox"}) {
+    if (::rmdir(p) == 0) ++removed;  // EBUSY: another process's jail is running
+  }
+  ExitRecord again = run(spec_for({"/bin/sh", "-c", "exit 3"}));
+  EXPECT_TRUE(again.exited);
+  EXPECT_EQ(again.exit_code, 3);
+  if (removed == 0) GTEST_SKIP() << "other jails keep the parent cgroups busy";
+}
+
 TEST(Jail, InitKilledBeforeReleaseIsAnErrorNotASigpipe) {
   GS_REQUIRE_ROOT();
   auto jail = Jail::create(spec_for({"/bin/true"}));
