@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 namespace gs::sandbox {
 namespace {
@@ -29,7 +30,15 @@ constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV;
 
 class Planner {
  public:
+  // A directory the plan already made (and no mount has hidden since) is not made
+  // again: /dev and /etc would otherwise be walked once per node or file bound in them.
   void mkdir(const std::string& target, mode_t mode = 0755) {
+    if (target == "/" || made_.count(target)) return;
+    for (size_t slash = target.find('/', 1); slash != std::string::npos;
+         slash = target.find('/', slash + 1)) {
+      made_.insert(target.substr(0, slash));
+    }
+    made_.insert(target);
     add({.op = MountStep::Op::kMkdir,
          .dst = inside(target),
          .mode = mode,
@@ -51,6 +60,7 @@ class Planner {
   }
   void tmpfs(const std::string& target, unsigned long flags, std::string data) {
     mkdir(target);
+    hide_below(target);
     add({.op = MountStep::Op::kMount,
          .src = "tmpfs",
          .dst = inside(target),
@@ -61,6 +71,7 @@ class Planner {
   }
   void proc(const std::string& target) {
     mkdir(target);
+    hide_below(target);
     add({.op = MountStep::Op::kMount,
          .src = "proc",
          .dst = inside(target),
@@ -80,6 +91,7 @@ class Planner {
            .mode = 0644,
            .what = "open('" + target + "', O_CREAT)"});
     }
+    hide_below(target);
     add({.op = MountStep::Op::kBind,
          .src = kOldRoot + source,
          .dst = inside(target),
@@ -111,7 +123,15 @@ class Planner {
     return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);
   }
   void add(MountStep s) { plan_.steps.push_back(std::move(s)); }
+  // A mount on `target` covers whatever was made below it.
+  void hide_below(const std::string& target) {
+    const std::string prefix = target == "/" ? "/" : target + "/";
+    for (auto it = made_.lower_bound(prefix); it != made_.end() && it->starts_with(prefix);) {
+      it = made_.erase(it);
+    }
+  }
   MountPlan plan_;
+  std::set<std::string> made_;
 };
 
 Status check_target(const std::string& t) {
