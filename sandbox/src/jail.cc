@@ -355,11 +355,12 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   if (!j.netns) return sys_error("open('" + ns + "')");
 
   GS_TRY(send_sync(j.sync_w, kSyncSetup));
+  // While init builds the root. Without the kernel log (no /dev/kmsg, e.g. in a
+  // container) seccomp kills still end the payload with SIGSYS; only the syscall's name
+  // is then unknown.
+  if (auto k = open_kmsg_at_end(); k.ok()) j.kmsg = std::move(*k);
   GS_TRY(j.await_ready());
   j.open_writable_fs();
-  // Without the kernel log (no /dev/kmsg, e.g. in a container) seccomp kills still end
-  // the payload with SIGSYS; only the syscall's name is then unknown.
-  if (auto k = open_kmsg_at_end(); k.ok()) j.kmsg = std::move(*k);
   return std::unique_ptr<Jail>(new Jail(std::move(impl)));
 }
 
