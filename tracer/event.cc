@@ -162,10 +162,12 @@ NetEvent decode_net(const gs_syscall_record& r, std::string_view op) {
   if (op == "listen") n.backlog = as_int32(a[1]);
   size_t len = std::min<size_t>(r.addr_len, sizeof(r.addr));
   if (len > 0) {
-    n.addr = decode_sockaddr(std::span<const uint8_t>(r.addr, len));
-    if (n.addr && (r.flags & GS_F_ADDR_TRUNC)) n.addr->truncated = true;
+    auto& where = (r.flags & GS_F_ADDR_PEER) ? n.peer : n.addr;
+    where = decode_sockaddr(std::span<const uint8_t>(r.addr, len));
+    if (where && (r.flags & GS_F_ADDR_TRUNC)) where->truncated = true;
   }
   if ((op == "sendto" || op == "sendmsg") && r.ret >= 0) n.bytes = static_cast<uint64_t>(r.ret);
+  if (op == "sendmmsg" && r.ret >= 0) n.messages = static_cast<uint64_t>(r.ret), n.bytes = r.extra;
   n.in_progress = op == "connect" && r.ret == -EINPROGRESS;
   return n;
 }
@@ -241,12 +243,57 @@ Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
   return ev;
 }
 
+// A socket address from the raw bytes of struct sock fields (network byte order).
+std::optional<SockAddr> inet_addr(int family, const uint8_t (&ip)[16], uint16_t port) {
+  if (family != AF_INET && family != AF_INET6) return std::nullopt;
+  SockAddr a;
+  a.family = family;
+  a.port = port;
+  char buf[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(family, ip, buf, sizeof(buf));
+  a.ip = buf;
+  return a;
+}
+
+SocketEvent decode_sock(const gs_sock_record& r) {
+  SocketEvent s;
+  s.fd = r.fd;
+  s.family = r.family;
+  s.type = r.type;
+  s.protocol = r.protocol;
+  s.proto = std::string(socket_proto(r.family, r.type, r.protocol));
+  static constexpr uint8_t kZero[16] = {};
+  bool connected = r.dport != 0 || std::memcmp(r.daddr, kZero, sizeof(kZero)) != 0;
+  if (connected) s.peer = inet_addr(r.family, r.daddr, r.dport);
+  s.local = inet_addr(r.family, r.saddr, r.sport);
+  s.bytes_out = r.bytes_out;
+  s.bytes_in = r.bytes_in;
+  s.sends = r.sends;
+  s.recvs = r.recvs;
+  s.send_errors = r.send_errors;
+  s.recv_errors = r.recv_errors;
+  if (r.send_nr >= 0) s.send_syscall = syscall_label(r.send_nr);
+  if (r.recv_nr >= 0) s.recv_syscall = syscall_label(r.recv_nr);
+  s.last_ts_ns = r.last_ts_ns;
+  return s;
+}
+
 }  // namespace
 
 std::string_view Event::type() const {
-  static constexpr std::string_view kNames[] = {"fork", "exec",     "exit",  "file",
-                                                "net",  "security", "denied"};
+  static constexpr std::string_view kNames[] = {"fork", "exec",     "exit",   "file",
+                                                "net",  "security", "denied", "socket_io"};
   return kNames[body.index()];
+}
+
+std::string_view socket_proto(int family, int type, int protocol) {
+  if (family == AF_UNIX) return "unix";
+  if (family != AF_INET && family != AF_INET6) return "other";
+  if (type == SOCK_STREAM) return "tcp";
+  if (type == SOCK_DGRAM)
+    return protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6 ? "icmp" : "udp";
+  if (type == SOCK_RAW) return "raw";
+  return "other";
 }
 
 std::optional<SockAddr> decode_sockaddr(std::span<const uint8_t> bytes) {
@@ -316,6 +363,10 @@ Result<Event> decode(std::span<const uint8_t> bytes) {
     case GS_REC_DENIED: {
       GS_ASSIGN_OR_RETURN(auto r, read_record<gs_denied_record>(bytes, "denied"));
       return Event{decode_header(r.h), DeniedEvent{r.nr, syscall_label(r.nr), r.ret}};
+    }
+    case GS_REC_SOCK: {
+      GS_ASSIGN_OR_RETURN(auto r, read_record<gs_sock_record>(bytes, "socket"));
+      return Event{decode_header(r.h), decode_sock(r)};
     }
   }
   return error("tracer: unknown record type " + std::to_string(h.type));

@@ -95,16 +95,40 @@ struct SockAddr {
 
 struct NetEvent {
   int nr = 0;
-  std::string
-      op;  // "socket", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg"
+  // "socket", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg", "sendmmsg"
+  std::string op;
   int64_t ret = 0;
   int64_t fd = -1;  // the socket acted on; for socket(): -1 (the new fd is ret)
   int domain = 0, type = 0, protocol = 0;  // socket()
   int backlog = 0;                         // listen()
-  std::optional<SockAddr>
-      addr;                  // destination (connect/sendto/sendmsg), local (bind), peer (accept)
-  uint64_t bytes = 0;        // sendto/sendmsg bytes sent (ret when >= 0)
+  // Destination named by the call (connect, sendto, sendmsg, sendmmsg: its first message),
+  // local address (bind), peer (accept).
+  std::optional<SockAddr> addr;
+  // send* that named no destination: the connected peer of the socket (inet only). Kept
+  // apart from addr: sends on a connected socket are data, not new attempts.
+  std::optional<SockAddr> peer;
+  uint64_t bytes = 0;        // sendto/sendmsg: ret when >= 0; sendmmsg: bytes of all messages
+  uint64_t messages = 0;     // sendmmsg: messages sent (ret when >= 0)
   bool in_progress = false;  // connect returned -EINPROGRESS: still an attempt
+};
+
+// Bytes one process moved through one socket (summed in the kernel, one event per
+// process and socket; see gs_sock_record), whichever syscalls did it: write and read on a
+// connected socket show up here with the peer. Header: the first call (ts_ns) and the
+// task that made it.
+struct SocketEvent {
+  int64_t fd = -1;  // of the first call; -1 when it was not a plain fd syscall
+  int family = 0;   // AF_*
+  int type = 0;     // SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, ...
+  int protocol = 0;
+  std::string proto;              // "tcp", "udp", "icmp", "raw", "unix" or "other"
+  std::optional<SockAddr> peer;   // connected peer (inet), nullopt when not connected
+  std::optional<SockAddr> local;  // bound address (inet)
+  uint64_t bytes_out = 0, bytes_in = 0;
+  uint32_t sends = 0, recvs = 0;  // calls, failed ones included
+  uint32_t send_errors = 0, recv_errors = 0;
+  std::string send_syscall, recv_syscall;  // of the first send / recv; "" when none
+  uint64_t last_ts_ns = 0;
 };
 
 struct SecurityEvent {
@@ -126,13 +150,13 @@ struct DeniedEvent {
   int64_t ret = 0;
 };
 
-using Body =
-    std::variant<ForkEvent, ExecEvent, ExitEvent, FileEvent, NetEvent, SecurityEvent, DeniedEvent>;
+using Body = std::variant<ForkEvent, ExecEvent, ExitEvent, FileEvent, NetEvent, SecurityEvent,
+                          DeniedEvent, SocketEvent>;
 
 struct Event {
   Header header;
   Body body;
-  // "fork", "exec", "exit", "file", "net", "security", "denied"
+  // "fork", "exec", "exit", "file", "net", "security", "denied", "socket_io"
   std::string_view type() const;
 };
 
@@ -152,5 +176,7 @@ std::string to_jsonl(const Event& e);
 // analysis code as a live Session (no kernel needed). Unknown keys are ignored.
 Result<Event> from_json(const nlohmann::json& j);
 std::string_view family_name(int family);
+// "tcp", "udp", "icmp", "raw", "unix" or "other" for a socket's family, type and protocol.
+std::string_view socket_proto(int family, int type, int protocol);
 
 }  // namespace gs::tracer

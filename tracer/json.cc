@@ -59,7 +59,9 @@ json body_json(const NetEvent& n) {
   }
   if (n.op == "listen") j["backlog"] = n.backlog;
   if (n.addr) j["addr"] = to_json(*n.addr);
-  if (n.op == "sendto" || n.op == "sendmsg") j["bytes"] = n.bytes;
+  if (n.peer) j["peer"] = to_json(*n.peer);
+  if (n.op == "sendto" || n.op == "sendmsg" || n.op == "sendmmsg") j["bytes"] = n.bytes;
+  if (n.op == "sendmmsg") j["messages"] = n.messages;
   if (n.op == "connect") j["in_progress"] = n.in_progress;
   return j;
 }
@@ -88,6 +90,26 @@ json body_json(const SecurityEvent& s) {
 
 json body_json(const DeniedEvent& d) {
   return {{"syscall", d.syscall}, {"nr", d.nr}, {"ret", d.ret}};
+}
+
+json body_json(const SocketEvent& s) {
+  json j = {{"fd", s.fd},
+            {"family", family_name(s.family)},
+            {"sock_type", s.type},
+            {"protocol", s.protocol},
+            {"proto", s.proto},
+            {"peer", s.peer ? to_json(*s.peer) : json(nullptr)},
+            {"bytes_out", s.bytes_out},
+            {"bytes_in", s.bytes_in},
+            {"sends", s.sends},
+            {"recvs", s.recvs},
+            {"send_errors", s.send_errors},
+            {"recv_errors", s.recv_errors},
+            {"send_syscall", s.send_syscall},
+            {"recv_syscall", s.recv_syscall},
+            {"last_ts_ns", s.last_ts_ns}};
+  if (s.local) j["local"] = to_json(*s.local);
+  return j;
 }
 
 }  // namespace

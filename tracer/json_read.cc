@@ -29,6 +29,18 @@ int family_of(const std::string& name) {
   return AF_UNSPEC;
 }
 
+std::optional<SockAddr> read_addr(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  SockAddr a;
+  std::string fam;
+  get(*it, "family", fam);
+  a.family = family_of(fam);
+  get(*it, "ip", a.ip), get(*it, "port", a.port), get(*it, "path", a.unix_path);
+  get(*it, "truncated", a.truncated);
+  return a;
+}
+
 Body read_body(const std::string& type, const json& j) {
   if (type == "fork") {
     ForkEvent f;
@@ -71,17 +83,25 @@ Body read_body(const std::string& type, const json& j) {
     n.nr = nr_of(n.op);
     get(j, "ret", n.ret), get(j, "fd", n.fd), get(j, "domain", n.domain);
     get(j, "sock_type", n.type), get(j, "protocol", n.protocol), get(j, "backlog", n.backlog);
-    get(j, "bytes", n.bytes), get(j, "in_progress", n.in_progress);
-    if (auto it = j.find("addr"); it != j.end() && it->is_object()) {
-      SockAddr a;
-      std::string fam;
-      get(*it, "family", fam);
-      a.family = family_of(fam);
-      get(*it, "ip", a.ip), get(*it, "port", a.port), get(*it, "path", a.unix_path);
-      get(*it, "truncated", a.truncated);
-      n.addr = a;
-    }
+    get(j, "bytes", n.bytes), get(j, "messages", n.messages), get(j, "in_progress", n.in_progress);
+    n.addr = read_addr(j, "addr");
+    n.peer = read_addr(j, "peer");
     return n;
+  }
+  if (type == "socket_io") {
+    SocketEvent s;
+    std::string fam;
+    get(j, "fd", s.fd), get(j, "family", fam), get(j, "sock_type", s.type);
+    s.family = family_of(fam);
+    get(j, "protocol", s.protocol), get(j, "proto", s.proto);
+    s.peer = read_addr(j, "peer");
+    s.local = read_addr(j, "local");
+    get(j, "bytes_out", s.bytes_out), get(j, "bytes_in", s.bytes_in);
+    get(j, "sends", s.sends), get(j, "recvs", s.recvs);
+    get(j, "send_errors", s.send_errors), get(j, "recv_errors", s.recv_errors);
+    get(j, "send_syscall", s.send_syscall), get(j, "recv_syscall", s.recv_syscall);
+    get(j, "last_ts_ns", s.last_ts_ns);
+    return s;
   }
   if (type == "security") {
     SecurityEvent s;
@@ -103,7 +123,8 @@ Body read_body(const std::string& type, const json& j) {
 }  // namespace
 
 Result<Event> from_json(const json& j) {
-  static const std::string kTypes[] = {"fork", "exec", "exit", "file", "net", "security", "denied"};
+  static const std::string kTypes[] = {"fork", "exec",     "exit",   "file",
+                                       "net",  "security", "denied", "socket_io"};
   try {
     if (!j.is_object()) return error("tracer: event is not a JSON object");
     std::string type = j.value("type", "");

@@ -160,7 +160,41 @@ Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
 Result<int> Session::poll(int timeout_ms, const Callback& cb) {
   return consume(timeout_ms, true, cb);
 }
-Result<int> Session::drain(const Callback& cb) { return consume(0, false, cb); }
+
+Result<int> Session::drain(const Callback& cb) {
+  GS_ASSIGN_OR_RETURN(int n, consume(0, false, cb));
+  GS_ASSIGN_OR_RETURN(int m, flush_sockets(cb));
+  return n + m;
+}
+
+// The socket sums (gs_sock_record) live in the `sockdata` hash until now: take each one
+// out and deliver it like a ring-buffer record. Keys first, then lookup-and-delete, so
+// the walk does not skip entries that the deletes would move.
+Result<int> Session::flush_sockets(const Callback& cb) {
+  struct Key {
+    uint64_t sk;
+    uint32_t tgid, pad;
+  };
+  int fd = bpf_map__fd(skel_->maps.sockdata);
+  std::vector<Key> keys;
+  Key key{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    keys.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  callback_ = &cb;
+  int n = 0;
+  gs_sock_record value;
+  for (const Key& k : keys) {
+    if (bpf_map_lookup_and_delete_elem(fd, &k, &value) != 0) continue;  // removed meanwhile
+    on_sample(this, &value, sizeof(value));
+    ++n;
+  }
+  callback_ = nullptr;
+  return n;
+}
 int Session::epoll_fd() const { return ring_buffer__epoll_fd(ring_.get()); }
 
 Stats Session::stats() const {

@@ -62,7 +62,9 @@ class Session : public EventSource {
 
   // Waits up to timeout_ms for events and delivers all available ones; returns how many.
   Result<int> poll(int timeout_ms, const Callback& cb) override;
-  // Delivers everything in the ring buffer without waiting.
+  // Delivers everything in the ring buffer without waiting, then the per-socket byte
+  // sums (SocketEvent) of every traced cgroup: call it once the tree is dead, or they
+  // come out split (still correct, the later events add to the earlier ones).
   Result<int> drain(const Callback& cb) override;
   // An epoll fd for an event loop. It becomes readable once wakeup_bytes are waiting,
   // not per event: also call poll()/drain() on a timer (e.g. every 100 ms).
@@ -83,6 +85,7 @@ class Session : public EventSource {
   Session() = default;
   static int on_sample(void* ctx, void* data, size_t size);
   Result<int> consume(int timeout_ms, bool wait, const Callback& cb);
+  Result<int> flush_sockets(const Callback& cb);
 
   std::unique_ptr<tracer_bpf, SkelDeleter> skel_;
   std::unique_ptr<ring_buffer, RingDeleter> ring_;

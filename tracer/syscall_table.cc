@@ -60,6 +60,7 @@ const SpecEntry kSpecs[] = {
     {"accept4", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_ACCEPT, {}}},
     {"sendto", {GS_CAT_NET, N, N, 4, 5, GS_SPECIAL_NONE, {}}},
     {"sendmsg", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_SENDMSG, {}}},
+    {"sendmmsg", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_SENDMMSG, {}}},
     // security-relevant
     {"memfd_create", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, {}}},
     {"ptrace", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},

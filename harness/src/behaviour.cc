@@ -241,6 +241,7 @@ class Builder {
 
   void on(const TracedEvent&, const tracer::Header&, const tracer::NetEvent&) {}
   void on(const TracedEvent&, const tracer::Header&, const tracer::SecurityEvent&) {}
+  void on(const TracedEvent&, const tracer::Header&, const tracer::SocketEvent&) {}
 
   const std::set<std::string>& denied_by_profile_;
   std::vector<Proc> procs_;

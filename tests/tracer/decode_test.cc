@@ -100,6 +100,11 @@ TEST(SyscallTable, NamesAndSpecsMatchX8664) {
   EXPECT_EQ(specs[nr_of("openat")].str1_arg, 1);
   EXPECT_EQ(specs[nr_of("sendto")].addr_arg, 4);
   EXPECT_EQ(specs[nr_of("sendto")].addrlen_arg, 5);
+  // the BPF side hardcodes these to recognise sends in the socket hooks
+  EXPECT_EQ(nr_of("sendto"), 44);
+  EXPECT_EQ(nr_of("sendmsg"), 46);
+  EXPECT_EQ(nr_of("sendmmsg"), 307);
+  EXPECT_EQ(syscall_category(nr_of("sendmmsg")), Category::net);
 }
 
 TEST(Decode, Header) {
@@ -402,6 +407,118 @@ TEST(Decode, NetSendtoBytes) {
   EXPECT_EQ(to_json(ev)["bytes"], 5);
 }
 
+TEST(Decode, NetSendOnConnectedSocketCarriesThePeerApart) {
+  // send(fd, buf, 6, 0): sendto with no destination; the kernel hook filled in the peer
+  auto r = syscall_record("sendto", {4, 0x1000, 6, 0, 0, 0}, 6);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(443);
+  inet_pton(AF_INET, "198.51.100.7", &in.sin_addr);
+  put_addr(r, in);
+  r.flags = GS_F_ADDR_PEER;
+  auto ev = must_decode(bytes_of(r));
+  auto& n = std::get<NetEvent>(ev.body);
+  EXPECT_FALSE(n.addr);  // not a destination named by the call: not a new attempt
+  ASSERT_TRUE(n.peer);
+  EXPECT_EQ(n.peer->ip, "198.51.100.7");
+  EXPECT_EQ(n.peer->port, 443);
+  EXPECT_EQ(n.bytes, 6u);
+  auto j = to_json(ev);
+  EXPECT_FALSE(j.contains("addr"));
+  EXPECT_EQ(j["peer"]["ip"], "198.51.100.7");
+}
+
+TEST(Decode, NetSendmmsgMessagesAndBytes) {
+  auto r = syscall_record("sendmmsg", {5, 0x1000, 3, 0}, 2);
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(53);
+  inet_pton(AF_INET6, "2001:db8::53", &in6.sin6_addr);
+  put_addr(r, in6);
+  r.extra = 70;  // summed by the sock_send_length hook
+  auto ev = must_decode(bytes_of(r));
+  auto& n = std::get<NetEvent>(ev.body);
+  EXPECT_EQ(n.messages, 2u);
+  EXPECT_EQ(n.bytes, 70u);
+  EXPECT_EQ(n.addr->ip, "2001:db8::53");
+  auto j = to_json(ev);
+  EXPECT_EQ(j["messages"], 2);
+  EXPECT_EQ(j["bytes"], 70);
+  r.ret = -EAGAIN;
+  auto f = std::get<NetEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(f.messages, 0u);
+  EXPECT_EQ(f.bytes, 0u);
+}
+
+gs_sock_record sock_record(int family, int type, int protocol) {
+  auto r = blank<gs_sock_record>(GS_REC_SOCK);
+  r.family = family, r.type = type, r.protocol = protocol;
+  r.fd = -1, r.send_nr = -1, r.recv_nr = -1;
+  return r;
+}
+
+TEST(Decode, SocketIoConnectedUdpWrittenWithWrite) {
+  auto r = sock_record(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  r.fd = 7;
+  r.dport = 53, r.sport = 40000;
+  inet_pton(AF_INET, "192.0.2.53", r.daddr);
+  inet_pton(AF_INET, "10.0.0.2", r.saddr);
+  r.bytes_out = 64, r.bytes_in = 200;
+  r.sends = 2, r.recvs = 5, r.recv_errors = 3;
+  r.send_nr = nr_of("write"), r.recv_nr = nr_of("read");
+  r.last_ts_ns = r.h.ts_ns + 1000;
+  auto ev = must_decode(bytes_of(r));
+  ASSERT_EQ(ev.type(), "socket_io");
+  auto& s = std::get<SocketEvent>(ev.body);
+  EXPECT_EQ(s.proto, "udp");
+  EXPECT_EQ(s.fd, 7);
+  ASSERT_TRUE(s.peer);
+  EXPECT_EQ(s.peer->ip, "192.0.2.53");
+  EXPECT_EQ(s.peer->port, 53);
+  ASSERT_TRUE(s.local);
+  EXPECT_EQ(s.local->ip, "10.0.0.2");
+  EXPECT_EQ(s.local->port, 40000);
+  EXPECT_EQ(s.bytes_out, 64u);
+  EXPECT_EQ(s.bytes_in, 200u);
+  EXPECT_EQ(s.send_syscall, "write");
+  EXPECT_EQ(s.recv_syscall, "read");
+  auto j = to_json(ev);
+  EXPECT_EQ(j["type"], "socket_io");
+  EXPECT_EQ(j["proto"], "udp");
+  EXPECT_EQ(j["peer"]["ip"], "192.0.2.53");
+  EXPECT_EQ(j["peer"]["port"], 53);
+  EXPECT_EQ(j["bytes_out"], 64);
+  EXPECT_EQ(j["recv_errors"], 3);
+  EXPECT_EQ(j["last_ts_ns"], 123456789 + 1000);
+}
+
+TEST(Decode, SocketIoTcp6UnconnectedAndUnix) {
+  auto t = sock_record(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+  t.dport = 8443;
+  inet_pton(AF_INET6, "2001:db8::1", t.daddr);
+  t.send_nr = nr_of("sendto");
+  auto s = std::get<SocketEvent>(must_decode(bytes_of(t)).body);
+  EXPECT_EQ(s.proto, "tcp");
+  EXPECT_EQ(s.peer->ip, "2001:db8::1");
+  EXPECT_EQ(s.peer->port, 8443);
+  EXPECT_EQ(s.send_syscall, "sendto");
+  EXPECT_EQ(s.recv_syscall, "");
+
+  auto u = sock_record(AF_INET, SOCK_DGRAM, IPPROTO_UDP);  // sendto() without connect()
+  auto us = std::get<SocketEvent>(must_decode(bytes_of(u)).body);
+  EXPECT_FALSE(us.peer);
+  EXPECT_TRUE(to_json(must_decode(bytes_of(u)))["peer"].is_null());
+
+  auto x = sock_record(AF_UNIX, SOCK_STREAM, 0);
+  auto xs = std::get<SocketEvent>(must_decode(bytes_of(x)).body);
+  EXPECT_EQ(xs.proto, "unix");
+  EXPECT_FALSE(xs.peer);
+  EXPECT_FALSE(xs.local);
+  EXPECT_EQ(socket_proto(AF_INET, SOCK_DGRAM, IPPROTO_ICMP), "icmp");
+  EXPECT_EQ(socket_proto(AF_INET, SOCK_RAW, IPPROTO_RAW), "raw");
+  EXPECT_EQ(socket_proto(AF_NETLINK, SOCK_RAW, 0), "other");
+}
+
 TEST(Decode, NetAcceptAndListen) {
   auto a = syscall_record("accept4", {3, 0x1000, 0x2000, 0}, 7);
   sockaddr_in in{};
@@ -469,6 +586,7 @@ TEST(DecodeRejects, TruncatedRecordOfEveryType) {
       bytes_of(blank<gs_exit_record>(GS_REC_EXIT)),
       bytes_of(syscall_record("openat", {}, 0)),
       bytes_of(blank<gs_denied_record>(GS_REC_DENIED)),
+      bytes_of(blank<gs_sock_record>(GS_REC_SOCK)),
   };
   for (auto b : all) {
     ASSERT_TRUE(decode(b).ok());
@@ -600,6 +718,21 @@ TEST(Json, ReplayRoundTripsEveryEventType) {
   auto denied = blank<gs_denied_record>(GS_REC_DENIED);
   denied.nr = nr_of("bpf"), denied.ret = -EPERM;
   raw.push_back(bytes_of(denied));
+  auto peer_send = syscall_record("sendto", {3, 1, 4, 0, 0, 0}, 4);
+  put_addr(peer_send, in6);
+  peer_send.flags = GS_F_ADDR_PEER;
+  raw.push_back(bytes_of(peer_send));
+  auto mmsg = syscall_record("sendmmsg", {3, 1, 2, 0}, 2);
+  mmsg.extra = 99;
+  raw.push_back(bytes_of(mmsg));
+  auto io = sock_record(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+  io.fd = 9, io.dport = 443, io.sport = 5555, io.bytes_out = 10, io.bytes_in = 20;
+  io.sends = 1, io.recvs = 2, io.send_errors = 0, io.recv_errors = 1, io.last_ts_ns = 9;
+  io.send_nr = nr_of("write"), io.recv_nr = nr_of("read");
+  inet_pton(AF_INET6, "2001:db8::2", io.daddr);
+  inet_pton(AF_INET6, "2001:db8::3", io.saddr);
+  raw.push_back(bytes_of(io));
+  raw.push_back(bytes_of(sock_record(AF_INET, SOCK_DGRAM, IPPROTO_UDP)));
 
   std::set<std::string> types;
   for (const auto& b : raw) {
@@ -611,7 +744,7 @@ TEST(Json, ReplayRoundTripsEveryEventType) {
     EXPECT_EQ(to_json(*back), j);
     EXPECT_EQ(back->type(), ev.type());
   }
-  EXPECT_EQ(types.size(), 7u);
+  EXPECT_EQ(types.size(), 8u);
 }
 
 TEST(Json, ReplayRejectsBadInput) {

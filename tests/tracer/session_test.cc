@@ -454,6 +454,103 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   EXPECT_EQ(j["lost"], 0);
 }
 
+// Go's resolver writes DNS queries with write() on a connected UDP socket, and Go TCP
+// conns use write() too: the socket hooks must see those with their peer and bytes.
+int socket_data_workload(uint16_t tcp_port) {
+  // receiver: a UDP socket on loopback; sender: a UDP socket connected to it
+  int rx = ::socket(AF_INET, SOCK_DGRAM, 0);
+  auto lo = inet4("127.0.0.1", 0);
+  if (::bind(rx, reinterpret_cast<sockaddr*>(&lo), sizeof(lo)) != 0) return 30;
+  socklen_t len = sizeof(lo);
+  ::getsockname(rx, reinterpret_cast<sockaddr*>(&lo), &len);
+  int tx = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (::connect(tx, reinterpret_cast<sockaddr*>(&lo), sizeof(lo)) != 0) return 31;
+  if (::write(tx, "query", 5) != 5 || ::write(tx, "again", 5) != 5) return 32;
+  char buf[64];
+  if (::read(rx, buf, sizeof(buf)) != 5 || ::read(rx, buf, sizeof(buf)) != 5) return 33;
+  // sendmmsg: two datagrams to the receiver, destination in the first message
+  int mm = ::socket(AF_INET, SOCK_DGRAM, 0);
+  char a[] = "one", b[] = "three";
+  iovec iov[2] = {{a, 3}, {b, 5}};
+  mmsghdr msgs[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    msgs[i].msg_hdr.msg_name = &lo;
+    msgs[i].msg_hdr.msg_namelen = sizeof(lo);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  if (::syscall(SYS_sendmmsg, mm, msgs, 2, 0) != 2) return 34;
+  // TCP to a listener of the test process (it never accepts: the kernel queues the data)
+  int t = ::socket(AF_INET, SOCK_STREAM, 0);
+  auto dst = inet4("127.0.0.1", tcp_port);
+  if (::connect(t, reinterpret_cast<sockaddr*>(&dst), sizeof(dst)) != 0) return 35;
+  if (::send(t, "abcdef", 6, 0) != 6) return 36;
+  if (::write(t, "wxyz", 4) != 4) return 37;
+  ::close(t), ::close(tx), ::close(rx), ::close(mm);
+  return static_cast<int>(lo.sin_port == 0);  // 0 = ok
+}
+
+TEST_F(TracerSessionTest, SocketDataShowsPeersAndByteCounts) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("sockdata");
+  ASSERT_TRUE(cg.ok());
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  auto la = inet4("127.0.0.1", 0);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&la), sizeof(la)), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t llen = sizeof(la);
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&la), &llen);
+  uint16_t tcp_port = ntohs(la.sin_port);
+
+  GatedChild child([&] { return socket_data_workload(tcp_port); });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ::close(listener);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "workload step failed";
+  if (std::getenv("GS_TRACER_TEST_DUMP"))
+    for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
+
+  const uint32_t cpid = child.pid();
+  const SocketEvent *udp_tx = nullptr, *udp_rx = nullptr, *tcp = nullptr;
+  for (const auto& [h, s] : all_of<SocketEvent>(evs)) {
+    EXPECT_EQ(h.pid, cpid);
+    if (s.proto == "udp" && s.peer && s.peer->ip == "127.0.0.1") udp_tx = &s;
+    if (s.proto == "udp" && !s.peer && s.bytes_in > 0) udp_rx = &s;
+    if (s.proto == "tcp" && s.peer && s.peer->port == tcp_port) tcp = &s;
+  }
+  ASSERT_NE(udp_tx, nullptr);
+  EXPECT_EQ(udp_tx->bytes_out, 10u);
+  EXPECT_EQ(udp_tx->sends, 2u);
+  EXPECT_EQ(udp_tx->send_syscall, "write");
+  EXPECT_GE(udp_tx->fd, 3);
+  ASSERT_NE(udp_rx, nullptr);
+  EXPECT_EQ(udp_rx->bytes_in, 10u);  // the sendmmsg datagrams stay unread
+  EXPECT_EQ(udp_rx->recv_syscall, "read");
+  ASSERT_NE(tcp, nullptr);
+  EXPECT_EQ(tcp->bytes_out, 10u);
+  EXPECT_EQ(tcp->sends, 2u);
+  EXPECT_EQ(tcp->send_syscall, "sendto");  // glibc's send()
+  EXPECT_EQ(tcp->local->ip, "127.0.0.1");
+
+  bool send_peer = false, mmsg = false;
+  for (const auto& [h, n] : all_of<NetEvent>(evs)) {
+    if (n.op == "sendto" && !n.addr && n.peer && n.peer->port == tcp_port)
+      send_peer = n.bytes == 6 && n.peer->ip == "127.0.0.1";
+    if (n.op == "sendmmsg" && n.addr && n.addr->ip == "127.0.0.1")
+      mmsg = n.messages == 2 && n.bytes == 8;
+  }
+  EXPECT_TRUE(send_peer);
+  EXPECT_TRUE(mmsg);
+  EXPECT_TRUE((*session)->stats().complete());
+}
+
 TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("shell");

@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "tracer.h"
 // clang-format on
 
@@ -23,6 +24,11 @@
 #define GS_ENOSYS 38
 #define GS_AT_FDCWD (-100)
 #define GS_NR_EXECVEAT 322
+#define GS_NR_SENDTO 44
+#define GS_NR_SENDMSG 46
+#define GS_NR_SENDMMSG 307
+#define GS_AF_INET 2
+#define GS_AF_INET6 10
 
 /* Load-time knobs (rodata), set by the loader before load. */
 const volatile __u32 enabled_categories = 0xffffffff; /* bit (1 << enum gs_category) */
@@ -75,6 +81,20 @@ struct {
   __type(key, int);
   __type(value, struct gs_syscall_record);
 } pending SEC(".maps");
+
+/* Socket data per (process, socket); see struct gs_sock_record. Full: the call is counted
+ * as a drop of GS_CAT_NET, never silently lost. */
+struct gs_sock_key {
+  __u64 sk; /* struct sock address: stays in the map, never sent to user space */
+  __u32 tgid;
+  __u32 pad;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __type(key, struct gs_sock_key);
+  __type(value, struct gs_sock_record);
+} sockdata SEC(".maps");
 
 /* Keeps clang from folding a clamp into something the verifier cannot follow. */
 #define GS_BARRIER_VAR(v) asm volatile("" : "+r"(v))
@@ -258,10 +278,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   } else if (spec->special == GS_SPECIAL_OPENAT2) {
     /* struct open_how starts with __u64 flags */
     bpf_probe_read_user(&r->extra, sizeof(r->extra), (const void*)r->args[2]);
-  } else if (spec->special == GS_SPECIAL_SENDMSG) {
+  } else if (spec->special == GS_SPECIAL_SENDMSG || spec->special == GS_SPECIAL_SENDMMSG) {
+    /* struct mmsghdr starts with its struct msghdr: the first message's destination */
     struct user_msghdr mh = {};
     if (bpf_probe_read_user(&mh, sizeof(mh), (const void*)r->args[1]) == 0) {
-      r->extra = mh.msg_namelen;
+      if (spec->special == GS_SPECIAL_SENDMSG) r->extra = mh.msg_namelen;
       read_addr(r, (__u64)mh.msg_name, mh.msg_namelen);
     }
   }
@@ -345,6 +366,136 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   r->h.type = GS_REC_SYSCALL;
   if (bpf_ringbuf_output(&events, r, size, wakeup_flag(size))) count_drop(category);
   r->h.type = 0;
+  return 0;
+}
+
+/* The socket's addresses, from struct sock (sk is a trusted tracepoint argument: plain
+ * loads, no helper calls). */
+static __always_inline void read_sock(struct gs_sock_record* r, struct sock* sk) {
+  __u32* d = (__u32*)r->daddr;
+  __u32* s = (__u32*)r->saddr;
+  r->family = sk->__sk_common.skc_family;
+  r->type = sk->sk_type;
+  r->protocol = sk->sk_protocol;
+  r->dport = bpf_ntohs(sk->__sk_common.skc_dport);
+  r->sport = sk->__sk_common.skc_num;
+  r->pad = 0;
+  for (int i = 0; i < 4; i++) d[i] = s[i] = 0;
+  if (r->family == GS_AF_INET) {
+    d[0] = sk->__sk_common.skc_daddr;
+    s[0] = sk->__sk_common.skc_rcv_saddr;
+  } else if (r->family == GS_AF_INET6) {
+    for (int i = 0; i < 4; i++) {
+      d[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+      s[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+    }
+  }
+}
+
+static __always_inline bool same_peer(const struct gs_sock_record* r, struct sock* sk) {
+  if (r->family != sk->__sk_common.skc_family) return false;
+  if (r->dport != bpf_ntohs(sk->__sk_common.skc_dport)) return false;
+  const __u32* d = (const __u32*)r->daddr;
+  if (r->family == GS_AF_INET) return d[0] == sk->__sk_common.skc_daddr;
+  if (r->family != GS_AF_INET6) return true;
+  for (int i = 0; i < 4; i++)
+    if (d[i] != sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i]) return false;
+  return true;
+}
+
+/* A sendto/sendmsg/sendmmsg that named no destination: its pending record gets the
+ * connected peer as its address (flagged), and sendmmsg sums its bytes. */
+static __always_inline void complete_pending_send(struct task_struct* t, long nr, struct sock* sk,
+                                                  int ret) {
+  struct gs_syscall_record* p = bpf_task_storage_get(&pending, t, 0, 0);
+  if (!p || p->h.type != GS_REC_SYSCALL || p->nr != nr) return;
+  if (nr == GS_NR_SENDMMSG && ret > 0) p->extra += ret;
+  if (p->addr_len || (p->flags & GS_F_ADDR_PEER)) return;
+  __u16 family = sk->__sk_common.skc_family;
+  if (family == GS_AF_INET) {
+    struct sockaddr_in* a = (struct sockaddr_in*)p->addr;
+    __builtin_memset(a, 0, sizeof(*a));
+    a->sin_family = GS_AF_INET;
+    a->sin_port = sk->__sk_common.skc_dport;
+    a->sin_addr.s_addr = sk->__sk_common.skc_daddr;
+    p->addr_len = sizeof(*a);
+  } else if (family == GS_AF_INET6) {
+    struct sockaddr_in6* a = (struct sockaddr_in6*)p->addr;
+    __builtin_memset(a, 0, sizeof(*a));
+    a->sin6_family = GS_AF_INET6;
+    a->sin6_port = sk->__sk_common.skc_dport;
+    for (int i = 0; i < 4; i++)
+      a->sin6_addr.in6_u.u6_addr32[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+    p->addr_len = sizeof(*a);
+  } else {
+    return;
+  }
+  p->flags |= GS_F_ADDR_PEER;
+}
+
+static __always_inline void account_sock(struct sock* sk, int ret, bool out) {
+  if (!(enabled_categories & (1u << GS_CAT_NET)) || !sk) return;
+  __u64 cgid;
+  __u32* tagp = traced(&cgid);
+  if (!tagp) return;
+  __u32 tag = *tagp;
+  struct task_struct* t = bpf_get_current_task_btf();
+  /* the syscall that got here (write, sendto, read, ...): its number and first argument */
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(t);
+  long nr = is_compat_syscall() ? -1 : regs->orig_ax;
+  if (out && (nr == GS_NR_SENDTO || nr == GS_NR_SENDMSG || nr == GS_NR_SENDMMSG))
+    complete_pending_send(t, nr, sk, ret);
+
+  struct gs_sock_key key = {.sk = (__u64)sk, .tgid = bpf_get_current_pid_tgid() >> 32};
+  struct gs_sock_record* r = bpf_map_lookup_elem(&sockdata, &key);
+  if (r && !same_peer(r, sk)) { /* reconnected: what went to the old peer is complete */
+    if (bpf_ringbuf_output(&events, r, sizeof(*r), wakeup_flag(sizeof(*r)))) count_drop(GS_CAT_NET);
+    bpf_map_delete_elem(&sockdata, &key);
+    r = 0;
+  }
+  if (!r) {
+    struct gs_sock_record fresh = {};
+    fill_header(&fresh.h, GS_REC_SOCK, sizeof(fresh), cgid, tag);
+    fresh.last_ts_ns = fresh.h.ts_ns;
+    fresh.fd = nr >= 0 && nr < GS_NR_X32_BUCKET ? (__s32)regs->di : -1;
+    fresh.send_nr = fresh.recv_nr = -1;
+    read_sock(&fresh, sk);
+    bpf_map_update_elem(&sockdata, &key, &fresh, BPF_NOEXIST);
+    r = bpf_map_lookup_elem(&sockdata, &key);
+    if (!r) { /* map full */
+      count_drop(GS_CAT_NET);
+      return;
+    }
+  }
+  r->last_ts_ns = bpf_ktime_get_ns();
+  if (out) {
+    __sync_fetch_and_add(&r->sends, 1);
+    if (ret < 0)
+      __sync_fetch_and_add(&r->send_errors, 1);
+    else
+      __sync_fetch_and_add(&r->bytes_out, ret);
+    if (r->send_nr < 0) r->send_nr = nr;
+  } else {
+    __sync_fetch_and_add(&r->recvs, 1);
+    if (ret < 0)
+      __sync_fetch_and_add(&r->recv_errors, 1);
+    else
+      __sync_fetch_and_add(&r->bytes_in, ret);
+    if (r->recv_nr < 0) r->recv_nr = nr;
+  }
+}
+
+/* Every sendmsg/recvmsg of a socket, whichever syscall (write, sendto, read, ...) led
+ * there; never fires for files or pipes, so it costs nothing on other I/O. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(on_sock_send, struct sock* sk, int ret, int flags) {
+  account_sock(sk, ret, true);
+  return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(on_sock_recv, struct sock* sk, int ret, int flags) {
+  account_sock(sk, ret, false);
   return 0;
 }
 

@@ -30,6 +30,7 @@ enum gs_record_type {
   GS_REC_EXIT = 3,    /* struct gs_exit_record */
   GS_REC_SYSCALL = 4, /* struct gs_syscall_record (file/net/security/failed exec) */
   GS_REC_DENIED = 5,  /* struct gs_denied_record */
+  GS_REC_SOCK = 6,    /* struct gs_sock_record (bytes through one socket) */
 };
 
 /* Drop-counter categories (index of the per-CPU drops array). */
@@ -47,10 +48,12 @@ enum gs_category {
  * in the `syscall_specs` array map, filled by user space from its syscall table. */
 enum gs_special {
   GS_SPECIAL_NONE = 0,
-  GS_SPECIAL_OPENAT2 = 1, /* flags live in struct open_how at args[2] */
-  GS_SPECIAL_SENDMSG = 2, /* destination lives in struct msghdr at args[1] */
-  GS_SPECIAL_ACCEPT = 3,  /* peer address is written by the kernel; read at sys_exit */
-  GS_SPECIAL_EXEC = 4,    /* success reported by sched_process_exec */
+  GS_SPECIAL_OPENAT2 = 1,  /* flags live in struct open_how at args[2] */
+  GS_SPECIAL_SENDMSG = 2,  /* destination lives in struct msghdr at args[1] */
+  GS_SPECIAL_ACCEPT = 3,   /* peer address is written by the kernel; read at sys_exit */
+  GS_SPECIAL_EXEC = 4,     /* success reported by sched_process_exec */
+  GS_SPECIAL_SENDMMSG = 5, /* destination in the first struct mmsghdr at args[1]; bytes
+                              summed by the sock_send_length tracepoint into extra */
 };
 
 #define GS_NO_ARG 0xff
@@ -76,6 +79,9 @@ struct gs_syscall_spec {
 #define GS_F_ADDR_FAULT (1u << 7)
 #define GS_F_NO_ENTER (1u << 8)   /* exec seen without its sys_enter */
 #define GS_F_CWD_TRUNC (1u << 10) /* cwd deeper/longer than the walk allows: partial */
+#define GS_F_ADDR_PEER                                                     \
+  (1u << 11) /* send* named no destination: addr is the socket's connected \
+                peer, built from struct sock by the sock_send_length hook */
 #define GS_F_LATE_READ                                             \
   (1u << 9) /* a user buffer was not resident at sys_enter and was \
                read again at sys_exit, after the kernel faulted it in */
@@ -135,7 +141,8 @@ struct gs_syscall_record {
   __s64 ret;           /* sys_exit return value (negative errno on failure) */
   __u64 args[6];       /* raw syscall arguments at sys_enter (di si dx r10 r8 r9) */
   __u64 extra;         /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen;
-                          execve/execveat: bytes of argv in str2 */
+                          execve/execveat: bytes of argv in str2;
+                          sendmmsg: bytes sent (sum of sock_send_length of the call) */
   __u32 addr_len;      /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
   __u32 exit_ts_delta; /* sys_exit time minus ts_ns, saturated at 2^32-1 ns */
   __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
@@ -153,6 +160,36 @@ struct gs_denied_record {
   __s32 nr;           /* syscall number from regs->orig_ax */
   __u32 pad;
   __s64 ret; /* -EPERM, -EACCES or -ENOSYS */
+};
+
+/* Bytes one process moved through one socket. Summed in the `sockdata` hash (key: tgid
+ * and struct sock) by tp_btf/sock_send_length and sock_recv_length, which fire for every
+ * write, writev, send, sendto, sendmsg, sendmmsg, read, readv, recvfrom and recvmsg that reaches a
+ * socket, whatever the syscall; so a connected socket written with plain write() (Go's DNS
+ * resolver, every Go TCP conn) is seen with its peer. One record per (process, socket), not per
+ * call: a chatty socket cannot flood the ring. Emitted when user space drains the map
+ * (Session::drain) or by BPF when the socket's peer changed (a UDP socket reconnected). */
+struct gs_sock_record {
+  struct gs_header h; /* the task of the first call; h.ts_ns = the first call's time */
+  __u64 last_ts_ns;   /* bpf_ktime_get_ns() at the latest call */
+  __u64 bytes_out;    /* sum of sock_send_length ret > 0 */
+  __u64 bytes_in;     /* sum of sock_recv_length ret > 0 */
+  __u32 sends;        /* sock_send_length calls (any ret) */
+  __u32 recvs;        /* sock_recv_length calls (any ret) */
+  __u32 send_errors;  /* of which ret < 0 */
+  __u32 recv_errors;  /* of which ret < 0 (a nonblocking read's EAGAIN too) */
+  __s32 fd;           /* bpf_task_pt_regs()->di at the first call: the fd of read, write,
+                         send and recv calls; -1 when the call was not one of those syscalls */
+  __s32 send_nr;      /* regs->orig_ax of the first send (write, sendto, ...), -1 none */
+  __s32 recv_nr;      /* regs->orig_ax of the first recv, -1 none */
+  __u16 family;       /* sk->__sk_common.skc_family */
+  __u16 type;         /* sk->sk_type: SOCK_STREAM, SOCK_DGRAM, SOCK_RAW */
+  __u16 protocol;     /* sk->sk_protocol: IPPROTO_TCP, IPPROTO_UDP, ... */
+  __u16 dport;        /* skc_dport in host order; 0 when not connected */
+  __u16 sport;        /* skc_num (host order) */
+  __u16 pad;
+  __u8 daddr[16]; /* inet: skc_daddr in the first 4 bytes; inet6: skc_v6_daddr */
+  __u8 saddr[16]; /* inet: skc_rcv_saddr; inet6: skc_v6_rcv_saddr */
 };
 
 #endif /* GS_TRACER_BPF_TRACER_H */
