@@ -1,10 +1,12 @@
 // Side-by-side start-to-exit latency of /bin/true: our jail built from the `default`
 // profile (user/pid/mount/net/uts/ipc/cgroup/time namespaces, cgroup limits incl. a CPU
 // quota, seccomp, rlimits, a synthetic /etc) against Debian's bubblewrap with
-// --unshare-all and a comparable read-only root. Runs alternate (ours, bwrap, ours, ...)
-// so both see the same machine load; prints medians, p90 and the ratio ours/bwrap.
+// --unshare-all and a comparable read-only root. Runs alternate in ABBA order (ours,
+// bwrap, bwrap, ours, ...) so both see the same machine load and neither always follows
+// the other's teardown. Several rounds, each with medians, p90 and the ratios ours/bwrap,
+// then all rounds together with where our time goes.
 //
-//   jail_bench [ITERATIONS]       (root; default 60 iterations each)
+//   jail_bench [ITERATIONS [ROUNDS]]   (root; default 40 iterations each, 5 rounds)
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -118,6 +121,19 @@ Stats stats(std::vector<double> v) {
   return {v[v.size() / 2], v[v.size() * 9 / 10], sum / static_cast<double>(v.size())};
 }
 
+// The 1-minute load average: a round run while the machine was busy says so.
+std::string loadavg() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one;
+}
+
+void print_line(const char* name, const Stats& s) {
+  std::printf("%-36s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", name, s.median, s.p90,
+              s.mean);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,7 +141,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "jail_bench: needs root\n");
     return 2;
   }
-  int n = argc > 1 ? std::atoi(argv[1]) : 60;
+  int n = argc > 1 ? std::atoi(argv[1]) : 40;
+  int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
+  if (n < 2 || rounds < 1) {
+    std::fprintf(stderr, "usage: jail_bench [ITERATIONS>=2 [ROUNDS>=1]]\n");
+    return 2;
+  }
   auto profile = gs::sandbox::Profile::load("default", GOSANDBOX_PROFILES_DIR);
   if (!profile.ok()) {
     std::fprintf(stderr, "%s\n", profile.error().message().c_str());
@@ -141,24 +162,40 @@ int main(int argc, char** argv) {
   t_create.clear();
   t_run.clear();
   t_teardown.clear();
-  std::vector<double> ours, bwrap;
-  for (int i = 0; i < n; ++i) {
-    ours.push_back(run_ours(spec));
-    bwrap.push_back(run_bwrap());
+  std::printf("start-to-exit of /bin/true, %d rounds of %d runs each, ABBA-interleaved\n",
+              rounds, n);
+  std::vector<double> ours, bwrap, median_ratios;
+  for (int r = 0; r < rounds; ++r) {
+    const std::string load = loadavg();
+    std::vector<double> o, b;
+    for (int i = 0; i < n; ++i) {
+      if (i % 2 == 0) {
+        o.push_back(run_ours(spec));
+        b.push_back(run_bwrap());
+      } else {
+        b.push_back(run_bwrap());
+        o.push_back(run_ours(spec));
+      }
+    }
+    Stats so = stats(o), sb = stats(b);
+    median_ratios.push_back(so.median / sb.median);
+    std::printf(
+        "round %d (load %s): jail median %5.2f p90 %5.2f ms | bwrap median %5.2f p90 %5.2f ms"
+        " | ratio median %.2f p90 %.2f\n",
+        r + 1, load.c_str(), so.median, so.p90, sb.median, sb.p90, so.median / sb.median,
+        so.p90 / sb.p90);
+    ours.insert(ours.end(), o.begin(), o.end());
+    bwrap.insert(bwrap.end(), b.begin(), b.end());
   }
   Stats a = stats(ours), b = stats(bwrap);
-  std::printf("start-to-exit of /bin/true, %d runs each, interleaved\n", n);
-  std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n",
-              "gosandbox jail (default profile)", a.median, a.p90, a.mean);
-  std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", "bwrap --unshare-all",
-              b.median, b.p90, b.mean);
-  for (auto [name, v] : {std::pair{"  of which create()", &t_create},
-                         std::pair{"  of which release() to reaped", &t_run},
-                         std::pair{"  of which teardown", &t_teardown}}) {
-    Stats s = stats(*v);
-    std::printf("%-44s median %7.2f ms  p90 %7.2f ms  mean %7.2f ms\n", name, s.median, s.p90,
-                s.mean);
-  }
-  std::printf("ratio ours/bwrap (median): %.2f\n", a.median / b.median);
+  std::printf("all rounds, %zu runs each:\n", ours.size());
+  print_line("gosandbox jail (default profile)", a);
+  print_line("bwrap --unshare-all", b);
+  print_line("  jail: create()", stats(t_create));
+  print_line("  jail: release() to reaped", stats(t_run));
+  print_line("  jail: teardown (destructor)", stats(t_teardown));
+  std::sort(median_ratios.begin(), median_ratios.end());
+  std::printf("ratio ours/bwrap: median %.2f, p90 %.2f (per-round median ratios %.2f..%.2f)\n",
+              a.median / b.median, a.p90 / b.p90, median_ratios.front(), median_ratios.back());
   return 0;
 }
