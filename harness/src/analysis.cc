@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <tuple>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -21,6 +23,7 @@
 #include "detect/honeytokens.h"
 #include "detect/rules.h"
 #include "detect/verdict.h"
+#include "elfinit.h"
 #include "fetch.h"
 #include "html_report.h"
 #include "interrupt.h"
@@ -30,6 +33,7 @@
 #include "jail.h"
 #include "persona.h"
 #include "plan.h"
+#include "preruntime.h"
 #include "profile.h"
 #include "report.h"
 #include "scratch.h"
@@ -137,6 +141,7 @@ class Pipeline {
   void warm_cache();
   Status build_seed();
   void build();
+  void scan_binaries();
   void init_phase();
   void test_phase();
   void run_phase();
@@ -505,6 +510,31 @@ void Pipeline::build() {
       rec_.phases.push_back(p);
     }
   }
+  scan_binaries();
+}
+
+// C constructors in what was built: code the loader runs before Go's runtime. Go code
+// cannot put anything there; a cgo package can.
+void Pipeline::scan_binaries() {
+  std::vector<std::tuple<std::string, std::string, std::string>> built;  // jail path, target, phase
+  if (init_runner_built_) built.emplace_back(std::string(kOut) + "/initrunner", "init-runner", "init");
+  for (const auto& [pkg, bin] : tests_built_) built.emplace_back(bin, "test:" + pkg, "test");
+  for (const auto& [pkg, bin] : commands_built_) built.emplace_back(bin, "cmd:" + pkg, "run");
+  for (const auto& [path, target, phase] : built) {
+    auto ctors = module_constructors(scratch_->path() + "/out" + path.substr(std::string(kOut).size()));
+    if (!ctors) {
+      rec_.environment["binary_scan_errors"].push_back(path + ": " + ctors.error().message());
+      continue;
+    }
+    if (ctors->empty()) continue;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : *ctors) {
+      char addr[32];
+      std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(c.address));
+      list.push_back({{"section", c.section}, {"address", addr}, {"symbol", c.symbol}});
+    }
+    rec_.binaries.push_back({{"path", path}, {"target", target}, {"phase", phase}, {"constructors", list}});
+  }
 }
 
 void Pipeline::init_phase() {
@@ -756,6 +786,11 @@ void Pipeline::collect_trace() {
   }
   rec_.processes = std::move(b.processes);
   rec_.files = std::move(b.files);
+  std::set<std::string> programs;
+  if (init_runner_built_) programs.insert(std::string(kOut) + "/initrunner");
+  for (const auto& [pkg, bin] : tests_built_) programs.insert(bin);
+  for (const auto& [pkg, bin] : commands_built_) programs.insert(bin);
+  rec_.pre_runtime = pre_runtime_actions(events_, rec_.processes, programs, persona_.home);
   rec_.syscalls["denied"] = std::move(b.denied);
   nlohmann::json by_phase = nlohmann::json::object(), module_counts = nlohmann::json::object();
   for (const char* phase : {"plan", "build", "init", "test", "run"}) {

@@ -41,6 +41,10 @@ struct AnalysisRecord {
   nlohmann::json findings = nlohmann::json::array();
   nlohmann::json processes = nlohmann::json::array();
   nlohmann::json files = nlohmann::json::array();
+  // Built binaries with C constructors (elfinit.h), and what module binaries did before
+  // Go's runtime started (preruntime.h).
+  nlohmann::json binaries = nlohmann::json::array();
+  nlohmann::json pre_runtime = nlohmann::json::array();
   nlohmann::json network = {{"connections", nlohmann::json::array()},
                             {"dns", nlohmann::json::array()},
                             {"beacons", nlohmann::json::array()}};

@@ -44,6 +44,8 @@ nlohmann::json build_report(const AnalysisRecord& a) {
       {"phases", phases},
       {"processes", a.processes},
       {"files", a.files},
+      {"binaries", a.binaries},
+      {"pre_runtime", a.pre_runtime},
       {"network", a.network},
       {"syscalls", a.syscalls},
       {"trace", a.trace},

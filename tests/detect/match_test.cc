@@ -277,6 +277,13 @@ const std::vector<Case>& cases() {
        [](Ctx& c) { c.m.file("test", "/.dockerenv", {"read"}); }},
       {"denied-privileged-syscall", [](Ctx& c) { c.m.denied("mount", c.m.runner("init")); },
        [](Ctx& c) { c.m.denied("clone3", c.m.runner("init"), 4); }},
+      {"cgo-constructor",
+       [](Ctx& c) { c.m.binary("init", "/work/out/initrunner", {"evil_ctor"}); },
+       // Built for the build phase only (never run): not module code running.
+       [](Ctx& c) { c.m.binary("build", "/work/out/initrunner", {"evil_ctor"}); }},
+      {"code-before-runtime",
+       [](Ctx& c) { c.m.pre_runtime("init", "exec", "started sh -c id"); },
+       [](Ctx& c) { c.m.pre_runtime("build", "exec", "started sh -c id"); }},
   };
   return all;
 }
@@ -362,6 +369,19 @@ TEST(Verdict, WeakSignalsAloneAreSuspiciousNeverMalicious) {
   EXPECT_EQ(v.verdict, "suspicious") << describe(v);
   EXPECT_LT(v.score, kMaliciousScore);
   EXPECT_GE(v.score, kSuspiciousScore);
+}
+
+TEST(Verdict, AConstructorAloneStaysCleanActingFromOneIsMalicious) {
+  Ctx quiet;
+  quiet.m.binary("test", "/work/out/tests/x.test", {"_GLOBAL__sub_I_lib.cc"});
+  Verdict v = evaluate(rules(), quiet.m.json(), tokens(), quiet.exfil);
+  EXPECT_EQ(v.verdict, "clean") << describe(v);
+  EXPECT_TRUE(fired(v, "cgo-constructor"));
+  Ctx acting;
+  acting.m.binary("test", "/work/out/tests/x.test", {"ctor"});
+  acting.m.pre_runtime("test", "file", "opened for writing /home/dev/.bashrc");
+  Verdict a = evaluate(rules(), acting.m.json(), tokens(), acting.exfil);
+  EXPECT_EQ(a.verdict, "malicious") << describe(a);
 }
 
 TEST(Verdict, OneLowSignalStaysClean) {

@@ -88,6 +88,25 @@ class ModelBuilder {
     r_["syscalls"]["denied"].push_back({{"name", syscall}, {"process", process}, {"count", count}});
   }
 
+  // A built binary run by `phase` with C constructors named `symbols`.
+  void binary(const std::string& phase, const std::string& path, std::vector<std::string> symbols) {
+    if (!r_.contains("binaries")) r_["binaries"] = nlohmann::json::array();
+    nlohmann::json ctors = nlohmann::json::array();
+    for (const auto& s : symbols) ctors.push_back({{"section", ".init_array"}, {"address", "0x401000"}, {"symbol", s}});
+    r_["binaries"].push_back({{"path", path}, {"target", "init-runner"}, {"phase", phase}, {"constructors", ctors}});
+  }
+
+  // The phase's program did `detail` before Go's runtime started.
+  void pre_runtime(const std::string& phase, const std::string& kind, const std::string& detail) {
+    if (!r_.contains("pre_runtime")) r_["pre_runtime"] = nlohmann::json::array();
+    r_["pre_runtime"].push_back({{"process", runner_.at(phase)},
+                                 {"phase", phase},
+                                 {"exe", "/work/out/initrunner"},
+                                 {"window_ms", 2},
+                                 {"runtime_started", true},
+                                 {"actions", {{{"kind", kind}, {"detail", detail}, {"event", next_event_++}, {"ms", 5}}}}});
+  }
+
   const nlohmann::json& json() const { return r_; }
 
  private:

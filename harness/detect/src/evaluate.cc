@@ -133,6 +133,8 @@ class Model {
     const json& sys = object_at(report, "syscalls");
     denied_ = &section(sys, "denied");
     files_ = &section(report, "files");
+    binaries_ = &section(report, "binaries");
+    pre_runtime_ = &section(report, "pre_runtime");
   }
 
   const std::string& home() const { return home_; }
@@ -141,6 +143,8 @@ class Model {
   const json& dns() const { return *dns_; }
   const json& beacons() const { return *beacons_; }
   const json& denied() const { return *denied_; }
+  const json& binaries() const { return *binaries_; }
+  const json& pre_runtime() const { return *pre_runtime_; }
   const std::map<std::string, Proc>& procs() const { return procs_; }
 
   const Proc* proc(const std::string& id) const {
@@ -213,6 +217,8 @@ class Model {
   const json* dns_;
   const json* beacons_;
   const json* denied_;
+  const json* binaries_;
+  const json* pre_runtime_;
 };
 
 std::vector<std::string> ops_of(const json& f) {
@@ -605,6 +611,50 @@ std::vector<Hit> match_exfil(const Rule& r, const Model& m, const ExfilScan& exf
   return hits;
 }
 
+std::vector<Hit> match_constructor(const Rule& r, const Model& m) {
+  std::vector<Hit> hits;
+  for (const json& b : m.binaries()) {
+    std::string phase = str(b, "phase"), path = str(b, "path");
+    if (!r.applies_to(phase)) continue;
+    std::string names;
+    size_t n = 0;
+    for (const json& c : section(b, "constructors")) {
+      std::string sym = str(c, "symbol");
+      if (sym.empty()) sym = "function at " + str(c, "address");
+      names += (n++ ? ", " : "") + sym;
+    }
+    if (n == 0) continue;
+    Hit h;
+    h.phase = phase;
+    h.vars = {{"path", path}, {"name", names}, {"count", std::to_string(n)}, {"detail", str(b, "target")}};
+    h.item = path;
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+std::vector<Hit> match_pre_runtime(const Rule& r, const Model& m) {
+  std::vector<Hit> hits;
+  const auto& kinds = r.list("kind");
+  for (const json& e : m.pre_runtime()) {
+    std::string phase = str(e, "phase");
+    if (!r.applies_to(phase)) continue;
+    const Proc* p = m.proc(id_key(e.value("process", json())));
+    for (const json& a : section(e, "actions")) {
+      std::string kind = str(a, "kind");
+      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) continue;
+      Hit h;
+      h.phase = phase;
+      h.proc = p;
+      if (int64_t ev = num(a, "event"); ev > 0) h.events.push_back(uint64_t(ev));
+      h.vars = {{"exe", str(e, "exe")}, {"detail", str(a, "detail")}, {"name", kind}};
+      h.item = kind + "\n" + str(a, "detail");
+      hits.push_back(std::move(h));
+    }
+  }
+  return hits;
+}
+
 std::vector<Hit> hits_for(const Rule& r, const Model& m, const Honeytokens& ht,
                           const ExfilScan& ex) {
   switch (r.match) {
@@ -630,6 +680,10 @@ std::vector<Hit> hits_for(const Rule& r, const Model& m, const Honeytokens& ht,
       return match_honeytoken_read(r, m, ht);
     case MatchKind::exfil:
       return match_exfil(r, m, ex);
+    case MatchKind::constructor:
+      return match_constructor(r, m);
+    case MatchKind::pre_runtime:
+      return match_pre_runtime(r, m);
   }
   return {};
 }

@@ -63,6 +63,8 @@ const std::vector<KindSpec>& kind_specs() {
       {MatchKind::denied, "denied", {{"syscall", ParamType::words}}},
       {MatchKind::honeytoken_read, "honeytoken_read", {}},
       {MatchKind::exfil, "exfil", {}},
+      {MatchKind::constructor, "constructor", {}},
+      {MatchKind::pre_runtime, "pre_runtime", {{"kind", ParamType::words}}},
   };
   return specs;
 }
@@ -77,7 +79,8 @@ const std::set<std::string, std::less<>> kOps = {"read",  "write",  "create", "d
                                                  "chmod", "rename", "mkdir",  "link",   "truncate"};
 const std::set<std::string, std::less<>> kPlaceholders = {"exe",    "argv",     "path",  "dest",
                                                           "name",   "count",    "phase", "syscall",
-                                                          "source", "encoding", "score"};
+                                                          "source", "encoding", "score",
+                                                          "detail"};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))

@@ -40,6 +40,8 @@ enum class MatchKind {
   denied,           // syscalls the sandbox denied (syscall)
   honeytoken_read,  // a planted canary file was read
   exfil,            // a canary found in outbound bytes
+  constructor,      // a built binary carries C constructors (report.binaries)
+  pre_runtime,      // module binaries acting before Go's runtime started (kind)
 };
 
 std::optional<MatchKind> match_kind_from(std::string_view name);
