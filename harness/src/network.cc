@@ -1,4 +1,5 @@
-// Network section building; see network.h.
+// Network section building; see network.h. Beacons are scored per (program, destination):
+// the destination is the SNI, else the HTTP Host, else the DNS name, else address:port.
 #include "network.h"
 
 #include <algorithm>
@@ -17,10 +18,17 @@ struct DestKey {
   auto operator<=>(const DestKey&) const = default;
 };
 
+// Attempts of one program (see Programs) at one destination.
+struct ProgramAttempts {
+  std::vector<int64_t> ms;
+  std::set<uint32_t> pids;
+};
+
 struct Dest {
   std::string hostname, tls_sni;
   json http = nullptr;
   std::vector<int64_t> traced_ms;  // attempts seen by the tracer
+  std::map<std::string, ProgramAttempts> by_program;  // the same, per program ("" unknown)
   std::vector<int64_t> served_ms;  // connections the fake internet accepted
   std::vector<int64_t> sizes;      // bytes out per served connection
   std::set<std::string> phases;
@@ -47,6 +55,36 @@ class SocketTypes {
   std::map<std::pair<uint32_t, int64_t>, int> types_;
 };
 
+// Which program a process is: the path it exec'd (as the report's processes[].exe), else
+// its parent's across fork, else its comm. Beacons are scored per program, not per pid:
+// `while true; do wget http://x.test/; sleep 5; done` is a new process every try, and the
+// tries are one series.
+class Programs {
+ public:
+  void on_event(const tracer::Event& e) {
+    if (const auto* f = std::get_if<tracer::ForkEvent>(&e.body)) {
+      if (f->thread) return;
+      auto parent = exe_.find(e.header.pid);
+      if (parent != exe_.end())
+        exe_[f->child_pid] = parent->second;
+      else
+        exe_.erase(f->child_pid);  // a reused pid: not the program that had it before
+    } else if (const auto* x = std::get_if<tracer::ExecEvent>(&e.body)) {
+      if (x->ret < 0) return;  // a failed exec leaves the process what it was
+      std::string exe = !x->filename.empty() ? x->filename : x->kernel_filename;
+      if (!exe.empty()) exe_[e.header.pid] = std::move(exe);
+    }
+  }
+  // "" when nothing names it.
+  std::string of(const tracer::Header& h) const {
+    auto it = exe_.find(h.pid);
+    return it != exe_.end() ? it->second : h.comm;
+  }
+
+ private:
+  std::map<uint32_t, std::string> exe_;  // host pid -> program, in event order
+};
+
 std::string destination_name(const DestKey& k, const Dest& d) {
   if (!d.tls_sni.empty()) return d.tls_sni + ":" + std::to_string(k.port);
   if (d.http.is_object() && !d.http.value("host", "").empty()) return d.http.value("host", "");
@@ -54,15 +92,45 @@ std::string destination_name(const DestKey& k, const Dest& d) {
   return k.ip + ":" + std::to_string(k.port);
 }
 
-json beacon_json(const std::string& destination, std::vector<int64_t> times, const std::vector<int64_t>& sizes,
+// One beacon series: the attempts of one program (or of whoever, when no process is
+// known) at one destination name, possibly over several addresses.
+struct Series {
+  std::vector<int64_t> times, sizes;  // sizes: bytes out per attempt, if known for all
+  bool sized = true;
+  std::set<uint32_t> pids;
+  void add(const std::vector<int64_t>& t, const std::vector<int64_t>& s,
+           const std::set<uint32_t>& p) {
+    times.insert(times.end(), t.begin(), t.end());
+    sized = sized && s.size() == t.size();
+    if (sized) sizes.insert(sizes.end(), s.begin(), s.end());
+    pids.insert(p.begin(), p.end());
+  }
+};
+
+json beacon_json(const std::string& destination, const std::string& program, const Series& series,
                  int64_t window_ms) {
-  std::sort(times.begin(), times.end());
-  auto s = netmon::beacon::score(times, sizes.size() == times.size() ? std::span<const int64_t>(sizes)
-                                                                     : std::span<const int64_t>(),
-                                 window_ms);
-  return {{"destination", destination}, {"attempts", s.attempts}, {"median_interval_ms", s.median_interval_ms},
-          {"jitter", s.jitter}, {"score", s.score}, {"confidence", s.confidence}, {"kind", s.kind},
-          {"first_ms", times.front()}, {"last_ms", times.back()}};
+  // Sizes follow their attempts through the sort.
+  std::vector<std::pair<int64_t, int64_t>> attempts;
+  for (size_t i = 0; i < series.times.size(); ++i)
+    attempts.push_back({series.times[i], series.sized ? series.sizes[i] : 0});
+  std::sort(attempts.begin(), attempts.end());
+  std::vector<int64_t> times, sizes;
+  for (const auto& [t, n] : attempts) {
+    times.push_back(t);
+    if (series.sized) sizes.push_back(n);
+  }
+  auto s = netmon::beacon::score(times, sizes, window_ms);
+  return {{"destination", destination},
+          {"program", program.empty() ? json(nullptr) : json(program)},
+          {"host_pids", series.pids},
+          {"attempts", s.attempts},
+          {"median_interval_ms", s.median_interval_ms},
+          {"jitter", s.jitter},
+          {"score", s.score},
+          {"confidence", s.confidence},
+          {"kind", s.kind},
+          {"first_ms", times.front()},
+          {"last_ms", times.back()}};
 }
 
 }  // namespace
@@ -71,7 +139,9 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
                    int64_t window_ms) {
   std::map<DestKey, Dest> dests;
   SocketTypes sockets;
+  Programs programs;
   for (const TracedEvent& te : events) {
+    programs.on_event(te.event);
     if (is_toolchain_phase(te.phase)) continue;
     const auto* n = std::get_if<tracer::NetEvent>(&te.event.body);
     if (!n) continue;
@@ -82,6 +152,9 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     DestKey key{sockets.proto(te.event.header.pid, n->fd, n->op), n->addr->ip, n->addr->port};
     Dest& d = dests[key];
     d.traced_ms.push_back(te.ms);
+    ProgramAttempts& pa = d.by_program[programs.of(te.event.header)];
+    pa.ms.push_back(te.ms);
+    pa.pids.insert(te.event.header.pid);
     d.phases.insert(te.phase);
     d.pids.insert(te.event.header.pid);
     if (n->ret < 0 && !n->in_progress) ++d.failed;
@@ -127,6 +200,7 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
   }
 
   json connections = json::array(), beacons = json::array();
+  std::map<std::pair<std::string, std::string>, Series> series;  // (destination, program)
   for (auto& [key, d] : dests) {
     const auto& times = d.traced_ms.size() >= d.served_ms.size() ? d.traced_ms : d.served_ms;
     if (times.empty()) continue;
@@ -144,11 +218,19 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
                            {"http", d.http},
                            {"phases", d.phases},
                            {"host_pids", d.pids}});
-    if (times.size() >= 3) {
-      const auto& sizes = &times == &d.served_ms ? d.sizes : std::vector<int64_t>{};
-      beacons.push_back(beacon_json(destination_name(key, d), times, sizes, window_ms));
+    std::string name = destination_name(key, d);
+    if (&times == &d.traced_ms) {
+      for (const auto& [program, pa] : d.by_program)
+        series[{name, program}].add(pa.ms, {}, pa.pids);
+    } else {
+      // What the fake internet served (more than the tracer saw: keep-alive requests, or
+      // no tracer at all) carries no process: it is the program's when only one tried.
+      std::string program = d.by_program.size() == 1 ? d.by_program.begin()->first : "";
+      series[{name, program}].add(d.served_ms, d.sizes, d.pids);
     }
   }
+  for (const auto& [key, s] : series)
+    if (s.times.size() >= 3) beacons.push_back(beacon_json(key.first, key.second, s, window_ms));
   json dns_list = json::array();
   for (auto& [k, e] : dns) dns_list.push_back(std::move(e));
   for (auto& [name, times] : dns_times) {
@@ -158,7 +240,11 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     for (int64_t t : times)
       if (lookups.empty() || t - lookups.back() > 200) lookups.push_back(t);
     times = std::move(lookups);
-    if (times.size() >= 3) beacons.push_back(beacon_json("dns:" + name, times, {}, window_ms));
+    // Queries reach the fake internet's resolver, not a process the tracer names.
+    Series lookups_series;
+    lookups_series.add(times, {}, {});
+    if (times.size() >= 3)
+      beacons.push_back(beacon_json("dns:" + name, "", lookups_series, window_ms));
   }
   return {{"connections", connections}, {"dns", dns_list}, {"beacons", beacons}};
 }

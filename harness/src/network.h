@@ -1,7 +1,9 @@
 // The report's `network` section: outbound attempts seen by the tracer (connect and
 // sendto, failed ones included) joined with what the fake internet logged (bytes, SNI,
-// HTTP, DNS names), aggregated per destination, plus DNS queries and beacon scores.
-// Pure: records and events in, JSON out.
+// HTTP, DNS names), aggregated per destination, plus DNS queries and beacon scores per
+// (program, destination): a program is an exec identity (the path it exec'd, else its
+// comm), so a loop that starts a new process per attempt is still one series, and two
+// programs at one destination are two. Pure: records and events in, JSON out.
 #pragma once
 
 #include <nlohmann/json.hpp>

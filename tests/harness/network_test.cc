@@ -1,8 +1,10 @@
 // Unit tests of the network section: tracer attempts and fake-internet records joined per
-// destination, DNS aggregation and beacon scoring.
+// destination, DNS aggregation and beacon scoring per (program, destination).
+#include "network.h"
+
 #include <gtest/gtest.h>
 
-#include "network.h"
+#include <map>
 
 namespace gs::harness {
 namespace {
@@ -17,6 +19,25 @@ TracedEvent connect_event(uint64_t id, int64_t ms, const std::string& ip, uint16
   e.header.pid = 42;
   e.body = n;
   return TracedEvent{id, "init", ms, e};
+}
+
+TracedEvent exec_event(uint64_t id, int64_t ms, uint32_t pid, const std::string& exe) {
+  tracer::ExecEvent x;
+  x.filename = exe;
+  x.argv = {exe};
+  tracer::Event e;
+  e.header.pid = pid;
+  e.header.comm = exe.substr(exe.rfind('/') + 1);
+  e.body = x;
+  return TracedEvent{id, "init", ms, e};
+}
+
+TracedEvent connect_from(uint64_t id, int64_t ms, uint32_t pid, const std::string& comm,
+                         const std::string& ip, uint16_t port) {
+  TracedEvent te = connect_event(id, ms, ip, port);
+  te.event.header.pid = pid;
+  te.event.header.comm = comm;
+  return te;
 }
 
 netmon::ConnectionRecord served(int64_t ms, const std::string& ip, uint16_t port, uint64_t out) {
@@ -93,6 +114,107 @@ TEST(Network, KeepAliveRequestsAreCheckInsAndDnsLookupsAreCounted) {
   EXPECT_TRUE(http_beacon) << net["beacons"].dump(1);
   EXPECT_TRUE(dns_beacon) << net["beacons"].dump(1);
   EXPECT_EQ(net["connections"][0]["http"]["path"], "/check");
+}
+
+// `while true; do wget http://x.test/; sleep 5; done`: every try is a new process of the
+// same program, and the tries are one beacon, not six single shots.
+TEST(Network, OneProgramFromManyPidsIsOneBeacon) {
+  std::vector<TracedEvent> events;
+  PhaseNetwork pn{"init", "init-runner", {}};
+  uint64_t id = 1;
+  for (uint32_t i = 0; i < 6; ++i) {
+    int64_t t = 1000 + i * 5000;
+    events.push_back(exec_event(id++, t - 5, 200 + i, "/usr/bin/wget"));
+    events.push_back(connect_from(id++, t, 200 + i, "wget", "198.19.0.20", 80));
+    auto c = served(t, "198.19.0.20", 80, 120);
+    c.hostname = "x.test";
+    c.http.push_back(netmon::HttpRecord{t + 1, "GET", "x.test", "/", "Wget/1.21", 0, ""});
+    pn.records.connections.push_back(c);
+  }
+  auto net = build_network({pn}, events, 31000);
+  ASSERT_EQ(net["beacons"].size(), 1u) << net["beacons"].dump(1);
+  const auto& b = net["beacons"][0];
+  EXPECT_EQ(b["destination"], "x.test");
+  EXPECT_EQ(b["program"], "/usr/bin/wget");
+  EXPECT_EQ(b["attempts"], 6);
+  EXPECT_EQ(b["host_pids"].size(), 6u);
+  EXPECT_EQ(b["median_interval_ms"], 5000);
+  EXPECT_EQ(b["kind"], "beacon");
+  EXPECT_GE(b["score"].get<double>(), 0.7);
+}
+
+// Two programs checking in with one destination are two series, each scored on its own:
+// merged, their interleaved attempts would read as one series at twice the rate.
+TEST(Network, TwoProgramsAtOneDestinationAreTwoSeries) {
+  std::vector<TracedEvent> events;
+  events.push_back(exec_event(1, 0, 300, "/usr/bin/curl"));
+  events.push_back(exec_event(2, 0, 400, "/tmp/implant"));
+  uint64_t id = 3;
+  for (int i = 0; i < 5; ++i) {
+    events.push_back(connect_from(id++, 1000 + i * 2000, 300, "curl", "203.0.113.10", 443));
+    events.push_back(connect_from(id++, 1700 + i * 3000, 400, "implant", "203.0.113.10", 443));
+  }
+  auto net = build_network({}, events, 16000);
+  ASSERT_EQ(net["connections"].size(), 1u);
+  EXPECT_EQ(net["connections"][0]["attempts"], 10);
+  ASSERT_EQ(net["beacons"].size(), 2u) << net["beacons"].dump(1);
+  std::map<std::string, nlohmann::json> by_program;
+  for (const auto& b : net["beacons"]) by_program[b["program"].get<std::string>()] = b;
+  ASSERT_TRUE(by_program.contains("/usr/bin/curl") && by_program.contains("/tmp/implant"));
+  for (const auto& [program, b] : by_program) {
+    EXPECT_EQ(b["destination"], "203.0.113.10:443");
+    EXPECT_EQ(b["attempts"], 5);
+    EXPECT_EQ(b["host_pids"].size(), 1u);
+    EXPECT_EQ(b["kind"], "beacon") << program;
+  }
+  EXPECT_EQ(by_program["/usr/bin/curl"]["median_interval_ms"], 2000);
+  EXPECT_EQ(by_program["/tmp/implant"]["median_interval_ms"], 3000);
+}
+
+// A process whose exec was not seen is named by its parent's program across fork, else
+// by its comm.
+TEST(Network, ProgramIsInheritedAcrossForkElseTheComm) {
+  std::vector<TracedEvent> events;
+  events.push_back(exec_event(1, 0, 500, "/bin/sh"));
+  uint64_t id = 2;
+  for (uint32_t i = 0; i < 4; ++i) {
+    tracer::Event f;
+    f.header.pid = 500;
+    f.body = tracer::ForkEvent{600 + i, 600 + i, 10 + i, false};
+    events.push_back(TracedEvent{id++, "init", 999 + i * 1000, f});
+    events.push_back(connect_from(id++, 1000 + i * 1000, 600 + i, "sh", "192.0.2.44", 8080));
+    events.push_back(connect_from(id++, 1000 + i * 1000, 700, "dropper", "192.0.2.45", 8080));
+  }
+  auto net = build_network({}, events, 5000);
+  ASSERT_EQ(net["beacons"].size(), 2u) << net["beacons"].dump(1);
+  for (const auto& b : net["beacons"]) {
+    if (b["destination"] == "192.0.2.44:8080")
+      EXPECT_EQ(b["program"], "/bin/sh");
+    else
+      EXPECT_EQ(b["program"], "dropper");
+    EXPECT_EQ(b["attempts"], 4);
+  }
+}
+
+// Without the tracer only the fake internet's records exist: no process is known, and the
+// series is keyed by its destination alone.
+TEST(Network, WithoutProcessesTheBeaconIsKeyedByDestinationAlone) {
+  PhaseNetwork pn{"run", "cmd", {}};
+  for (int i = 0; i < 5; ++i) {
+    auto c = served(2000 + i * 4000, "198.19.7.7", 443, 517);
+    c.hostname = "c2.example.test";
+    c.tls_sni = "c2.example.test";
+    pn.records.connections.push_back(c);
+  }
+  auto net = build_network({pn}, {}, 22000);
+  ASSERT_EQ(net["beacons"].size(), 1u) << net["beacons"].dump(1);
+  const auto& b = net["beacons"][0];
+  EXPECT_EQ(b["destination"], "c2.example.test:443");
+  EXPECT_TRUE(b["program"].is_null());
+  EXPECT_TRUE(b["host_pids"].empty());
+  EXPECT_EQ(b["attempts"], 5);
+  EXPECT_EQ(b["median_interval_ms"], 4000);
+  EXPECT_GE(b["score"].get<double>(), 0.7);
 }
 
 }  // namespace
