@@ -6,6 +6,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto fs = gs::harness::init_functions(std::span(data, size));
-  if (fs && fs->size() > size / 8 + 1) __builtin_trap();  // entries come from the bytes
+  if (fs && fs->size() > gs::harness::kMaxInitFunctions) __builtin_trap();
   return 0;
 }

@@ -13,6 +13,9 @@ namespace {
 constexpr uint32_t kShtSymtab = 2, kShtRela = 4, kShtInitArray = 14, kShtPreinitArray = 16;
 constexpr uint32_t kRelX8664Relative = 8;
 constexpr uint8_t kSttFunc = 2;
+// Relocations plus symbols read, over all sections: a large Go test binary has ~30k
+// symbols and a few thousand relocations.
+constexpr uint64_t kMaxEntries = 8u << 20;
 
 // Bounds-checked little-endian reads from the file.
 class Bytes {
@@ -72,10 +75,12 @@ Result<std::vector<InitFunction>> init_functions(std::span<const uint8_t> file) 
     s.entsize = *b.get<uint64_t>(o + 56);
   }
   // PIE: init array slots hold 0 and a RELATIVE relocation supplies the address.
+  // Section headers may all point at the same bytes: bound the work, not just the reads.
+  uint64_t budget = kMaxEntries;
   std::map<uint64_t, uint64_t> relative;  // slot address -> target
   for (const Section& s : sections) {
     if (s.type != kShtRela || !b.has(s.offset, s.size)) continue;
-    for (uint64_t o = s.offset; o + 24 <= s.offset + s.size && relative.size() < (1u << 20); o += 24) {
+    for (uint64_t o = s.offset; o + 24 <= s.offset + s.size && budget; o += 24, --budget) {
       uint64_t r_offset = *b.get<uint64_t>(o), r_info = *b.get<uint64_t>(o + 8);
       int64_t addend = *b.get<int64_t>(o + 16);
       if ((r_info & 0xffffffff) == kRelX8664Relative) relative[r_offset] = uint64_t(addend);
@@ -87,7 +92,7 @@ Result<std::vector<InitFunction>> init_functions(std::span<const uint8_t> file) 
     if (s.type != kShtSymtab || s.link >= sections.size() || !b.has(s.offset, s.size)) continue;
     const Section& strtab = sections[s.link];
     if (!b.has(strtab.offset, strtab.size)) continue;
-    for (uint64_t o = s.offset; o + 24 <= s.offset + s.size; o += 24) {
+    for (uint64_t o = s.offset; o + 24 <= s.offset + s.size && budget; o += 24, --budget) {
       uint32_t st_name = *b.get<uint32_t>(o);
       uint8_t st_info = *b.get<uint8_t>(o + 4);
       uint64_t value = *b.get<uint64_t>(o + 8), size = *b.get<uint64_t>(o + 16);
@@ -106,7 +111,7 @@ Result<std::vector<InitFunction>> init_functions(std::span<const uint8_t> file) 
   for (const Section& s : sections) {
     if (s.type != kShtInitArray && s.type != kShtPreinitArray) continue;
     if (!b.has(s.offset, s.size)) return error("init array outside the file");
-    for (uint64_t i = 0; i + 8 <= s.size && out.size() < 4096; i += 8) {
+    for (uint64_t i = 0; i + 8 <= s.size && out.size() < kMaxInitFunctions; i += 8) {
       uint64_t addr = *b.get<uint64_t>(s.offset + i);
       if (addr == 0)
         if (auto it = relative.find(s.addr + i); it != relative.end()) addr = it->second;

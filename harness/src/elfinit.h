@@ -24,6 +24,8 @@ struct InitFunction {
 // The entries of an ELF64 little-endian file's init arrays, relocated for PIE (entries
 // that are R_X86_64_RELATIVE targets), named from .symtab. Not an ELF64 LE file, or a
 // header that points outside the file: an error.
+// At most kMaxInitFunctions entries are returned.
+constexpr size_t kMaxInitFunctions = 4096;
 Result<std::vector<InitFunction>> init_functions(std::span<const uint8_t> file);
 
 // init_functions() of a file on disk, keeping only the module's (c_runtime false).
