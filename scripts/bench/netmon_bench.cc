@@ -295,8 +295,11 @@ std::string workload() {
   std::vector<double> burst;
   uint64_t before = link_packets();
   auto t0 = Clock::now();
+  // Over 16 ports: ~15k connections to one address and port in seconds exhaust that
+  // 4-tuple space (TIME_WAIT), and connect() then spends its time searching for a port.
   int exchanges = 0;
-  while (seconds_since(t0) < kStageSecs) exchanges += http_client("198.51.100.9", 8000, 250, burst);
+  for (uint16_t port = 8000; seconds_since(t0) < kStageSecs; port = port == 8015 ? 8000 : port + 1)
+    exchanges += http_client("198.51.100.9", port, 250, burst);
   double secs = seconds_since(t0);
   uint64_t after = link_packets();
   std::snprintf(line, sizeof line,
@@ -305,6 +308,7 @@ std::string workload() {
                 secs, exchanges, exchanges / secs, (unsigned long long)(after - before),
                 (after - before) / secs);
   out += line;
+  double slowest_pps = (after - before) / secs;
   double rate = getenv("UDP_RATE") ? atof(getenv("UDP_RATE")) : 60000;
   before = link_packets();
   t0 = Clock::now();
@@ -315,9 +319,11 @@ std::string workload() {
                 "  udp stream %.1f s at %.0f/s asked: %llu datagrams, %.0f packets/s on the link\n",
                 secs, rate, (unsigned long long)sent, (after - before) / secs);
   out += line;
+  slowest_pps = std::min(slowest_pps, (after - before) / secs);
   // Let the last FIN/ACKs cross before the count the capture is compared with.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  std::snprintf(line, sizeof line, "LINK_PACKETS=%llu\n", (unsigned long long)link_packets());
+  std::snprintf(line, sizeof line, "LINK_PACKETS=%llu\nSLOWEST_PPS=%.0f\n",
+                (unsigned long long)link_packets(), slowest_pps);
   out += line;
   return out;
 }
@@ -391,11 +397,17 @@ void fake_internet() {
   waitpid(pid, nullptr, 0);
   (void)(*fi)->stop();
   auto st = (*fi)->stats();
-  unsigned long long link = 0;
-  if (auto at = out.find("LINK_PACKETS="); at != std::string::npos) {
-    link = std::strtoull(out.c_str() + at + 13, nullptr, 10);
-    out.erase(at, out.find('\n', at) + 1 - at);
-  }
+  // The child's numbers for the parent, one KEY=value line each, taken out of its text.
+  auto take = [&out](const std::string& key) {
+    double v = 0;
+    if (auto at = out.find(key + "="); at != std::string::npos) {
+      v = std::strtod(out.c_str() + at + key.size() + 1, nullptr);
+      out.erase(at, out.find('\n', at) + 1 - at);
+    }
+    return v;
+  };
+  auto link = static_cast<unsigned long long>(take("LINK_PACKETS"));
+  double slowest_pps = take("SLOWEST_PPS");
   std::printf("%s", out.c_str());
   // The jail's interface counters are what was sent on the link (both directions); the
   // capture must hold every one of them.
@@ -411,6 +423,16 @@ void fake_internet() {
       (unsigned long long)st.packets_captured, (unsigned long long)st.packets_written,
       st.pcap_bytes / 1e6, (unsigned long long)st.dns_queries,
       (unsigned long long)st.tcp_connections, (unsigned long long)st.udp_datagrams);
+  // Issue #5's target. The load stages run on the same 2 cores as everything else; when
+  // the machine is busy the sender falls below the rate, and the line says so.
+  bool lossless = link == st.packets_captured && st.pcap_ps_drop == 0 && st.pcap_ps_ifdrop == 0;
+  double load[1] = {0};
+  (void)getloadavg(load, 1);
+  std::printf(
+      "  target: no capture loss at >= 50000 packets/s: %s (%s; slowest stage %.0f packets/s; "
+      "load average %.2f)\n",
+      lossless && slowest_pps >= 50000 ? "MET" : "NOT MET", lossless ? "0 lost" : "LOSS",
+      slowest_pps, load[0]);
   fi->reset();
   std::remove(opts.pcap_path.c_str());
 }
