@@ -166,35 +166,51 @@ int open_nofollow(const char* path, int flags, mode_t mode = 0) {
   return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how));
 }
 
-bool mkdir_p(const char* path, mode_t mode) {
+// mkdir -p of `rel` below the directory `base`, which stays open. Every plan path is under
+// /newroot, so init walks from its fd instead of from "/" each time.
+bool mkdir_p_at(int base, const char* rel, mode_t mode) {
   char buf[PATH_MAX];
-  size_t n = std::strlen(path);
+  size_t n = std::strlen(rel);
   if (n >= sizeof buf) return errno = ENAMETOOLONG, false;
-  std::memcpy(buf, path, n + 1);
-  int dir = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return false;
-  char* comp = buf + 1;
-  for (size_t i = 1; i <= n; ++i) {
+  std::memcpy(buf, rel, n + 1);
+  int dir = base;
+  auto drop = [&] {
+    if (dir != base) ::close(dir);
+  };
+  char* comp = buf;
+  for (size_t i = 0; i <= n; ++i) {
     if (buf[i] != '/' && buf[i] != 0) continue;
     buf[i] = 0;
     bool last = i == n;
-    int next = -1;
     if (*comp) {
       if (::mkdirat(dir, comp, last ? mode : 0755) != 0 && errno != EEXIST) break;
-      next = ::openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int next = ::openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (next < 0) break;
-      ::close(dir);
+      drop();
       dir = next;
     }
     comp = buf + i + 1;
     if (last) {
-      ::close(dir);
+      drop();
       return true;
     }
   }
   int e = errno;
-  ::close(dir);
+  drop();
   return errno = e, false;
+}
+
+bool mkdir_p(const char* path, mode_t mode, int newroot) {
+  const size_t prefix = std::strlen(kNewRoot);
+  if (newroot >= 0 && std::strncmp(path, kNewRoot, prefix) == 0 && path[prefix] == '/') {
+    return mkdir_p_at(newroot, path + prefix + 1, mode);
+  }
+  int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return false;
+  bool ok = mkdir_p_at(root, path + 1, mode);
+  int e = errno;
+  ::close(root);
+  return errno = e, ok;
 }
 
 bool bind(const MountStep& s) {
@@ -251,10 +267,10 @@ bool write_all(int fd, const std::string& body) {
   return true;
 }
 
-bool run_step(const MountStep& s) {
+bool run_step(const MountStep& s, int newroot) {
   switch (s.op) {
     case MountStep::Op::kMkdir:
-      return mkdir_p(s.dst.c_str(), s.mode);
+      return mkdir_p(s.dst.c_str(), s.mode, newroot);
     case MountStep::Op::kTouch:
     case MountStep::Op::kWriteFile: {
       // A bind target may be an existing file of the caller's: create, never truncate it.
@@ -371,9 +387,20 @@ bool assemble_root(const MountPlan& plan, const char** what) {
     return *what = "mount('/', root tmpfs)", false;
   }
 
+  // The top of /newroot, reopened after a mount onto /newroot itself (a caller's mount
+  // on "/"): an fd keeps referring to what was there when it was opened.
+  int newroot = -1;
   for (const MountStep& s : plan.steps) {
-    if (!run_step(s)) return *what = s.what.c_str(), false;
+    if (newroot < 0) newroot = ::open(kNewRoot, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    bool ok = newroot >= 0 && run_step(s, newroot);
+    int e = errno;
+    if (!ok || s.dst.find_first_not_of('/', std::strlen(kNewRoot)) == std::string::npos) {
+      if (newroot >= 0) ::close(newroot);
+      newroot = -1;
+    }
+    if (!ok) return errno = e, *what = s.what.c_str(), false;
   }
+  if (newroot >= 0) ::close(newroot);
 
   // Detach the host root; private first so the detach does not propagate to the host.
   if (::mount(kOldRoot, kOldRoot, nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
