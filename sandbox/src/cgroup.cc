@@ -200,17 +200,21 @@ Result<std::unique_ptr<Cgroup>> Cgroup::make(const std::string& name, const Limi
   // CFS bandwidth: quota per 100 ms period; one CPU is 1000 millicores.
   const uint64_t period_us = 100'000;
   const uint64_t quota_us = uint64_t{limits.cpu_millicores} * period_us / 1000;
-  if (limits.cpu_millicores && exists(dir + "/cpu.max")) {
+  // Which controllers the v2 directory has (pure v2 hosts); their files exist only then.
+  cg->v2_cpu_ = exists(dir + "/cpu.max");
+  cg->v2_memory_ = exists(dir + "/memory.max");
+  cg->v2_pids_ = exists(dir + "/pids.max");
+  if (limits.cpu_millicores && cg->v2_cpu_) {
     cpu_enforced = true;
     GS_TRY(write_control(dir + "/cpu.max",
                          std::to_string(quota_us) + " " + std::to_string(period_us)));
   }
-  if (limits.memory_bytes && exists(dir + "/memory.max")) {
+  if (limits.memory_bytes && cg->v2_memory_) {
     memory_enforced = true;
     GS_TRY(write_control(dir + "/memory.max", std::to_string(limits.memory_bytes)));
     if (exists(dir + "/memory.swap.max")) (void)write_control(dir + "/memory.swap.max", "0");
   }
-  if (limits.max_pids && exists(dir + "/pids.max")) {
+  if (limits.max_pids && cg->v2_pids_) {
     pids_enforced = true;
     GS_TRY(write_control(dir + "/pids.max", std::to_string(limits.max_pids)));
   }
@@ -290,12 +294,12 @@ LimitHits Cgroup::limit_hits() const {
   LimitHits h;
   // v2 counts in memory.events / pids.events of the jail's own directory; v1 in
   // memory.oom_control and pids.events of the controller directories.
-  h.oom_kills = keyed_value(v2_ + "/memory.events", "oom_kill");
-  h.pids_max = keyed_value(v2_ + "/pids.events", "max");
+  if (v2_memory_) h.oom_kills = keyed_value(v2_ + "/memory.events", "oom_kill");
+  if (v2_pids_) h.pids_max = keyed_value(v2_ + "/pids.events", "max");
   if (!v1_memory_.empty())
     h.oom_kills += keyed_value(v1_memory_ + "/memory.oom_control", "oom_kill");
   if (!v1_pids_.empty()) h.pids_max += keyed_value(v1_pids_ + "/pids.events", "max");
-  h.cpu_throttled = keyed_value(v2_ + "/cpu.stat", "nr_throttled");
+  if (v2_cpu_) h.cpu_throttled = keyed_value(v2_ + "/cpu.stat", "nr_throttled");
   if (!v1_cpu_.empty()) h.cpu_throttled += keyed_value(v1_cpu_ + "/cpu.stat", "nr_throttled");
   return h;
 }
@@ -337,7 +341,8 @@ void Cgroup::kill_all() {
   // The bound keeps a destructor from hanging forever on a task stuck in the kernel.
   auto give_up = steady_clock::now() + seconds(10);
   bool have_kill = exists(v2_ + "/cgroup.kill");
-  while (!empty() && steady_clock::now() < give_up) {
+  bool now_empty;
+  while (!(now_empty = empty()) && steady_clock::now() < give_up) {
     if (have_kill) {
       (void)write_control(v2_ + "/cgroup.kill", "1");
     } else {
@@ -348,10 +353,12 @@ void Cgroup::kill_all() {
     }
     std::this_thread::sleep_for(milliseconds(2));
   }
+  emptied_ = now_empty;
 }
 
 Cgroup::~Cgroup() {
-  kill_all();
+  // Once empty (the jail's pid namespace is gone), nothing can come back into the cgroups.
+  if (!emptied_) kill_all();
   std::vector<std::string> dirs = v1_dirs();
   if (!v2_.empty()) dirs.push_back(v2_);
   for (const auto& d : dirs) {

@@ -61,6 +61,8 @@ class Cgroup {
   std::string v2_;                            // always present
   FD v2_fd_;                                  // O_PATH of v2_
   std::string v1_memory_, v1_pids_, v1_cpu_;  // hybrid hosts only (cpu: with a CPU limit)
+  bool v2_memory_ = false, v2_pids_ = false, v2_cpu_ = false;  // controllers of v2_
+  bool emptied_ = false;  // kill_all() saw every cgroup empty
   uint64_t id_ = 0;
 };
 
