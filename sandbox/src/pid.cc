@@ -91,6 +91,11 @@ void close_all_except(int a, int b, int c, int d) {
   child_fail(a.report_fd, ChildMsg::kExecFailed, a.exec_what, errno);
 }
 
+// The payload's stack while it shares init's memory. Each jail's init has its own copy.
+alignas(64) char payload_stack[64 * 1024];
+
+int payload_entry(void* args) { payload_main(*static_cast<const ChildArgs*>(args)); }
+
 // The offsets can only be written while no process is in the new namespace: init itself
 // stays outside (unshare moves only its future children), and the payload is cloned after.
 bool enter_time_namespace(const char* offsets, const char** what) {
@@ -162,11 +167,15 @@ void jail_init_main(const ChildArgs& a) {
   if (read_sync(a.sync_fd) != kSyncRelease) ::_exit(0);
   ::close(a.sync_fd);
 
-  // A raw clone, not fork(): init is a copy of a possibly multi-threaded parent, and
-  // glibc's fork would run atfork handlers and take locks another thread may have held.
-  long payload = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  // vfork-style: the payload borrows init's memory, on its own stack, until its execve,
+  // so the host process's page tables are not copied (and COW-faulted) a second time;
+  // init sleeps meanwhile. Not fork(): init is a copy of a possibly multi-threaded
+  // parent, and glibc's fork would run atfork handlers and take locks another thread may
+  // have held; clone() takes none. Before execve the payload writes only its stack and
+  // errno, and it enters init's time namespace for children at execve.
+  long payload = ::clone(payload_entry, payload_stack + sizeof payload_stack,
+                         CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<ChildArgs*>(&a));
   if (payload < 0) fail("clone(payload)");
-  if (payload == 0) payload_main(a);
   ::close(a.out_fd);
   ::close(a.err_fd);
 
