@@ -129,6 +129,41 @@ class Batch : public ::testing::Test {
   static inline std::string proxy_;
 };
 
+// SIGTERM (a scheduler's preemption, Ctrl-C) stops the batch promptly: the analyses in
+// flight are stopped and left for --resume, the records kept are whole and unique.
+TEST_F(Batch, TerminatedBatchStopsItsAnalysesAndKeepsWholeRecords) {
+  const std::string out = (root_ / "term").string();
+  pid_t pid = start_batch(out, false);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (ledger_lines(out) < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_GE(ledger_lines(out), 1u) << *read_file(out + ".log");
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(pid), 1);
+  auto took = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0);
+  EXPECT_LT(took.count(), 60) << "a terminated batch must not finish its list first";
+  std::string log = *read_file(out + ".log");
+  EXPECT_NE(log.find("interrupted: "), std::string::npos) << log;
+  EXPECT_NE(log.find("--resume continues"), std::string::npos) << log;
+  EXPECT_EQ(processes_mentioning(out + "/runs/"), 0) << "an analysis outlived its batch";
+  std::set<std::string> ids;
+  size_t lines = 0;
+  std::ifstream in(out + "/records.jsonl");
+  for (std::string line; std::getline(in, line); ++lines) {
+    json r = json::parse(line, nullptr, false);
+    ASSERT_FALSE(r.is_discarded()) << "torn record: " << line;
+    EXPECT_TRUE(ids.insert(r["id"].get<std::string>()).second) << "duplicate " << r["id"];
+    EXPECT_NE(r.value("error_kind", ""), "crashed") << "a stopped analysis was recorded: " << line;
+  }
+  EXPECT_LT(lines, 9u);
+  auto ds = Dataset::open(out + "/dataset.sqlite");
+  ASSERT_TRUE(ds.ok());
+  auto in_db = ds->ids();
+  ASSERT_TRUE(in_db.ok());
+  EXPECT_EQ(*in_db, ids);
+}
+
 TEST_F(Batch, KilledMidRunAndResumedEveryItemOnceWithTheRightStatus) {
   const std::string out = (root_ / "out").string();
   pid_t pid = start_batch(out, false);
