@@ -14,11 +14,13 @@
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 
 #include "base/fs.h"
@@ -118,6 +120,18 @@ Status check_spec(const JailSpec& spec) {
     return error("jail spec: hostname must be 1..64 bytes");
   }
   return validate_seccomp_filter(spec.seccomp_bpf);
+}
+
+// Since Linux 6.1 execve moves a task into its time namespace for children (see
+// ChildArgs::payload_shares_memory).
+bool execve_enters_timens() {
+  static const bool yes = [] {
+    struct utsname u;
+    int major = 0, minor = 0;
+    return ::uname(&u) == 0 && std::sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+           (major > 6 || (major == 6 && minor >= 1));
+  }();
+  return yes;
 }
 
 // What the payload's comm will be: the first 15 bytes of argv[0]'s base name.
@@ -335,6 +349,7 @@ Result<std::unique_ptr<Jail>> Jail::create(const JailSpec& spec) {
   args.envp = j.envp.data();
   args.exec_what = j.exec_what.c_str();
   args.timens_offsets = j.timens_offsets.empty() ? nullptr : j.timens_offsets.c_str();
+  args.payload_shares_memory = !args.timens_offsets || execve_enters_timens();
 
   GS_TRY(j.clone_init(args));
   // The child's ends live on in the child only; holding them here would hide EOFs.

@@ -171,10 +171,16 @@ void jail_init_main(const ChildArgs& a) {
   // so the host process's page tables are not copied (and COW-faulted) a second time;
   // init sleeps meanwhile. Not fork(): init is a copy of a possibly multi-threaded
   // parent, and glibc's fork would run atfork handlers and take locks another thread may
-  // have held; clone() takes none. Before execve the payload writes only its stack and
-  // errno, and it enters init's time namespace for children at execve.
-  long payload = ::clone(payload_entry, payload_stack + sizeof payload_stack,
-                         CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<ChildArgs*>(&a));
+  // have held; clone() takes none, nor does the raw fork-like clone of the fallback.
+  // Before execve the payload writes only its stack and errno.
+  long payload;
+  if (a.payload_shares_memory) {
+    payload = ::clone(payload_entry, payload_stack + sizeof payload_stack,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<ChildArgs*>(&a));
+  } else {
+    payload = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (payload == 0) payload_main(a);
+  }
   if (payload < 0) fail("clone(payload)");
   ::close(a.out_fd);
   ::close(a.err_fd);

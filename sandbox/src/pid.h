@@ -45,6 +45,10 @@ struct ChildArgs {
   // Non-null: unshare(CLONE_NEWTIME) and write this to /proc/self/timens_offsets before
   // the payload is cloned into the new time namespace.
   const char* timens_offsets = nullptr;
+  // The payload is cloned with CLONE_VM|CLONE_VFORK. A CLONE_VM child stays in its
+  // parent's time namespace and only execve (Linux >= 6.1) moves it into the one for
+  // children, so with a time namespace on older kernels the payload is forked instead.
+  bool payload_shares_memory = true;
 };
 
 [[noreturn]] void jail_init_main(const ChildArgs& a);
