@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds and runs the jail-vs-bubblewrap latency benchmark (scripts/bench/jail_bench.cc).
-# Usage: scripts/bench/jail_bench.sh [ITERATIONS]   (as root; BUILD_DIR defaults to build)
+# Usage: scripts/bench/jail_bench.sh [ITERATIONS [ROUNDS]]   (as root; BUILD_DIR defaults to build)
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$here/build}
