@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -35,8 +37,32 @@ struct Proc {
 
 struct FileKey {
   std::string path, phase;
+  int64_t result = 0;  // 0 for what succeeded; -errno for attempts that failed with it
   auto operator<=>(const FileKey&) const = default;
 };
+
+// Which failed file operations are attempts worth listing. A failure blocked by the
+// sandbox or the filesystem (EACCES, EPERM, EROFS, ENOSPC, EEXIST, ETXTBSY, ...) still
+// shows intent: opening /dev/sda for write is destruction intent even when denied. Left
+// out as noise: lookups of files that do not exist when the intent was only to read (the
+// dynamic loader's and runtime's probes: ENOENT/ENOTDIR), the first half of Go's
+// os.Remove/RemoveAll (unlink of a directory, rmdir of a non-empty one: EISDIR/ENOTEMPTY,
+// retried and recorded on their own), and transient EINTR/EAGAIN. ENOENT for write,
+// create, delete, rename, chmod and the like is kept: the target was named on purpose.
+bool failure_is_attempt(int64_t ret, const std::vector<std::string>& ops) {
+  int err = int(-ret);
+  if (err == EINTR || err == EAGAIN) return false;
+  bool read_only = ops.size() == 1 && ops[0] == "read";
+  if (read_only && (err == ENOENT || err == ENOTDIR)) return false;
+  bool deleting = ops.size() == 1 && ops[0] == "delete";
+  if (deleting && (err == EISDIR || err == ENOTEMPTY)) return false;
+  return true;
+}
+
+std::string errno_name(int64_t ret) {
+  const char* name = ::strerrorname_np(int(-ret));
+  return name ? name : "E" + std::to_string(-ret);
+}
 
 std::string join_path(const std::string& cwd, const std::string& path) {
   if (path.empty() || path[0] == '/' || cwd.empty()) return path;
@@ -93,12 +119,18 @@ class Builder {
                              {"event", p.event_id}});
     }
     for (const auto& [key, f] : files_) {
-      b.files.push_back({{"path", key.path},
-                         {"phase", key.phase},
-                         {"ops", json(std::vector<std::string>(f.ops.begin(), f.ops.end()))},
-                         {"process", f.process},
-                         {"first_ms", f.first_ms},
-                         {"events", f.events}});
+      json entry = {{"path", key.path},
+                    {"phase", key.phase},
+                    {"ops", json(std::vector<std::string>(f.ops.begin(), f.ops.end()))},
+                    {"process", f.process},
+                    {"first_ms", f.first_ms},
+                    {"events", f.events}};
+      if (key.result < 0) {
+        entry["failed"] = true;
+        entry["result"] = key.result;
+        entry["error"] = errno_name(key.result);
+      }
+      b.files.push_back(std::move(entry));
     }
     for (const auto& [key, n] : denied_) {
       b.denied.push_back({{"name", key.first}, {"process", key.second}, {"count", n}, {"action", "errno"}});
@@ -213,14 +245,18 @@ class Builder {
     else p->exit_code = x.exit_code;
   }
 
+  // Successful operations aggregate per (path, phase); failed attempts that are not
+  // noise (failure_is_attempt) per (path, phase, result), as entries marked failed.
   void on(const TracedEvent& te, const tracer::Header& h, const tracer::FileEvent& f) {
-    if (f.ret < 0 || is_toolchain_phase(te.phase)) return;
+    if (is_toolchain_phase(te.phase)) return;
+    int64_t result = f.ret < 0 ? f.ret : 0;
+    if (result < 0 && !failure_is_attempt(result, file_ops(f))) return;
     Proc& p = proc_for(te, h);
     if (p.harness_owned) return;
     auto note = [&](const std::string& path, std::vector<std::string> ops) {
       if (ops.empty() || path.empty()) return;
       std::string abs = f.dirfd == AT_FDCWD ? join_path(p.cwd, path) : path;
-      FileAgg& agg = files_[FileKey{abs, te.phase}];
+      FileAgg& agg = files_[FileKey{abs, te.phase, result}];
       if (agg.ops.empty()) {
         agg.process = p.id;
         agg.first_ms = te.ms;

@@ -2,6 +2,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <map>
+
 #include "behaviour.h"
 
 namespace gs::harness {
@@ -94,6 +97,64 @@ TEST(Behaviour, FilesAggregateOpsWithAbsolutePaths) {
   EXPECT_FALSE(ops.count("/nonexistent"));
   EXPECT_FALSE(ops.count("/dev/null"));
   EXPECT_FALSE(ops.count("/usr/lib/go/pkg/x.a"));
+}
+
+TEST(Behaviour, FailedAttemptsAreKeptWithTheirErrorButProbesAreNot) {
+  Feed f = sample();
+  // blocked intents: listed, marked failed, with the result and its name
+  f.add("init", 5, 101, 2, 100, open_of("/dev/sda", O_WRONLY, -EACCES));
+  f.add("init", 6, 101, 2, 100, open_of("/dev/sda", O_WRONLY, -EACCES));
+  f.add("init", 6, 101, 2, 100, open_of("/etc/shadow", O_RDONLY, -EACCES));
+  f.add("init", 7, 101, 2, 100, open_of("/usr/bin/evil", O_WRONLY | O_CREAT, -EROFS));
+  f.add("init", 7, 101, 2, 100, open_of("/home/u/.ssh/gone", O_WRONLY | O_TRUNC, -ENOENT));
+  tracer::FileEvent rm;
+  rm.op = "unlink";
+  rm.path = "/etc/hosts";
+  rm.ret = -EPERM;
+  f.add("init", 8, 101, 2, 100, rm);
+  // the same path opened successfully too: a separate entry without an error
+  f.add("init", 9, 101, 2, 100, open_of("/dev/sda", O_RDONLY));
+  // noise: loader/runtime probes, Go's os.RemoveAll first tries, transient errors
+  f.add("init", 9, 101, 2, 100, open_of("/etc/ld.so.preload", O_RDONLY | O_CLOEXEC, -ENOENT));
+  f.add("init", 9, 101, 2, 100, open_of("/lib/x/libc.so.6", O_RDONLY, -ENOTDIR));
+  tracer::FileEvent dir_unlink = rm;
+  dir_unlink.path = "/tmp/t/dir", dir_unlink.ret = -EISDIR;
+  f.add("init", 9, 101, 2, 100, dir_unlink);
+  tracer::FileEvent full_rmdir = rm;
+  full_rmdir.op = "rmdir", full_rmdir.path = "/tmp/t/dir", full_rmdir.ret = -ENOTEMPTY;
+  f.add("init", 9, 101, 2, 100, full_rmdir);
+  f.add("init", 9, 101, 2, 100, open_of("/tmp/fifo", O_RDONLY, -EINTR));
+  // the toolchain's failures stay out like its successes
+  f.add("build", 9, 200, 5, 199, open_of("/root/.config/go/env", O_WRONLY, -EACCES));
+
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::pair<std::string, int>, nlohmann::json> by_result;
+  for (const auto& file : b.files) by_result[{file["path"], file.value("result", 0)}] = file;
+  auto entry = [&](const std::string& path, int result) { return by_result[{path, result}]; };
+  const auto sda = entry("/dev/sda", -EACCES);
+  ASSERT_TRUE(sda.is_object()) << b.files.dump(1);
+  EXPECT_EQ(sda["ops"], nlohmann::json({"write"}));
+  EXPECT_EQ(sda["failed"], true);
+  EXPECT_EQ(sda["error"], "EACCES");
+  EXPECT_EQ(sda["events"].size(), 2u);
+  EXPECT_EQ(sda["process"], 2);
+  const auto sda_ok = entry("/dev/sda", 0);
+  ASSERT_TRUE(sda_ok.is_object());
+  EXPECT_EQ(sda_ok["ops"], nlohmann::json({"read"}));
+  EXPECT_FALSE(sda_ok.contains("failed"));
+  EXPECT_FALSE(sda_ok.contains("error"));
+  EXPECT_EQ(entry("/etc/shadow", -EACCES)["ops"], nlohmann::json({"read"}));
+  EXPECT_EQ(entry("/usr/bin/evil", -EROFS)["error"], "EROFS");
+  EXPECT_EQ(entry("/home/u/.ssh/gone", -ENOENT)["ops"], nlohmann::json({"write"}));
+  EXPECT_EQ(entry("/etc/hosts", -EPERM)["ops"], nlohmann::json({"delete"}));
+  for (const auto& file : b.files) {
+    std::string path = file["path"];
+    EXPECT_NE(path, "/etc/ld.so.preload");
+    EXPECT_NE(path, "/lib/x/libc.so.6");
+    EXPECT_NE(path, "/tmp/t/dir");
+    EXPECT_NE(path, "/tmp/fifo");
+    EXPECT_NE(path, "/root/.config/go/env");
+  }
 }
 
 TEST(Behaviour, DeniedSyscallsGroupedByProcess) {
