@@ -63,6 +63,25 @@ std::vector<std::string> split_argv(const char* buf, size_t len) {
   return out;
 }
 
+// execveat with a dirfd: the kernel names the file "/dev/fd/N/path", or "/dev/fd/N" for
+// AT_EMPTY_PATH (fexecve); give back the caller's dirfd and path.
+void split_fd_path(ExecEvent& e) {
+  constexpr std::string_view kPrefix = "/dev/fd/";
+  std::string_view f = e.filename;
+  if (!f.starts_with(kPrefix)) return;
+  f.remove_prefix(kPrefix.size());
+  size_t digits = 0;
+  while (digits < f.size() && digits < 10 && f[digits] >= '0' && f[digits] <= '9') ++digits;
+  if (digits == 0 || (digits < f.size() && f[digits] != '/')) return;
+  e.dirfd = std::stoll(std::string(f.substr(0, digits)));
+  if (digits == f.size()) {
+    e.filename.clear();
+    e.at_flags |= AT_EMPTY_PATH;
+  } else {
+    e.filename = std::string(f.substr(digits + 1));
+  }
+}
+
 ExecEvent decode_exec(const gs_exec_record& r) {
   ExecEvent e;
   e.nr = r.nr;
@@ -79,6 +98,7 @@ ExecEvent decode_exec(const gs_exec_record& r) {
   e.filename_from_kernel = (r.flags & GS_F_STR1_FAULT) != 0;
   e.dirfd = r.dirfd;
   e.at_flags = r.at_flags;
+  if ((r.flags & GS_F_FILENAME_KERNEL) && e.syscall == "execveat") split_fd_path(e);
   e.old_tid = r.old_tid;
   e.cwd_truncated = (r.flags & GS_F_CWD_TRUNC) != 0;
   auto parts = split_argv(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)));

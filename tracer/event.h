@@ -20,7 +20,7 @@ namespace gs::tracer {
 
 // Who did it, and when. Pids are host pids unless prefixed ns_.
 struct Header {
-  uint64_t ts_ns = 0;      // CLOCK_MONOTONIC ns (sys_enter time for syscall events)
+  uint64_t ts_ns = 0;      // CLOCK_MONOTONIC ns (sys_exit time for syscall events)
   uint64_t cgroup_id = 0;  // cgroup v2 id of the task
   uint32_t pid = 0;        // tgid
   uint32_t tid = 0;
@@ -52,10 +52,15 @@ struct ExecEvent {
   std::vector<std::string> argv;
   bool argv_truncated = false;
   bool filename_truncated = false;
-  // The caller's string was not readable at sys_enter; filename is bprm->filename instead
-  // (identical for execve, "/dev/fd/N[/path]" for execveat with a dirfd).
+  // Only in recordings made before the tracer read the filename from the kernel: the
+  // caller's string was not readable at sys_enter.
   bool filename_from_kernel = false;
-  int64_t dirfd = -100;  // AT_FDCWD unless execveat
+  // execveat relative to a dirfd: from the kernel's "/dev/fd/N[/path]" (a successful
+  // execveat with AT_FDCWD or an absolute path is reported as execve: the kernel keeps no
+  // trace of the difference);
+  // successful execs know AT_EMPTY_PATH only (other flags are not kept by the kernel),
+  // failed ones have the raw flags. AT_FDCWD and 0 for execve.
+  int64_t dirfd = -100;
   uint64_t at_flags = 0;
   uint32_t old_tid = 0;        // tid that called exec (differs when a thread execs)
   std::string cwd;             // as the task's root sees it; "" when unknown (failed exec)

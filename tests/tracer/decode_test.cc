@@ -171,6 +171,33 @@ TEST(Decode, ExecWithArgvAndMemfd) {
   EXPECT_EQ(j["exe_name"], "memfd:stage2");
 }
 
+TEST(Decode, ExecveatDirfdAndPathComeBackFromTheKernelName) {
+  auto r = blank<gs_exec_record>(GS_REC_EXEC);
+  r.nr = nr_of("execveat");
+  r.flags = GS_F_FILENAME_KERNEL;
+  r.dirfd = AT_FDCWD;            // what the kernel side writes
+  put(r.filename, "/dev/fd/4");  // fexecve: execveat(4, "", ..., AT_EMPTY_PATH)
+  put(r.bprm_filename, "/dev/fd/4");
+  auto e = std::get<ExecEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(e.filename, "");
+  EXPECT_EQ(e.dirfd, 4);
+  EXPECT_EQ(e.at_flags, uint64_t(AT_EMPTY_PATH));
+  EXPECT_EQ(e.kernel_filename, "/dev/fd/4");
+  put(r.filename, "/dev/fd/12/bin/stage2");
+  e = std::get<ExecEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(e.filename, "bin/stage2");
+  EXPECT_EQ(e.dirfd, 12);
+  EXPECT_EQ(e.at_flags, 0u);
+  // not the kernel's form: left alone; and execve of a /dev/fd path is not split
+  put(r.filename, "/dev/fd/x1");
+  EXPECT_EQ(std::get<ExecEvent>(must_decode(bytes_of(r)).body).filename, "/dev/fd/x1");
+  r.nr = nr_of("execve");
+  put(r.filename, "/dev/fd/3");
+  e = std::get<ExecEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_EQ(e.filename, "/dev/fd/3");
+  EXPECT_EQ(e.dirfd, AT_FDCWD);
+}
+
 TEST(Decode, ExecCwdComponentsAreLeafFirst) {
   auto r = blank<gs_exec_record>(GS_REC_EXEC);
   const char cwd[] = "build\0main\0work";

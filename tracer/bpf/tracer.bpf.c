@@ -2,10 +2,10 @@
 /* The kernel half of the tracer: records what the processes of the traced cgroups do.
  * Scope is decided first in every program by one hash lookup of the current cgroup v2
  * id, so the host's own activity costs one lookup and produces nothing.
- * Syscalls: tp_btf/sys_enter counts every call and, for numbers whose spec asks for it,
- * captures arguments into a per-task pending record (task storage: no hash, no copy,
- * freed with the task); tp_btf/sys_exit adds the result and
- * emits it. Which arguments are user strings or sockaddrs is data (`syscall_specs`, set
+ * Syscalls: one program, tp_btf/sys_exit, counts every call and, for numbers whose spec
+ * asks for it, builds a record from pt_regs and the caller's memory (both still intact at
+ * exit) and emits it; sys_enter is not attached. Which arguments are user strings or
+ * sockaddrs is data (`syscall_specs`, set
  * by user space from its syscall table), so there is one dispatch, not one program per
  * syscall. Processes: sched_process_fork/exec/exit. Scope follows cgroup_mkdir/rmdir
  * below traced cgroups. x86_64 only (pt_regs layout). */
@@ -23,6 +23,7 @@
 #define GS_EACCES 13
 #define GS_ENOSYS 38
 #define GS_AT_FDCWD (-100)
+#define GS_NR_EXECVE 59
 #define GS_NR_EXECVEAT 322
 #define GS_NR_SENDTO 44
 #define GS_NR_SENDMSG 46
@@ -73,14 +74,30 @@ struct {
   __type(value, __u64);
 } drops SEC(".maps");
 
-/* Per task: the record captured at sys_enter, completed at sys_exit. h.type is
- * GS_REC_SYSCALL while a capture is pending and 0 otherwise. */
+/* The syscall record being built at sys_exit. Per CPU: syscall tracepoint programs run
+ * with preemption disabled, so one CPU builds one record at a time. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct gs_syscall_record);
+} scratch SEC(".maps");
+
+/* Per task: what the socket hook saw of the sendto/sendmsg/sendmmsg in progress (its
+ * connected peer, the bytes of sendmmsg), taken by that syscall's sys_exit. Created only
+ * by those syscalls on sockets, so plain write()s never pay for it. */
+struct send_info {
+  __s32 nr; /* the syscall it belongs to; -1 once sys_exit took it */
+  __u32 addr_len;
+  __u64 bytes;
+  __u8 addr[32]; /* struct sockaddr_in or sockaddr_in6 */
+};
 struct {
   __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, int);
-  __type(value, struct gs_syscall_record);
-} pending SEC(".maps");
+  __type(value, struct send_info);
+} sendinfo SEC(".maps");
 
 /* Socket data per (process, socket); see struct gs_sock_record. Full: the call is counted
  * as a drop of GS_CAT_NET, never silently lost. */
@@ -219,15 +236,53 @@ static __always_inline void read_exec_argv(struct gs_syscall_record* r, __u64 ar
   r->flags |= GS_F_ARGV_TRUNC;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
+static __always_inline void emit_denied(long nr, long ret, __u64 cgid, __u32 tag) {
+  struct gs_denied_record* d = bpf_ringbuf_reserve(&events, sizeof(*d), 0);
+  if (!d) {
+    count_drop(GS_CAT_DENIED);
+    return;
+  }
+  fill_header(&d->h, GS_REC_DENIED, sizeof(*d), cgid, tag);
+  d->nr = nr;
+  d->pad = 0;
+  d->ret = ret;
+  bpf_ringbuf_submit(d, wakeup_flag_reserved(sizeof(*d)));
+}
+
+/* sendto/sendmsg/sendmmsg: what the socket hook left for this call (see send_info). */
+static __always_inline void take_send_info(struct gs_syscall_record* r) {
+  struct send_info* si = bpf_task_storage_get(&sendinfo, bpf_get_current_task_btf(), 0, 0);
+  if (!si || si->nr != r->nr) return;
+  if (r->nr == GS_NR_SENDMMSG) r->extra = si->bytes;
+  __u32 len = si->addr_len;
+  if (r->addr_len == 0 && len > 0 && len <= sizeof(si->addr)) {
+    __builtin_memcpy(r->addr, si->addr, sizeof(si->addr));
+    r->addr_len = len;
+    r->flags |= GS_F_ADDR_PEER;
+  }
+  si->nr = -1;
+  si->bytes = 0;
+  si->addr_len = 0;
+}
+
+/* One program for every syscall, at its exit: count it, report a denial, and record the
+ * syscalls whose spec asks for it. The arguments are still in pt_regs (the kernel does not
+ * change di..r9 of a returning syscall), and their user memory is still there and now
+ * resident (the kernel has just read it), so nothing has to be kept from sys_enter, which is
+ * not attached at all: that halves the per-syscall cost of tracing. A successful exec is
+ * the exception (its regs belong to the new image): sched_process_exec reports it from the
+ * kernel's copy of the filename. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   __u64 cgid;
   __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
   __u32 tag = *tagp;
   if (tag >= GS_MAX_TAGS) tag = 0;
+  long id = regs->orig_ax;
+  bool compat = is_compat_syscall();
   __u32 nr;
-  if (is_compat_syscall())
+  if (compat)
     nr = GS_NR_IA32_BUCKET;
   else if (id & GS_X32_SYSCALL_BIT)
     nr = GS_NR_X32_BUCKET;
@@ -239,26 +294,28 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u32 slot = tag * GS_MAX_SYSCALLS + nr;
   __u64* c = bpf_map_lookup_elem(&counts, &slot);
   if (c) *c += 1;
+  if (record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
+      (ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS))
+    emit_denied(compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
   if (nr >= GS_NR_X32_BUCKET) return 0; /* not x86_64 numbers: counted, never decoded */
 
   struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &nr);
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;
   if (!(enabled_categories & (1u << spec->category))) return 0;
+  if (spec->special == GS_SPECIAL_EXEC && ret == 0) return 0; /* sched_process_exec has it */
 
-  struct gs_syscall_record* r =
-      bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (!r) { /* storage could not be allocated: the event is lost, say so */
-    count_drop(spec->category);
-    return 0;
-  }
+  __u32 zero = 0;
+  struct gs_syscall_record* r = bpf_map_lookup_elem(&scratch, &zero);
+  if (!r) return 0;
   fill_header(&r->h, GS_REC_SYSCALL, sizeof(*r), cgid, tag);
   r->nr = nr;
   r->flags = 0;
-  r->ret = 0;
+  r->ret = ret;
   r->extra = 0;
   r->addr_len = 0;
   r->exit_ts_delta = 0;
   r->str1_len = 0;
+  r->pad = 0;
   /* regs is a trusted BTF pointer in tp_btf: plain loads, no helper call per field */
   r->args[0] = regs->di;
   r->args[1] = regs->si;
@@ -268,104 +325,45 @@ int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   r->args[5] = regs->r9;
   r->str1_len =
       read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
-  read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
+  if (spec->str2_arg < 6)
+    read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
 
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
   if (a < 6 && l < 6) read_addr(r, r->args[a], r->args[l]);
 
-  if (spec->special == GS_SPECIAL_EXEC) {
+  __u8 special = spec->special;
+  if (special == GS_SPECIAL_EXEC) { /* failed: its argv is still in the caller's memory */
     read_exec_argv(r, r->args[spec->str1_arg == 1 ? 2 : 1]);
-  } else if (spec->special == GS_SPECIAL_OPENAT2) {
+  } else if (special == GS_SPECIAL_OPENAT2) {
     /* struct open_how starts with __u64 flags */
     bpf_probe_read_user(&r->extra, sizeof(r->extra), (const void*)r->args[2]);
-  } else if (spec->special == GS_SPECIAL_SENDMSG || spec->special == GS_SPECIAL_SENDMMSG) {
+  } else if (special == GS_SPECIAL_SENDMSG || special == GS_SPECIAL_SENDMMSG) {
     /* struct mmsghdr starts with its struct msghdr: the first message's destination */
     struct user_msghdr mh = {};
     if (bpf_probe_read_user(&mh, sizeof(mh), (const void*)r->args[1]) == 0) {
-      if (spec->special == GS_SPECIAL_SENDMSG) r->extra = mh.msg_namelen;
+      if (special == GS_SPECIAL_SENDMSG) r->extra = mh.msg_namelen;
       read_addr(r, (__u64)mh.msg_name, mh.msg_namelen);
     }
-  }
-  return 0;
-}
-
-static __always_inline void emit_denied(struct pt_regs* regs, long ret, __u64 cgid, __u32 tag) {
-  struct gs_denied_record* d = bpf_ringbuf_reserve(&events, sizeof(*d), 0);
-  if (!d) {
-    count_drop(GS_CAT_DENIED);
-    return;
-  }
-  fill_header(&d->h, GS_REC_DENIED, sizeof(*d), cgid, tag);
-  d->nr = is_compat_syscall() ? GS_NR_IA32_BUCKET : regs->orig_ax;
-  d->pad = 0;
-  d->ret = ret;
-  bpf_ringbuf_submit(d, wakeup_flag_reserved(sizeof(*d)));
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
-  /* Hot path: most exits are neither denied nor pending, and pending records only exist
-   * for traced tasks, so the cgroup lookup is needed for denied returns alone. */
-  if (record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
-      (ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS)) {
-    __u64 cgid;
-    __u32* tagp = traced(&cgid);
-    if (tagp) emit_denied(regs, ret, cgid, *tagp);
-  }
-
-  /* Only recorded syscalls can have a pending record: an inlined array lookup first
-   * spares the task-storage helper call on every other exit. */
-  long nr = regs->orig_ax;
-  if (nr < 0 || nr >= GS_NR_X32_BUCKET || is_compat_syscall()) return 0;
-  __u32 nr_key = nr;
-  struct gs_syscall_spec* exit_spec = bpf_map_lookup_elem(&syscall_specs, &nr_key);
-  if (!exit_spec || exit_spec->category == GS_CAT_NONE) return 0;
-
-  struct gs_syscall_record* r = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-  if (!r || r->h.type != GS_REC_SYSCALL) return 0;
-  r->h.type = 0;
-  if (nr != r->nr) return 0; /* stale: its exit was never seen */
-  r->ret = ret;
-  __u64 delta = bpf_ktime_get_ns() - r->h.ts_ns;
-  r->exit_ts_delta = delta > 0xffffffffULL ? 0xffffffffU : (__u32)delta;
-
-  __u32 key = r->nr;
-  struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &key);
-  __u32 category = spec ? spec->category : GS_CAT_NONE;
-  /* sys_enter cannot fault pages in: a string in a page the task has not touched yet
-   * (fresh fork, file-backed rodata) reads as a fault there. The kernel has read it by
-   * now, so read it again. */
-  if (spec && (r->flags & (GS_F_STR1_FAULT | GS_F_STR2_FAULT | GS_F_ADDR_FAULT))) {
-    __u32 f = r->flags;
-    r->flags = (f & ~(GS_F_STR1_FAULT | GS_F_STR2_FAULT | GS_F_ADDR_FAULT)) | GS_F_LATE_READ;
-    if (f & GS_F_STR1_FAULT)
-      r->str1_len =
-          read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
-    if (f & GS_F_STR2_FAULT)
-      read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
-    __u8 a = spec->addr_arg, l = spec->addrlen_arg;
-    if ((f & GS_F_ADDR_FAULT) && a < 6 && l < 6) read_addr(r, r->args[a], r->args[l]);
-  }
-  if (spec && spec->special == GS_SPECIAL_ACCEPT && ret >= 0 && r->args[1] && r->args[2]) {
+  } else if (special == GS_SPECIAL_ACCEPT && ret >= 0 && r->args[1] && r->args[2]) {
     int len = 0;
     if (bpf_probe_read_user(&len, sizeof(len), (const void*)r->args[2]) == 0 && len > 0) {
       r->extra = len;
       read_addr(r, r->args[1], (__u64)len);
     }
   }
+  if (nr == GS_NR_SENDTO || nr == GS_NR_SENDMSG || nr == GS_NR_SENDMMSG) take_send_info(r);
+
   /* Send only what is used: the fixed part, then str1 up to its NUL, or everything when
    * there is a second string. The decoder treats the missing tail as empty. */
   __u64 size = sizeof(*r);
-  if (spec && spec->str2_arg >= 6 && spec->special != GS_SPECIAL_EXEC) {
+  if (spec->str2_arg >= 6 && special != GS_SPECIAL_EXEC) {
     size = __builtin_offsetof(struct gs_syscall_record, str1);
     if (spec->str1_arg < 6 && !(r->flags & GS_F_STR1_FAULT)) size += r->str1_len;
   }
   GS_BARRIER_VAR(size);
   if (size > sizeof(*r)) size = sizeof(*r);
   r->h.size = size;
-  r->h.type = GS_REC_SYSCALL;
-  if (bpf_ringbuf_output(&events, r, size, wakeup_flag(size))) count_drop(category);
-  r->h.type = 0;
+  if (bpf_ringbuf_output(&events, r, size, wakeup_flag(size))) count_drop(spec->category);
   return 0;
 }
 
@@ -403,34 +401,35 @@ static __always_inline bool same_peer(const struct gs_sock_record* r, struct soc
   return true;
 }
 
-/* A sendto/sendmsg/sendmmsg that named no destination: its pending record gets the
- * connected peer as its address (flagged), and sendmmsg sums its bytes. */
-static __always_inline void complete_pending_send(struct task_struct* t, long nr, struct sock* sk,
-                                                  int ret) {
-  struct gs_syscall_record* p = bpf_task_storage_get(&pending, t, 0, 0);
-  if (!p || p->h.type != GS_REC_SYSCALL || p->nr != nr) return;
-  if (nr == GS_NR_SENDMMSG && ret > 0) p->extra += ret;
-  if (p->addr_len || (p->flags & GS_F_ADDR_PEER)) return;
+/* A sendto/sendmsg/sendmmsg in progress: leave its connected peer (used when the call named
+ * no destination) and, for sendmmsg, the running byte sum for its sys_exit. */
+static __always_inline void note_send(struct task_struct* t, long nr, struct sock* sk, int ret) {
+  struct send_info* si = bpf_task_storage_get(&sendinfo, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!si) return;
+  if (si->nr != nr || nr != GS_NR_SENDMMSG) { /* a new call (sendmmsg: one hook per message) */
+    si->nr = nr;
+    si->bytes = 0;
+    si->addr_len = 0;
+  }
+  if (ret > 0) si->bytes += ret;
+  if (si->addr_len) return;
   __u16 family = sk->__sk_common.skc_family;
   if (family == GS_AF_INET) {
-    struct sockaddr_in* a = (struct sockaddr_in*)p->addr;
-    __builtin_memset(a, 0, sizeof(*a));
+    struct sockaddr_in* a = (struct sockaddr_in*)si->addr;
+    __builtin_memset(si->addr, 0, sizeof(si->addr));
     a->sin_family = GS_AF_INET;
     a->sin_port = sk->__sk_common.skc_dport;
     a->sin_addr.s_addr = sk->__sk_common.skc_daddr;
-    p->addr_len = sizeof(*a);
+    si->addr_len = sizeof(*a);
   } else if (family == GS_AF_INET6) {
-    struct sockaddr_in6* a = (struct sockaddr_in6*)p->addr;
-    __builtin_memset(a, 0, sizeof(*a));
+    struct sockaddr_in6* a = (struct sockaddr_in6*)si->addr;
+    __builtin_memset(si->addr, 0, sizeof(si->addr));
     a->sin6_family = GS_AF_INET6;
     a->sin6_port = sk->__sk_common.skc_dport;
     for (int i = 0; i < 4; i++)
       a->sin6_addr.in6_u.u6_addr32[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
-    p->addr_len = sizeof(*a);
-  } else {
-    return;
+    si->addr_len = sizeof(*a);
   }
-  p->flags |= GS_F_ADDR_PEER;
 }
 
 static __always_inline void account_sock(struct sock* sk, int ret, bool out) {
@@ -444,7 +443,7 @@ static __always_inline void account_sock(struct sock* sk, int ret, bool out) {
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(t);
   long nr = is_compat_syscall() ? -1 : regs->orig_ax;
   if (out && (nr == GS_NR_SENDTO || nr == GS_NR_SENDMSG || nr == GS_NR_SENDMMSG))
-    complete_pending_send(t, nr, sk, ret);
+    note_send(t, nr, sk, ret);
 
   struct gs_sock_key key = {.sk = (__u64)sk, .tgid = bpf_get_current_pid_tgid() >> 32};
   struct gs_sock_record* r = bpf_map_lookup_elem(&sockdata, &key);
@@ -605,37 +604,28 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
   __u32* tagp = traced(&cgid);
   if (!tagp) return 0;
   __u32 old = old_pid;
-  /* the task that called exec is still `p`, even when a thread took over the leader's pid */
-  struct gs_syscall_record* r = bpf_task_storage_get(&pending, p, 0, 0);
-  if (r && r->h.type != GS_REC_SYSCALL) r = 0;
-  if (!(enabled_categories & (1u << GS_CAT_PROCESS))) goto out;
+  if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
 
   struct gs_exec_record* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
     count_drop(GS_CAT_PROCESS);
-    goto out;
+    return 0;
   }
   fill_header(&e->h, GS_REC_EXEC, sizeof(*e), cgid, *tagp);
   e->old_tid = old;
-  e->flags = 0;
+  e->flags = GS_F_FILENAME_KERNEL;
   e->dirfd = GS_AT_FDCWD;
   e->at_flags = 0;
-  e->filename[0] = 0;
-  if (r) {
-    e->nr = r->nr;
-    e->flags = r->flags & (GS_F_STR1_TRUNC | GS_F_STR1_FAULT);
-    if (r->nr == GS_NR_EXECVEAT) {
-      e->dirfd = (__s64)r->args[0];
-      e->at_flags = r->args[4];
-    }
-    if (r->flags & GS_F_STR1_FAULT) /* not resident at sys_enter: take the kernel's copy */
+  /* The caller's regs are gone (the loader cleared them and set orig_ax to execve for
+   * every exec), but the kernel made bprm->fdpath ("/dev/fd/N[/path]") exactly when the
+   * call was an execveat relative to a dirfd. Other execveats look like execve here. */
+  e->nr = BPF_CORE_READ(bprm, fdpath) ? GS_NR_EXECVEAT : GS_NR_EXECVE;
+  /* The kernel's copy of the caller's filename (for execveat with a dirfd the kernel
+   * writes /dev/fd/N[/path]; the decoder splits it back into dirfd and path). */
+  long n =
       bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-    else
-      bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), r->str1);
-  } else {
-    e->nr = -1;
-    e->flags = GS_F_NO_ENTER;
-  }
+  if (n < 0) e->filename[0] = 0;
+  if (n == sizeof(e->filename)) e->flags |= GS_F_STR1_TRUNC;
   if (bpf_probe_read_kernel_str(e->bprm_filename, sizeof(e->bprm_filename),
                                 BPF_CORE_READ(bprm, filename)) < 0)
     e->bprm_filename[0] = 0;
@@ -662,8 +652,6 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
   }
   read_cwd(e, p);
   bpf_ringbuf_submit(e, wakeup_flag_reserved(sizeof(*e)));
-out:
-  if (r) r->h.type = 0;
   return 0;
 }
 

@@ -44,7 +44,7 @@ enum gs_category {
   GS_CAT_MAX = 6,
 };
 
-/* How sys_enter captures the arguments of one syscall; one entry per syscall number
+/* How sys_exit captures the arguments of one syscall; one entry per syscall number
  * in the `syscall_specs` array map, filled by user space from its syscall table. */
 enum gs_special {
   GS_SPECIAL_NONE = 0,
@@ -77,20 +77,22 @@ struct gs_syscall_spec {
 #define GS_F_STR1_FAULT (1u << 5) /* str1 pointer unreadable (NULL or bad) */
 #define GS_F_STR2_FAULT (1u << 6)
 #define GS_F_ADDR_FAULT (1u << 7)
-#define GS_F_NO_ENTER (1u << 8)   /* exec seen without its sys_enter */
+#define GS_F_NO_ENTER (1u << 8)   /* unused since sys_enter is gone (kept: old recordings) */
 #define GS_F_CWD_TRUNC (1u << 10) /* cwd deeper/longer than the walk allows: partial */
-#define GS_F_ADDR_PEER                                                     \
-  (1u << 11) /* send* named no destination: addr is the socket's connected \
-                peer, built from struct sock by the sock_send_length hook */
-#define GS_F_LATE_READ                                             \
-  (1u << 9) /* a user buffer was not resident at sys_enter and was \
-               read again at sys_exit, after the kernel faulted it in */
+#define GS_F_ADDR_PEER                                                                         \
+  (1u << 11)                     /* send* named no destination: addr is the socket's connected \
+                                    peer, built from struct sock by the sock_send_length hook */
+#define GS_F_LATE_READ (1u << 9) /* unused since sys_enter is gone (kept: old recordings) */
+
+#define GS_F_FILENAME_KERNEL                                                        \
+  (1u << 12) /* exec: filename is bprm->filename, the kernel's copy of the caller's \
+                string; execveat with a dirfd: "/dev/fd/N[/path]" */
 
 /* Common prefix of every record. */
 struct gs_header {
   __u32 type;      /* enum gs_record_type */
   __u32 size;      /* sizeof the whole record, set by BPF; decoder checks it */
-  __u64 ts_ns;     /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at sys_enter / tracepoint */
+  __u64 ts_ns;     /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) at sys_exit / tracepoint */
   __u64 cgroup_id; /* bpf_get_current_cgroup_id(): cgroup v2 inode number */
   __u32 pid;       /* current->tgid (host pid namespace) */
   __u32 tid;       /* current->pid (host pid namespace) */
@@ -119,7 +121,7 @@ struct gs_exec_record {
   __u32 argv_len;     /* bytes of argv read, NUL-separated, <= GS_ARGV_LEN */
   __u32 cwd_len;      /* bytes used in cwd, <= GS_PATH_LEN */
   __u32 pad;
-  char filename[GS_PATH_LEN];      /* path as given to exec, copied from sys_enter */
+  char filename[GS_PATH_LEN];      /* bprm->filename (GS_F_FILENAME_KERNEL): the caller's path */
   char bprm_filename[GS_PATH_LEN]; /* bprm->filename: kernel's name, e.g. /dev/fd/3 */
   char exe_name[GS_NAME_LEN];      /* bprm->file dentry name: the file really run (memfd:x) */
   char interp[GS_PATH_LEN];        /* bprm->interp: script interpreter, else = filename */
@@ -135,16 +137,16 @@ struct gs_exit_record {
 };
 
 struct gs_syscall_record {
-  struct gs_header h;  /* taken at sys_enter */
-  __s32 nr;            /* syscall number (x86_64) from sys_enter id */
+  struct gs_header h;  /* taken at sys_exit */
+  __s32 nr;            /* syscall number (x86_64) from regs->orig_ax */
   __u32 flags;         /* GS_F_* */
   __s64 ret;           /* sys_exit return value (negative errno on failure) */
-  __u64 args[6];       /* raw syscall arguments at sys_enter (di si dx r10 r8 r9) */
+  __u64 args[6];       /* raw syscall arguments from pt_regs at sys_exit (di si dx r10 r8 r9) */
   __u64 extra;         /* openat2: open_how.flags; sendmsg: msg_namelen; accept: addrlen;
                           execve/execveat: bytes of argv in str2;
                           sendmmsg: bytes sent (sum of sock_send_length of the call) */
   __u32 addr_len;      /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
-  __u32 exit_ts_delta; /* sys_exit time minus ts_ns, saturated at 2^32-1 ns */
+  __u32 exit_ts_delta; /* 0: there is no sys_enter time any more (kept for the layout) */
   __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
   __u32 pad;
   __u8 addr[GS_ADDR_LEN]; /* raw struct sockaddr from user memory */
