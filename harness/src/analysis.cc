@@ -861,13 +861,17 @@ AnalysisOutcome Pipeline::run() {
   }
   collect_trace();
   rec_.network = build_network(networks_, events_, window_.count());
-  // Join each destination to the processes (exec identities) that tried it.
-  for (auto& c : rec_.network["connections"]) {
-    std::set<int64_t> ids;
-    for (const auto& hp : c.value("host_pids", nlohmann::json::array()))
-      for (const auto& proc : rec_.processes)
-        if (proc["host_pid"] == hp && proc["phase"] != "build" && proc["phase"] != "plan") ids.insert(proc["id"].get<int64_t>());
-    c["processes"] = ids;
+  // Join each destination and each beacon series to the processes (exec identities)
+  // that tried it.
+  for (const char* section : {"connections", "beacons"}) {
+    for (auto& c : rec_.network[section]) {
+      std::set<int64_t> ids;
+      for (const auto& hp : c.value("host_pids", nlohmann::json::array()))
+        for (const auto& proc : rec_.processes)
+          if (proc["host_pid"] == hp && proc["phase"] != "build" && proc["phase"] != "plan")
+            ids.insert(proc["id"].get<int64_t>());
+      c["processes"] = ids;
+    }
   }
   rec_.network["mode"] = network_;
   rec_.network["capture"] = capture_;

@@ -154,6 +154,17 @@ TEST(Summary, BeaconScoresAndAbsentTraceAreShown) {
   std::string text = summary_text(report, "", false);
   EXPECT_NE(text.find("203.0.113.10:4444"), std::string::npos) << text;
   EXPECT_NE(text.find("beacon 1.00"), std::string::npos) << text;
+  // Two programs beaconing to one destination: the stronger series, its program, and a count.
+  auto twice = report;
+  auto& beacons = twice["network"]["beacons"];
+  ASSERT_FALSE(beacons.empty());
+  auto weaker = beacons[0];
+  beacons[0]["program"] = "/work/out/initrunner";
+  weaker["program"] = "/usr/bin/curl";
+  weaker["score"] = 0.4;
+  beacons.push_back(weaker);
+  std::string both = summary_text(twice, "", false);
+  EXPECT_NE(both.find("by initrunner (+1 more)"), std::string::npos) << both;
   std::string uuid = summary_text(load_report("uuid"), "", false);
   EXPECT_NE(uuid.find("trace:     absent"), std::string::npos) << uuid;
   EXPECT_NE(uuid.find("CLEAN"), std::string::npos) << uuid;

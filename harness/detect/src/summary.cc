@@ -124,8 +124,14 @@ void tree(std::ostringstream& o, const json& report) {
 
 void network(std::ostringstream& o, const json& report, const Painter& paint) {
   const json& net = obj(report, "network");
+  // Series are per (program, destination): show each destination's strongest, and whose.
   std::map<std::string, const json*> beacons;
-  for (const auto& b : arr(net, "beacons")) beacons[s(b, "destination")] = &b;
+  std::map<std::string, int> programs_per_dest;
+  for (const auto& b : arr(net, "beacons")) {
+    const json*& best = beacons[s(b, "destination")];
+    ++programs_per_dest[s(b, "destination")];
+    if (!best || b.value("score", 0.0) > best->value("score", 0.0)) best = &b;
+  }
   std::vector<std::string> lines;
   for (const auto& c : arr(net, "connections")) {
     std::string host = s(c, "hostname");
@@ -149,6 +155,11 @@ void network(std::ostringstream& o, const json& report, const Painter& paint) {
                     s(*b, "kind").empty() ? "beacon" : s(*b, "kind").c_str(), score,
                     static_cast<long long>(n(*b, "median_interval_ms")));
       line += score >= 0.7 ? paint(buf, "1;31") : std::string(buf);
+      if (std::string prog = s(*b, "program"); !prog.empty()) {
+        line += " by " + clip(prog.substr(prog.rfind('/') + 1), 24);
+        int others = programs_per_dest[s(*b, "destination")] - 1;
+        if (others > 0) line += " (+" + std::to_string(others) + " more)";
+      }
     }
     if (c.contains("http") && c["http"].is_object())
       line += "  " + s(c["http"], "method") + " " + clip(s(c["http"], "path"), 40);
