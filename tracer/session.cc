@@ -95,6 +95,7 @@ Status Session::add_cgroup(uint64_t cgroup_id, uint32_t tag) {
                  std::to_string(GS_MAX_TAGS) + ")");
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id, &tag, BPF_ANY) != 0)
     return sys_error("tracer: add cgroup " + std::to_string(cgroup_id));
+  scope_changed();
   return {};
 }
 
@@ -116,6 +117,7 @@ Status Session::remove_cgroup(uint64_t cgroup_id) {
   // ENOENT is fine: the kernel side forgets a cgroup by itself when it is removed.
   if (bpf_map_delete_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id) != 0 && errno != ENOENT)
     return sys_error("tracer: remove cgroup " + std::to_string(cgroup_id));
+  scope_changed();
   return {};
 }
 
@@ -123,8 +125,13 @@ Status Session::set_tag(uint64_t cgroup_id, uint32_t tag) {
   if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.cgroups), &cgroup_id, &tag, BPF_EXIST) != 0)
     return sys_error("tracer: set tag of cgroup " + std::to_string(cgroup_id));
+  scope_changed();
   return {};
 }
+
+// The BPF side caches scope decisions per CPU until this generation moves (after the map
+// changed, so no cached decision outlives the change by more than a syscall in flight).
+void Session::scope_changed() { __atomic_add_fetch(&skel_->bss->scope_gen, 1, __ATOMIC_SEQ_CST); }
 
 int Session::on_sample(void* ctx, void* data, size_t size) {
   auto* self = static_cast<Session*>(ctx);

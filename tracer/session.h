@@ -86,6 +86,7 @@ class Session : public EventSource {
   static int on_sample(void* ctx, void* data, size_t size);
   Result<int> consume(int timeout_ms, bool wait, const Callback& cb);
   Result<int> flush_sockets(const Callback& cb);
+  void scope_changed();
 
   std::unique_ptr<tracer_bpf, SkelDeleter> skel_;
   std::unique_ptr<ring_buffer, RingDeleter> ring_;

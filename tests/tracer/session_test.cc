@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -680,6 +681,63 @@ TEST_F(TracerSessionTest, SyscallCountsArePerTag) {
   EXPECT_TRUE(s.syscall_counts(5)->empty());
   EXPECT_TRUE(s.remove_cgroup(cg.id()).ok());
   EXPECT_TRUE(s.remove_cgroup(cg.id()).ok());  // idempotent
+}
+
+// The kernel side caches scope per CPU: a tag change or a removal must take effect for
+// the very next syscalls of a process that is running. The child spins without syscalls
+// while the scope changes, so its CPU's cache slot stays hot with the old answer.
+TEST_F(TracerSessionTest, ScopeChangesApplyToARunningProcess) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("rescope");
+  ASSERT_TRUE(cg.ok());
+  struct Shared {
+    std::atomic<int> req{0}, ack{0}, go{0};
+    uint64_t counts[3] = {};
+  };
+  void* mem =
+      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  auto* sh = new (mem) Shared;
+  GatedChild child([sh] {
+    for (int phase = 0;;) {
+      ::syscall(SYS_getppid);
+      ++sh->counts[phase];
+      int r = sh->req.load();
+      if (r == phase) continue;
+      sh->ack.store(r);
+      while (sh->go.load() != r) {
+      }
+      if (r == 3) return 0;
+      phase = r;
+    }
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  auto session = Session::make(Options{});
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  Session& s = **session;
+  ASSERT_TRUE(s.add_cgroup(cg.id(), 11).ok());
+  child.release();
+  auto next_phase = [&](int phase, const std::function<void()>& change) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    sh->req.store(phase);
+    while (sh->ack.load() != phase) std::this_thread::yield();
+    change();
+    sh->go.store(phase);
+  };
+  next_phase(1, [&] { ASSERT_TRUE(s.set_tag(cg.id(), 12).ok()); });
+  next_phase(2, [&] { ASSERT_TRUE(s.remove_cgroup(cg.id()).ok()); });
+  next_phase(3, [] {});
+  std::vector<Event> evs;
+  int status = child.run_to_exit(s, evs);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto eleven = s.syscall_counts(11), twelve = s.syscall_counts(12);
+  ASSERT_TRUE(eleven.ok() && twelve.ok());
+  EXPECT_GT(sh->counts[1], 0u);
+  EXPECT_GT(sh->counts[2], 0u);
+  EXPECT_EQ(eleven->at("getppid"), sh->counts[0]);
+  EXPECT_EQ(twelve->at("getppid"), sh->counts[1]);  // phase 2 was not traced at all
+  ::munmap(mem, sizeof(Shared));
 }
 
 TEST_F(TracerSessionTest, ChildCgroupsOfATracedCgroupAreFollowed) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The kernel half of the tracer: records what the processes of the traced cgroups do.
- * Scope is decided first in every program by one hash lookup of the current cgroup v2
- * id, so the host's own activity costs one lookup and produces nothing.
+ * Scope is decided first in every program from the current cgroup v2 id (a per-CPU cache
+ * in front of the `cgroups` hash), so the host's own activity costs little and produces
+ * nothing.
  * Syscalls: one program, tp_btf/sys_exit, counts every call and, for numbers whose spec
  * asks for it, builds a record from pt_regs and the caller's memory (both still intact at
  * exit) and emits it; sys_enter is not attached. Which arguments are user strings or
@@ -143,9 +144,46 @@ static __always_inline bool is_compat_syscall(void) {
   return t->thread_info.status & GS_TS_COMPAT;
 }
 
-static __always_inline __u32* traced(__u64* cgid) {
-  *cgid = bpf_get_current_cgroup_id();
-  return bpf_map_lookup_elem(&cgroups, cgid);
+/* Scope cache: per CPU, the last cgroup id looked up in `cgroups` and its tag (or
+ * GS_NOT_TRACED), valid while scope_gen has not moved. The hash lookup it spares is most
+ * of the cost of deciding scope, paid by every syscall of every task on the host. A slot
+ * is a seqcount: odd while one program fills it (taken with cmpxchg, so two programs on
+ * one CPU, or two CPUs sharing a slot, never mix their fields); a reader that sees it
+ * change, or odd, falls back to the map. */
+#define GS_SCOPE_SLOTS 256 /* power of two; CPUs beyond it share slots (still correct) */
+#define GS_NOT_TRACED 0xffffffffU
+struct gs_scope_slot scope_cache[GS_SCOPE_SLOTS];
+/* Bumped after every change of `cgroups`: by the loader (add/remove/set_tag) and by the
+ * cgroup_mkdir/rmdir programs. */
+__u32 scope_gen;
+
+#define GS_READ_ONCE(x) (*(volatile typeof(x)*)&(x))
+#define GS_WRITE_ONCE(x, v) (*(volatile typeof(x)*)&(x) = (v))
+
+static __always_inline bool traced(__u64* cgidp, __u32* tagp) {
+  __u64 cgid = bpf_get_current_cgroup_id();
+  *cgidp = cgid;
+  __u32 gen = GS_READ_ONCE(scope_gen);
+  struct gs_scope_slot* s = &scope_cache[bpf_get_smp_processor_id() & (GS_SCOPE_SLOTS - 1)];
+  __u64 seq = GS_READ_ONCE(s->seq);
+  /* seq 0: never filled (its zeroes must not read as "cgroup 0, tag 0") */
+  if (seq && !(seq & 1) && GS_READ_ONCE(s->cgid) == cgid && GS_READ_ONCE(s->gen) == gen) {
+    __u32 tag = GS_READ_ONCE(s->tag);
+    if (GS_READ_ONCE(s->seq) == seq) {
+      *tagp = tag;
+      return tag != GS_NOT_TRACED;
+    }
+  }
+  __u32* t = bpf_map_lookup_elem(&cgroups, &cgid);
+  __u32 tag = t ? *t : GS_NOT_TRACED;
+  if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
+    GS_WRITE_ONCE(s->cgid, cgid);
+    GS_WRITE_ONCE(s->tag, tag);
+    GS_WRITE_ONCE(s->gen, gen);
+    GS_WRITE_ONCE(s->seq, seq + 2);
+  }
+  *tagp = tag;
+  return t != 0;
 }
 
 static __always_inline void count_drop(__u32 category) {
@@ -153,12 +191,17 @@ static __always_inline void count_drop(__u32 category) {
   if (n) *n += 1;
 }
 
-/* The pid number of `p` in the innermost pid namespace it belongs to. */
+/* The pid number of `p` in the innermost pid namespace it belongs to. Levels 0-2 (host,
+ * jail, a namespace inside the jail) are plain loads through the trusted pointer; deeper
+ * ones take a helper read. */
 static __always_inline __u32 ns_nr(struct pid* p) {
-  struct upid up = {};
   if (!p) return 0;
-  unsigned int level = BPF_CORE_READ(p, level);
-  if (bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level])) return 0;
+  unsigned int level = p->level;
+  if (level == 0) return p->numbers[0].nr;
+  if (level == 1) return p->numbers[1].nr;
+  if (level == 2) return p->numbers[2].nr;
+  struct upid up = {};
+  if (level >= 32 || bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level])) return 0;
   return up.nr;
 }
 
@@ -178,7 +221,8 @@ static __always_inline void fill_header(struct gs_header* h, __u32 type, __u32 s
   h->ns_tid = ns_nr(tp);
   h->ns_pid = t->group_leader == t ? h->ns_tid : ns_nr(t->group_leader->thread_pid);
   h->tag = tag;
-  bpf_get_current_comm(h->comm, sizeof(h->comm));
+  /* plain loads too; the kernel keeps comm NUL-padded (the decoder stops at the field) */
+  __builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
 }
 
 /* Returns the bytes stored including the NUL (0 when nothing was read). */
@@ -275,9 +319,8 @@ static __always_inline void take_send_info(struct gs_syscall_record* r) {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   __u64 cgid;
-  __u32* tagp = traced(&cgid);
-  if (!tagp) return 0;
-  __u32 tag = *tagp;
+  __u32 tag;
+  if (!traced(&cgid, &tag)) return 0;
   if (tag >= GS_MAX_TAGS) tag = 0;
   long id = regs->orig_ax;
   bool compat = is_compat_syscall();
@@ -435,9 +478,8 @@ static __always_inline void note_send(struct task_struct* t, long nr, struct soc
 static __always_inline void account_sock(struct sock* sk, int ret, bool out) {
   if (!(enabled_categories & (1u << GS_CAT_NET)) || !sk) return;
   __u64 cgid;
-  __u32* tagp = traced(&cgid);
-  if (!tagp) return;
-  __u32 tag = *tagp;
+  __u32 tag;
+  if (!traced(&cgid, &tag)) return;
   struct task_struct* t = bpf_get_current_task_btf();
   /* the syscall that got here (write, sendto, read, ...): its number and first argument */
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(t);
@@ -501,18 +543,18 @@ int BPF_PROG(on_sock_recv, struct sock* sk, int ret, int flags) {
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   __u64 cgid;
-  __u32* tagp = traced(&cgid);
-  if (!tagp) return 0;
+  __u32 tag;
+  if (!traced(&cgid, &tag)) return 0;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
   struct gs_fork_record* f = bpf_ringbuf_reserve(&events, sizeof(*f), 0);
   if (!f) {
     count_drop(GS_CAT_PROCESS);
     return 0;
   }
-  fill_header(&f->h, GS_REC_FORK, sizeof(*f), cgid, *tagp);
+  fill_header(&f->h, GS_REC_FORK, sizeof(*f), cgid, tag);
   f->child_pid = BPF_CORE_READ(child, tgid);
   f->child_tid = BPF_CORE_READ(child, pid);
-  f->child_ns_pid = ns_nr(BPF_CORE_READ(child, group_leader, thread_pid));
+  f->child_ns_pid = ns_nr(child->group_leader->thread_pid);
   f->is_thread = f->child_pid == BPF_CORE_READ(parent, tgid);
   bpf_ringbuf_submit(f, wakeup_flag_reserved(sizeof(*f)));
   return 0;
@@ -601,8 +643,8 @@ static __always_inline void read_cwd(struct gs_exec_record* e, struct task_struc
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
   __u64 cgid;
-  __u32* tagp = traced(&cgid);
-  if (!tagp) return 0;
+  __u32 tag;
+  if (!traced(&cgid, &tag)) return 0;
   __u32 old = old_pid;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
 
@@ -611,7 +653,7 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
     count_drop(GS_CAT_PROCESS);
     return 0;
   }
-  fill_header(&e->h, GS_REC_EXEC, sizeof(*e), cgid, *tagp);
+  fill_header(&e->h, GS_REC_EXEC, sizeof(*e), cgid, tag);
   e->old_tid = old;
   e->flags = GS_F_FILENAME_KERNEL;
   e->dirfd = GS_AT_FDCWD;
@@ -658,15 +700,15 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct* p) {
   __u64 cgid;
-  __u32* tagp = traced(&cgid);
-  if (!tagp) return 0;
+  __u32 tag;
+  if (!traced(&cgid, &tag)) return 0;
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
   struct gs_exit_record* x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
   if (!x) {
     count_drop(GS_CAT_PROCESS);
     return 0;
   }
-  fill_header(&x->h, GS_REC_EXIT, sizeof(*x), cgid, *tagp);
+  fill_header(&x->h, GS_REC_EXIT, sizeof(*x), cgid, tag);
   x->exit_code = BPF_CORE_READ(p, exit_code);
   x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
   bpf_ringbuf_submit(x, wakeup_flag_reserved(sizeof(*x)));
@@ -685,6 +727,7 @@ int BPF_PROG(on_cgroup_mkdir, struct cgroup* cgrp, const char* path) {
   __u32 tag = *tagp;
   __u64 id = BPF_CORE_READ(cgrp, kn, id);
   bpf_map_update_elem(&cgroups, &id, &tag, BPF_NOEXIST);
+  __sync_fetch_and_add(&scope_gen, 1);
   return 0;
 }
 
@@ -694,6 +737,7 @@ int BPF_PROG(on_cgroup_rmdir, struct cgroup* cgrp, const char* path) {
   if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0) return 0;
   __u64 id = BPF_CORE_READ(cgrp, kn, id);
   bpf_map_delete_elem(&cgroups, &id);
+  __sync_fetch_and_add(&scope_gen, 1);
   return 0;
 }
 

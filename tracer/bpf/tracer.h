@@ -194,4 +194,13 @@ struct gs_sock_record {
   __u8 saddr[16]; /* inet: skc_rcv_saddr; inet6: skc_v6_rcv_saddr */
 };
 
+/* One slot of the BPF side's per-CPU scope cache (a global array, so the loader's
+ * skeleton sees the type too). Written and read only by BPF. */
+struct gs_scope_slot {
+  __u64 seq;  /* seqcount: odd while being filled */
+  __u64 cgid; /* bpf_get_current_cgroup_id() it answers for */
+  __u32 tag;  /* its tag in `cgroups`, or 0xffffffff: not traced */
+  __u32 gen;  /* scope_gen when it was filled */
+};
+
 #endif /* GS_TRACER_BPF_TRACER_H */
