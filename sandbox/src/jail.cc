@@ -389,6 +389,10 @@ Status Jail::release() {
   if (j.released) return error("Jail::release(): already released");
   if (j.stop_requested) return error("Jail::release(): jail was stopped");
   j.released_at = Clock::now();
+  // Kernel log records from before now cannot be the payload's (it does not exist yet):
+  // skipping them keeps another jail's seccomp records, whose process may already be
+  // gone and carry the same name, from being taken for this one's.
+  if (j.kmsg) ::lseek(j.kmsg.get(), 0, SEEK_END);
   GS_TRY(send_sync(j.sync_w, kSyncRelease));
   j.sync_w.reset();
   j.released = true;
