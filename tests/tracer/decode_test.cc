@@ -104,6 +104,9 @@ TEST(SyscallTable, NamesAndSpecsMatchX8664) {
   EXPECT_EQ(nr_of("sendto"), 44);
   EXPECT_EQ(nr_of("sendmsg"), 46);
   EXPECT_EQ(nr_of("sendmmsg"), 307);
+  EXPECT_EQ(nr_of("execve"), 59);
+  EXPECT_EQ(nr_of("exit"), 60);
+  EXPECT_EQ(nr_of("exit_group"), 231);
   EXPECT_EQ(syscall_category(nr_of("sendmmsg")), Category::net);
 }
 

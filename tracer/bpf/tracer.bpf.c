@@ -25,6 +25,8 @@
 #define GS_ENOSYS 38
 #define GS_AT_FDCWD (-100)
 #define GS_NR_EXECVE 59
+#define GS_NR_EXIT 60
+#define GS_NR_EXIT_GROUP 231
 #define GS_NR_EXECVEAT 322
 #define GS_NR_SENDTO 44
 #define GS_NR_SENDMSG 46
@@ -697,11 +699,25 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
   return 0;
 }
 
+/* exit and exit_group never reach sys_exit, where the others are counted: count them
+ * here, for the thread whose own syscall it was (a thread killed by a sibling's exit_group
+ * is in some other syscall, or none). */
+static __always_inline void count_exit_syscall(__u32 tag) {
+  if (tag >= GS_MAX_TAGS || is_compat_syscall()) return;
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
+  long nr = regs->orig_ax;
+  if (nr != GS_NR_EXIT && nr != GS_NR_EXIT_GROUP) return;
+  __u32 slot = tag * GS_MAX_SYSCALLS + nr;
+  __u64* c = bpf_map_lookup_elem(&counts, &slot);
+  if (c) *c += 1;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct* p) {
   __u64 cgid;
   __u32 tag;
   if (!traced(&cgid, &tag)) return 0;
+  count_exit_syscall(tag);
   if (!(enabled_categories & (1u << GS_CAT_PROCESS))) return 0;
   struct gs_exit_record* x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
   if (!x) {
