@@ -162,8 +162,9 @@ __u32 scope_gen;
 #define GS_READ_ONCE(x) (*(volatile typeof(x)*)&(x))
 #define GS_WRITE_ONCE(x, v) (*(volatile typeof(x)*)&(x) = (v))
 
-static __always_inline bool traced(__u64* cgidp, __u32* tagp) {
-  __u64 cgid = bpf_get_current_cgroup_id();
+static __always_inline bool traced_task(struct task_struct* t, __u64* cgidp, __u32* tagp) {
+  /* = bpf_get_current_cgroup_id(), by plain loads through the task the caller has anyway */
+  __u64 cgid = t->cgroups->dfl_cgrp->kn->id;
   *cgidp = cgid;
   __u32 gen = GS_READ_ONCE(scope_gen);
   struct gs_scope_slot* s = &scope_cache[bpf_get_smp_processor_id() & (GS_SCOPE_SLOTS - 1)];
@@ -176,8 +177,8 @@ static __always_inline bool traced(__u64* cgidp, __u32* tagp) {
       return tag != GS_NOT_TRACED;
     }
   }
-  __u32* t = bpf_map_lookup_elem(&cgroups, &cgid);
-  __u32 tag = t ? *t : GS_NOT_TRACED;
+  __u32* found = bpf_map_lookup_elem(&cgroups, &cgid);
+  __u32 tag = found ? *found : GS_NOT_TRACED;
   if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
     GS_WRITE_ONCE(s->cgid, cgid);
     GS_WRITE_ONCE(s->tag, tag);
@@ -185,7 +186,11 @@ static __always_inline bool traced(__u64* cgidp, __u32* tagp) {
     GS_WRITE_ONCE(s->seq, seq + 2);
   }
   *tagp = tag;
-  return t != 0;
+  return found != 0;
+}
+
+static __always_inline bool traced(__u64* cgidp, __u32* tagp) {
+  return traced_task(bpf_get_current_task_btf(), cgidp, tagp);
 }
 
 static __always_inline void count_drop(__u32 category) {
@@ -322,10 +327,11 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   __u64 cgid;
   __u32 tag;
-  if (!traced(&cgid, &tag)) return 0;
+  struct task_struct* task = bpf_get_current_task_btf();
+  if (!traced_task(task, &cgid, &tag)) return 0;
   if (tag >= GS_MAX_TAGS) tag = 0;
   long id = regs->orig_ax;
-  bool compat = is_compat_syscall();
+  bool compat = task->thread_info.status & GS_TS_COMPAT;
   __u32 nr;
   if (compat)
     nr = GS_NR_IA32_BUCKET;
