@@ -215,14 +215,13 @@ static __always_inline __u32 ns_nr(struct pid* p) {
 static __always_inline void fill_header(struct gs_header* h, __u32 type, __u32 size, __u64 cgid,
                                         __u32 tag) {
   struct task_struct* t = bpf_get_current_task_btf();
-  __u64 pt = bpf_get_current_pid_tgid();
   h->type = type;
   h->size = size;
   h->ts_ns = bpf_ktime_get_ns();
   h->cgroup_id = cgid;
-  h->pid = pt >> 32;
-  h->tid = (__u32)pt;
-  /* direct loads through the trusted task pointer: no helper call per hop */
+  /* direct loads through the trusted task pointer: no helper call per field or hop */
+  h->pid = t->tgid;
+  h->tid = t->pid;
   h->ppid = t->real_parent->tgid;
   struct pid* tp = t->thread_pid;
   h->ns_tid = ns_nr(tp);
