@@ -140,7 +140,9 @@ json report(const std::string& verdict, const std::string& error = "") {
                                     {{"name", "test"}, {"status", "ok"}, {"duration_ms", 700}}})},
             {"processes", json::array({{{"id", 7}, {"pid", 1}, {"ppid", 0}, {"phase", "init"}, {"exe", "/bin/sh"},
                                         {"argv", {"sh", "-c", "x"}}, {"start_ms", 1}}})},
-            {"files", json::array({{{"path", "/etc/passwd"}, {"phase", "init"}, {"ops", {"read"}}}})},
+            {"files", json::array({{{"path", "/etc/passwd"}, {"phase", "init"}, {"ops", {"read"}}},
+                                   {{"path", "/dev/sda"}, {"phase", "init"}, {"ops", {"write"}}, {"failed", true},
+                                    {"result", -13}, {"error", "EACCES"}}})},
             {"network", {{"connections", json::array({{{"proto", "tcp"}, {"dst_ip", "192.0.2.1"}, {"dst_port", 4444},
                                                        {"hostname", nullptr}, {"attempts", 5},
                                                        {"http", {{"method", "GET"}, {"path", "/x"}}}}})},
@@ -280,9 +282,31 @@ TEST(BatchDataset, NormalisedTablesIndexesAndIdempotentPuts) {
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM analyses WHERE error_kind='build_failed'"), 1);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM dns WHERE name='c2.example'"), 2);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM analyses WHERE json_extract(record, '$.verdict')='malicious'"), 1);
+  EXPECT_EQ(count(*ds, "SELECT count(*) FROM files WHERE path='/dev/sda' AND result=-13 AND error='EACCES'"), 2);
+  EXPECT_EQ(count(*ds, "SELECT count(*) FROM files WHERE path='/etc/passwd' AND result IS NULL"), 2);
   auto ids = ds->ids();
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(ids->size(), 2u);
+}
+
+// A dataset made before files.result/error existed gains them and takes new records.
+TEST(BatchDataset, OlderDatasetsAreUpgradedInPlace) {
+  TempDir d;
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((d / "old.sqlite").c_str(), &raw), SQLITE_OK);
+    std::string ddl = dataset_schema_sql();
+    auto at = ddl.find(",\n  result INTEGER, error TEXT);");
+    ASSERT_NE(at, std::string::npos);
+    ddl.replace(at, ddl.find('\n', at + 2) - at, ");");
+    ASSERT_EQ(sqlite3_exec(raw, ddl.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto ds = Dataset::open(d / "old.sqlite");
+  ASSERT_TRUE(ds.ok()) << ds.error().message();
+  ASSERT_TRUE(ds->put(rec("example.test/m@v1.0.0", "malicious")).ok());
+  EXPECT_EQ(count(*ds, "SELECT count(*) FROM files WHERE error='EACCES'"), 1);
+  EXPECT_EQ(count(*ds, "SELECT value FROM meta WHERE key='schema_version'"), kDatasetSchemaVersion);
 }
 
 TEST(BatchMerge, ShardsFoldIntoOneDatasetWithoutDuplicates) {

@@ -384,6 +384,14 @@ TEST(Verdict, AConstructorAloneStaysCleanActingFromOneIsMalicious) {
   EXPECT_EQ(a.verdict, "malicious") << describe(a);
 }
 
+TEST(Verdict, AFailedWriteThenAnExecIsNoDropper) {
+  Ctx c;
+  c.m.failed_file("init", "/usr/local/bin/tool", {"create", "write"}, -13, "EACCES");
+  c.m.file("init", "/usr/local/bin/tool", {"exec"});
+  Verdict v = evaluate(rules(), c.m.json(), tokens(), c.exfil);
+  EXPECT_FALSE(fired(v, "dropper-exec-init")) << describe(v);
+}
+
 TEST(Verdict, OneLowSignalStaysClean) {
   ModelBuilder m;
   m.exec("test", "/bin/sh", {"sh", "-c", "go env GOROOT"});

@@ -52,6 +52,16 @@ class ModelBuilder {
                            {"events", ev}});
   }
 
+  // A failed attempt: its own entry, as the behaviour model keeps them.
+  void failed_file(const std::string& phase, const std::string& path, std::vector<std::string> ops, int result,
+                   const std::string& error) {
+    file(phase, path, std::move(ops));
+    auto& f = r_["files"].back();
+    f["failed"] = true;
+    f["result"] = result;
+    f["error"] = error;
+  }
+
   void connect(const std::string& phase, const std::string& ip, int port,
                const std::string& host = "", int attempts = 1) {
     r_["network"]["connections"].push_back(

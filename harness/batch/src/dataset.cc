@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS processes(
   start_ms INTEGER, end_ms INTEGER, exit_code INTEGER, signal INTEGER);
 CREATE TABLE IF NOT EXISTS files(
   analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
-  path TEXT, phase TEXT, ops TEXT, process TEXT);
+  path TEXT, phase TEXT, ops TEXT, process TEXT,
+  result INTEGER, error TEXT);       -- a failed attempt: -errno and its name; NULL when it succeeded
 CREATE TABLE IF NOT EXISTS connections(
   analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
   proto TEXT, dst_ip TEXT, dst_port INTEGER, hostname TEXT, attempts INTEGER,
@@ -83,7 +84,8 @@ const std::vector<Column> kProcesses = {{"proc_id", "id"}, {"pid", "pid"},      
                                         {"phase", "phase"}, {"exe", "exe"},      {"argv", "argv"},
                                         {"start_ms", "start_ms"}, {"end_ms", "end_ms"},
                                         {"exit_code", "exit_code"}, {"signal", "signal"}};
-const std::vector<Column> kFiles = {{"path", "path"}, {"phase", "phase"}, {"ops", "ops"}, {"process", "process"}};
+const std::vector<Column> kFiles = {{"path", "path"},       {"phase", "phase"},   {"ops", "ops"},
+                                    {"process", "process"}, {"result", "result"}, {"error", "error"}};
 const std::vector<Column> kConnections = {
     {"proto", "proto"}, {"dst_ip", "dst_ip"}, {"dst_port", "dst_port"}, {"hostname", "hostname"},
     {"attempts", "attempts"}, {"first_ms", "first_ms"}, {"last_ms", "last_ms"}, {"bytes_out", "bytes_out"},
@@ -147,9 +149,20 @@ Result<Dataset> Dataset::open(const std::string& path) {
   Dataset ds(std::move(db));
   GS_TRY(ds.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
   GS_TRY(ds.exec(kSchema));
+  GS_TRY(ds.upgrade());
   GS_TRY(ds.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                  std::to_string(kDatasetSchemaVersion) + "')"));
   return ds;
+}
+
+// Datasets made by an older gosandbox (schema 1) gain the columns added since, so a
+// --resume or merge into one keeps working.
+Status Dataset::upgrade() {
+  GS_ASSIGN_OR_RETURN(auto info, prepare("SELECT count(*) FROM pragma_table_info('files') WHERE name = 'error'"));
+  if (sqlite3_step(info.get()) != SQLITE_ROW) return sql_error(db_.get(), "pragma_table_info(files)");
+  if (sqlite3_column_int(info.get(), 0) == 0)
+    GS_TRY(exec("ALTER TABLE files ADD COLUMN result INTEGER; ALTER TABLE files ADD COLUMN error TEXT;"));
+  return {};
 }
 
 Status Dataset::exec(const std::string& sql) {

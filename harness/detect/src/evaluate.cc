@@ -321,7 +321,8 @@ std::vector<Hit> match_write_then_exec(const Rule& r, const Model& m) {
   std::map<std::string, int> written;
   for (const json& f : m.files()) {
     std::string phase = str(f, "phase"), path = str(f, "path");
-    if (!is_module_phase(phase)) continue;
+    // A failed write dropped nothing.
+    if (!is_module_phase(phase) || f.value("failed", false)) continue;
     auto ops = ops_of(f);
     if (!has_op(ops, "write") && !has_op(ops, "create") && !has_op(ops, "truncate")) continue;
     const Proc* p = file_proc(f, m);

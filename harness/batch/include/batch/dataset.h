@@ -17,7 +17,7 @@
 
 namespace gs::batch {
 
-inline constexpr int kDatasetSchemaVersion = 1;
+inline constexpr int kDatasetSchemaVersion = 2;  // 2: files.result, files.error
 
 struct SqliteCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -45,6 +45,7 @@ class Dataset {
  private:
   explicit Dataset(SqliteDb db) : db_(std::move(db)) {}
   Status exec(const std::string& sql);
+  Status upgrade();
   Result<SqliteStmt> prepare(const char* sql);
   SqliteDb db_;
 };
