@@ -1,12 +1,16 @@
 // tracer_bench: overhead and loss of tracer::Session on a syscall-heavy workload, side by
 // side with no tracing and with `strace -f`, in one run.
 //
-//   tracer_bench [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
+//   tracer_bench [--go] [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
 //
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
 // and a number of fork+exec of /bin/true: > 1M syscalls with the defaults, of which
-// ~300k become ring-buffer events. Each mode runs in a fresh cgroup v2 directory.
+// ~300k become ring-buffer events. With --go the same loop is a Go program (os.Open,
+// Read, Close, os.Stat, net.Dial, exec.Command), the workload the issue names: Go's
+// runtime adds its own syscalls (epoll_ctl, ...) and work around each one, so it is the
+// realistic case, the C++ loop the worst one. Each mode runs in a fresh cgroup v2
+// directory.
 // Needs root. Traffic: loopback only.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -71,6 +75,55 @@ int workload(long iterations, long execs, uint16_t closed_port) {
     ::waitpid(c, nullptr, 0);
   }
   return 0;
+}
+
+constexpr const char* kGoWorkload = R"GO(package main
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+func main() {
+	iterations, _ := strconv.Atoi(os.Args[1])
+	execs, _ := strconv.Atoi(os.Args[2])
+	addr := "127.0.0.1:" + os.Args[3]
+	buf := make([]byte, 256)
+	for i := 0; i < iterations; i++ {
+		if f, err := os.Open("/etc/hostname"); err == nil {
+			f.Read(buf)
+			f.Close()
+		}
+		os.Stat("/etc/passwd")
+		if i%10 == 0 {
+			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+				c.Close()
+			}
+		}
+	}
+	for i := 0; i < execs; i++ {
+		exec.Command("/bin/true").Run()
+	}
+}
+)GO";
+
+// Builds the Go workload into `dir`; returns its path or "" (the reason on stderr).
+std::string build_go_workload(const std::string& dir) {
+  std::string src = dir + "/main.go", bin = dir + "/goworkload";
+  {
+    std::ofstream out(src);
+    out << kGoWorkload;
+  }
+  std::string cmd = "cd " + dir + " && GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local GOCACHE=" + dir +
+                    "/cache /usr/bin/go build -o " + bin + " main.go";
+  if (std::system(cmd.c_str()) != 0) {
+    std::fprintf(stderr, "tracer_bench: building the Go workload failed\n");
+    return {};
+  }
+  return bin;
 }
 
 uint16_t closed_tcp_port() {
@@ -195,7 +248,7 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   Config cfg;
-  bool no_strace = false;
+  bool no_strace = false, go = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] {
@@ -217,9 +270,11 @@ int main(int argc, char** argv) {
       cfg.counts_only = true;
     else if (a == "--no-strace")
       no_strace = true;
+    else if (a == "--go")
+      go = true;
     else {
       std::fprintf(stderr,
-                   "usage: tracer_bench [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
+                   "usage: tracer_bench [--go] [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
                    "[--counts-only] [--no-strace]\n");
       return 2;
     }
@@ -235,6 +290,15 @@ int main(int argc, char** argv) {
   std::string port = std::to_string(closed_tcp_port());
   std::vector<std::string> wl = {self, "--workload", std::to_string(cfg.iterations),
                                  std::to_string(cfg.execs), port};
+  char tmpl[] = "/tmp/gs-tracer-bench.XXXXXX";
+  std::string tmp;
+  if (go) {
+    if (!::mkdtemp(tmpl)) return 1;
+    tmp = tmpl;
+    std::string bin = build_go_workload(tmp);
+    if (bin.empty()) return 1;
+    wl = {bin, std::to_string(cfg.iterations), std::to_string(cfg.execs), port};
+  }
   std::vector<std::string> st = {"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null"};
   st.insert(st.end(), wl.begin(), wl.end());
   bool have_strace = !no_strace && ::access(st[0].c_str(), X_OK) == 0;
@@ -257,8 +321,8 @@ int main(int argc, char** argv) {
   double p = median(plain), t = median(traced);
   double pc = median(plain_cpu), tc = median(traced_cpu);
   std::printf(
-      "workload: %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
-      cfg.iterations, cfg.iterations / 10, cfg.execs);
+      "workload (%s): %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
+      go ? "Go program" : "C++ loop", cfg.iterations, cfg.iterations / 10, cfg.execs);
   std::printf("syscalls per run (tracer count): %llu\n", (unsigned long long)last.syscalls);
   std::printf("medians of %d rounds      wall            cpu (user+sys of the tree)\n", cfg.rounds);
   std::printf("untraced   %8.3f s              %8.3f s\n", p, pc);
@@ -271,5 +335,6 @@ int main(int argc, char** argv) {
   }
   std::printf("events per traced run: %llu (%.0f events/s), lost in all traced runs: %llu\n",
               (unsigned long long)last.events, last.events / t, (unsigned long long)lost);
+  if (!tmp.empty()) (void)std::system(("rm -rf " + tmp).c_str());
   return 0;
 }
