@@ -4,6 +4,8 @@
 // this run's honeytokens) is checked, and re-judged offline for agreement. Every malicious fixture
 // must be judged malicious with its expected findings; every benign module clean.
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <unistd.h>
 
 #include <algorithm>
@@ -166,6 +168,13 @@ class Fixtures : public ::testing::Test {
   static inline RuleSet* rules_ = nullptr;
 };
 
+// One line per module for the record (closing notes quote it): verdict, score, top finding.
+void table_line(const std::string& name, const Verdict& v) {
+  std::string top = v.findings.empty() ? "-" : v.findings.front().rule + ": " + v.findings.front().summary;
+  if (top.size() > 110) top = top.substr(0, 107) + "...";
+  std::printf("[ VERDICT  ] %-34s %-10s %3d  %s\n", name.c_str(), v.verdict.c_str(), v.score, top.c_str());
+}
+
 TEST_F(Fixtures, MaliciousModulesAreJudgedMaliciousWithTheirFindings) {
   ASSERT_GE(malicious_cases().size(), 12u);
   for (const auto& c : malicious_cases()) {
@@ -174,6 +183,7 @@ TEST_F(Fixtures, MaliciousModulesAreJudgedMaliciousWithTheirFindings) {
     if (report.is_null() || report.is_discarded()) continue;
     ASSERT_NE(report.value("verdict", ""), "error") << report.value("error", "");
     Verdict v = judged(report);
+    table_line(c.name, v);
     EXPECT_EQ(v.verdict, "malicious") << describe(v);
     for (const char* rule : c.rules) {
       bool fired = false;
@@ -199,6 +209,7 @@ TEST_F(Fixtures, BenignDebianModulesAreJudgedClean) {
     }
     ++analysed;
     Verdict v = judged(report);
+    table_line(module, v);
     EXPECT_EQ(v.verdict, "clean") << describe(v);
   }
   EXPECT_GE(analysed, 15) << "fewer than 15 benign modules could be analysed";
