@@ -492,7 +492,7 @@ TEST(Decode, SocketIoConnectedUdpWrittenWithWrite) {
   r.fd = 7;
   r.dport = 53, r.sport = 40000;
   inet_pton(AF_INET, "192.0.2.53", r.daddr);
-  inet_pton(AF_INET, "10.0.0.2", r.saddr);
+  inet_pton(AF_INET, "198.51.100.2", r.saddr);
   r.bytes_out = 64, r.bytes_in = 200;
   r.sends = 2, r.recvs = 5, r.recv_errors = 3;
   r.send_nr = nr_of("write"), r.recv_nr = nr_of("read");
@@ -506,7 +506,7 @@ TEST(Decode, SocketIoConnectedUdpWrittenWithWrite) {
   EXPECT_EQ(s.peer->ip, "192.0.2.53");
   EXPECT_EQ(s.peer->port, 53);
   ASSERT_TRUE(s.local);
-  EXPECT_EQ(s.local->ip, "10.0.0.2");
+  EXPECT_EQ(s.local->ip, "198.51.100.2");
   EXPECT_EQ(s.local->port, 40000);
   EXPECT_EQ(s.bytes_out, 64u);
   EXPECT_EQ(s.bytes_in, 200u);
