@@ -142,6 +142,14 @@ class Pipeline {
   Status build_seed();
   void build();
   void scan_binaries();
+  // What the build produced for module code to run: (jail path, target, phase that runs it).
+  std::vector<std::tuple<std::string, std::string, std::string>> built_programs() const {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    if (init_runner_built_) out.emplace_back(std::string(kOut) + "/initrunner", "init-runner", "init");
+    for (const auto& [pkg, bin] : tests_built_) out.emplace_back(bin, "test:" + pkg, "test");
+    for (const auto& [pkg, bin] : commands_built_) out.emplace_back(bin, "cmd:" + pkg, "run");
+    return out;
+  }
   void init_phase();
   void test_phase();
   void run_phase();
@@ -516,11 +524,7 @@ void Pipeline::build() {
 // C constructors in what was built: code the loader runs before Go's runtime. Go code
 // cannot put anything there; a cgo package can.
 void Pipeline::scan_binaries() {
-  std::vector<std::tuple<std::string, std::string, std::string>> built;  // jail path, target, phase
-  if (init_runner_built_) built.emplace_back(std::string(kOut) + "/initrunner", "init-runner", "init");
-  for (const auto& [pkg, bin] : tests_built_) built.emplace_back(bin, "test:" + pkg, "test");
-  for (const auto& [pkg, bin] : commands_built_) built.emplace_back(bin, "cmd:" + pkg, "run");
-  for (const auto& [path, target, phase] : built) {
+  for (const auto& [path, target, phase] : built_programs()) {
     auto ctors = module_constructors(scratch_->path() + "/out" + path.substr(std::string(kOut).size()));
     if (!ctors) {
       rec_.environment["binary_scan_errors"].push_back(path + ": " + ctors.error().message());
@@ -787,9 +791,7 @@ void Pipeline::collect_trace() {
   rec_.processes = std::move(b.processes);
   rec_.files = std::move(b.files);
   std::set<std::string> programs;
-  if (init_runner_built_) programs.insert(std::string(kOut) + "/initrunner");
-  for (const auto& [pkg, bin] : tests_built_) programs.insert(bin);
-  for (const auto& [pkg, bin] : commands_built_) programs.insert(bin);
+  for (const auto& b : built_programs()) programs.insert(std::get<0>(b));
   rec_.pre_runtime = pre_runtime_actions(events_, rec_.processes, programs, persona_.home);
   rec_.syscalls["denied"] = std::move(b.denied);
   nlohmann::json by_phase = nlohmann::json::object(), module_counts = nlohmann::json::object();
