@@ -65,6 +65,7 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
   if (options.denied) categories |= 1u << GS_CAT_DENIED;
   s->skel_->rodata->enabled_categories = categories;
   s->skel_->rodata->record_denied = options.denied;
+  s->skel_->rodata->denied_filter = options.denied_syscalls.has_value();
   s->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
   if (int err = bpf_map__set_max_entries(s->skel_->maps.events,
                                          round_ring_size(options.ring_buffer_bytes)))
@@ -73,9 +74,13 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
   if (int err = tracer_bpf__load(s->skel_.get())) return load_error("load", -err);
 
   auto specs = all_syscall_specs();
+  if (options.denied_syscalls)
+    for (const auto& name : *options.denied_syscalls)
+      if (auto nr = syscall_number(name); nr && *nr >= 0 && size_t(*nr) < specs.size())
+        specs[*nr].denial = 1;
   int specs_fd = bpf_map__fd(s->skel_->maps.syscall_specs);
   for (uint32_t nr = 0; nr < specs.size(); ++nr) {
-    if (specs[nr].category == GS_CAT_NONE) continue;
+    if (specs[nr].category == GS_CAT_NONE && !specs[nr].denial) continue;
     if (bpf_map_update_elem(specs_fd, &nr, &specs[nr], BPF_ANY) != 0)
       return sys_error("tracer: filling syscall_specs[" + std::to_string(nr) + "]");
   }

@@ -11,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,10 @@ struct Options {
   bool network = true;
   bool security = true;
   bool denied = true;
+  // Which syscalls' -EPERM/-EACCES/-ENOSYS are denial events, by name (the jail profile's
+  // denied set, sandbox::Profile::denied). nullopt: every such failure is one. Names
+  // without an x86_64 number are ignored.
+  std::optional<std::set<std::string>> denied_syscalls;
 };
 
 class Session : public EventSource {

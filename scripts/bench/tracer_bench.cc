@@ -1,7 +1,8 @@
 // tracer_bench: overhead and loss of tracer::Session on a syscall-heavy workload, side by
 // side with no tracing and with `strace -f`, in one run.
 //
-//   tracer_bench [--go] [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
+//   tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
+//                [--counts-only] [--no-strace]
 //
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
@@ -9,8 +10,15 @@
 // ~300k become ring-buffer events. With --go the same loop is a Go program (os.Open,
 // Read, Close, os.Stat, net.Dial, exec.Command), the workload the issue names: Go's
 // runtime adds its own syscalls (epoll_ctl, ...) and work around each one, so it is the
-// realistic case, the C++ loop the worst one. Each mode runs in a fresh cgroup v2
-// directory.
+// realistic case, the C++ loop the worst one.
+//
+// By default every run is an analysis's jail (sandbox::Jail, the default profile's
+// seccomp filter, limits and persona; its own network namespace, so the loopback port is
+// the jail's), traced as an analysis traces it (the jail's cgroup tree, the profile's
+// denials). strace runs inside the jail too, with ptrace allowed for it. --bare runs the
+// workload in a plain cgroup v2 directory instead, with no seccomp filter: the tracer's
+// cost on the cheapest possible syscall path. Denials are recorded as in an analysis:
+// only the default profile's denied syscalls.
 // Needs root. Traffic: loopback only.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -27,10 +35,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
+#include <atomic>
 #include <vector>
 
+#include "sandbox/jail.h"
+#include "sandbox/persona.h"
+#include "sandbox/profile.h"
 #include "tracer/cgroup.h"
 #include "tracer/session.h"
 
@@ -44,6 +58,11 @@ struct Config {
   int rounds = 3;
   size_t ring_mib = 16;
   bool counts_only = false;  // all event categories off: the cost of scoping + counting
+  // Denials recorded as an analysis records them: the default profile's denied syscalls.
+  std::set<std::string> denied;
+  bool bare = false;  // plain cgroup, no jail
+  gs::sandbox::JailSpec jail;           // argv is set per run
+  std::vector<uint8_t> strace_filter;   // the default filter with ptrace allowed
 };
 
 int workload(long iterations, long execs, uint16_t closed_port) {
@@ -168,12 +187,13 @@ struct RunResult {
   uint64_t events = 0;
   uint64_t lost = 0;
   uint64_t syscalls = 0;
+  std::map<std::string, uint64_t> by_type;  // events per type ("file", "denied" ...)
 };
 
 enum class Mode { plain, traced, strace };
 
 // Forks a gated child in a fresh cgroup that execs argv; times it from release to exit.
-RunResult run(Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
+RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
   RunResult r;
   BenchCgroup cg(n);
   if (!cg.id) {
@@ -203,6 +223,7 @@ RunResult run(Mode mode, const std::vector<std::string>& argv, const Config& cfg
     gs::tracer::Options o;
     o.ring_buffer_bytes = cfg.ring_mib << 20;
     o.cgroups = {cg.id};
+    o.denied_syscalls = cfg.denied;
     if (cfg.counts_only) o.process = o.files = o.network = o.security = o.denied = false;
     auto s = gs::tracer::Session::make(o);
     if (!s.ok()) {
@@ -216,7 +237,7 @@ RunResult run(Mode mode, const std::vector<std::string>& argv, const Config& cfg
   ::close(gate[1]);
   int status = 0;
   struct rusage ru {};
-  auto count = [&](const gs::tracer::Event&) {};
+  auto count = [&](const gs::tracer::Event& e) { ++r.by_type[std::string(e.type())]; };
   if (session) {
     while (::wait4(child, &status, WNOHANG, &ru) != child) (void)session->poll(100, count);
   } else {
@@ -236,6 +257,77 @@ RunResult run(Mode mode, const std::vector<std::string>& argv, const Config& cfg
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     std::fprintf(stderr, "tracer_bench: workload exited with status %d\n", status);
+  return r;
+}
+
+uint64_t cgroup_cpu_usec(const std::string& dir) {
+  std::ifstream in(dir + "/cpu.stat");
+  std::string key;
+  uint64_t v = 0;
+  while (in >> key >> v)
+    if (key == "usage_usec") return v;
+  return 0;
+}
+
+// The same measurement in an analysis's jail: wall from release() to the last process
+// gone, CPU from the jail cgroup's cpu.stat (the whole tree, strace included).
+RunResult run_jailed(Mode mode, const std::vector<std::string>& argv, const Config& cfg) {
+  RunResult r;
+  gs::sandbox::JailSpec spec = cfg.jail;
+  spec.argv = argv;
+  if (mode == Mode::strace) spec.seccomp_bpf = cfg.strace_filter;
+  auto jail = gs::sandbox::Jail::create(spec);
+  if (!jail.ok()) {
+    std::fprintf(stderr, "tracer_bench: jail: %s\n", jail.error().message().c_str());
+    std::exit(1);
+  }
+  std::unique_ptr<gs::tracer::Session> session;
+  if (mode == Mode::traced) {
+    gs::tracer::Options o;
+    o.ring_buffer_bytes = cfg.ring_mib << 20;
+    o.denied_syscalls = cfg.denied;
+    if (cfg.counts_only) o.process = o.files = o.network = o.security = o.denied = false;
+    auto s = gs::tracer::Session::make(o);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.error().message().c_str());
+      std::exit(1);
+    }
+    session = std::move(s).value();
+    if (auto st = session->add_cgroup_tree((*jail)->cgroup_path()); !st.ok()) {
+      std::fprintf(stderr, "%s\n", st.error().message().c_str());
+      std::exit(1);
+    }
+  }
+  auto count = [&](const gs::tracer::Event& e) { ++r.by_type[std::string(e.type())]; };
+  std::atomic<bool> done{false};
+  std::thread reader;
+  if (session)  // the jail's init is tied to this thread (PDEATHSIG): read on another
+    reader = std::thread([&] {
+      while (!done.load()) (void)session->poll(100, count);
+    });
+  if (!(*jail)->release().ok()) std::exit(1);
+  auto rec = (*jail)->wait();
+  done = true;
+  if (reader.joinable()) reader.join();
+  if (!rec.ok()) {
+    std::fprintf(stderr, "tracer_bench: jail: %s\n", rec.error().message().c_str());
+    std::exit(1);
+  }
+  r.seconds = std::chrono::duration<double>(rec->duration).count();
+  r.cpu_seconds = cgroup_cpu_usec((*jail)->cgroup_path()) / 1e6;
+  if (!rec->exited || rec->exit_code != 0)
+    std::fprintf(stderr, "tracer_bench: workload ended with %s %d: %s\n",
+                 rec->exited ? "exit code" : "signal", rec->exited ? rec->exit_code : rec->signal,
+                 rec->err.tail.c_str());
+  if (session) {
+    (void)session->drain(count);
+    auto st = session->stats();
+    r.events = st.events;
+    r.lost = st.dropped();
+    auto counts = session->syscall_counts(0);
+    if (counts.ok())
+      for (const auto& [name, c] : *counts) r.syscalls += c;
+  }
   return r;
 }
 
@@ -272,11 +364,35 @@ int main(int argc, char** argv) {
       no_strace = true;
     else if (a == "--go")
       go = true;
+    else if (a == "--bare")
+      cfg.bare = true;
     else {
       std::fprintf(stderr,
-                   "usage: tracer_bench [--go] [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
+                   "usage: tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
                    "[--counts-only] [--no-strace]\n");
       return 2;
+    }
+  }
+  {
+    auto profile = gs::sandbox::Profile::load("default", GS_BENCH_PROFILES_DIR);
+    if (!profile.ok()) {
+      std::fprintf(stderr, "tracer_bench: %s\n", profile.error().message().c_str());
+      return 1;
+    }
+    for (const auto& s : profile->denied)
+      if (!profile->fallback.count(s)) cfg.denied.insert(s);
+    auto persona = gs::sandbox::Persona::randomize(profile->persona, 1);
+    if (!persona.ok()) return 1;
+    gs::sandbox::apply(*profile, *persona, cfg.jail);
+    cfg.jail.timeout = std::chrono::minutes(10);
+    // strace needs ptrace, which the profile denies: the same profile without that rule.
+    std::ifstream in(profile->path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string rule = "errno(EPERM) ptrace process_vm_readv process_vm_writev kcmp";
+    if (auto at = text.find(rule); at != std::string::npos) {
+      text.replace(at, rule.size(), "errno(EPERM) kcmp");
+      auto p = gs::sandbox::Profile::parse(text, profile->path + " (ptrace allowed)");
+      if (p.ok()) cfg.strace_filter = p->seccomp_bpf;
     }
   }
   if (::geteuid() != 0) {
@@ -291,22 +407,38 @@ int main(int argc, char** argv) {
   std::vector<std::string> wl = {self, "--workload", std::to_string(cfg.iterations),
                                  std::to_string(cfg.execs), port};
   char tmpl[] = "/tmp/gs-tracer-bench.XXXXXX";
-  std::string tmp;
+  if (!::mkdtemp(tmpl)) return 1;
+  std::string tmp = tmpl;
+  ::chmod(tmp.c_str(), 0755);  // the jail's root (host_id(0)) and uid 1000 must read it
+  std::string bin = tmp + "/tracer_bench", name = "tracer_bench";
   if (go) {
-    if (!::mkdtemp(tmpl)) return 1;
-    tmp = tmpl;
-    std::string bin = build_go_workload(tmp);
+    bin = build_go_workload(tmp), name = "goworkload";
     if (bin.empty()) return 1;
-    wl = {bin, std::to_string(cfg.iterations), std::to_string(cfg.execs), port};
+  } else if (std::system(("cp " + std::string(self) + " " + bin).c_str()) != 0) {
+    return 1;
   }
+  ::chmod(bin.c_str(), 0755);
+  // In the jail the workload is bound read-only at /bench.
+  if (!cfg.bare) {
+    cfg.jail.mounts.push_back({gs::sandbox::Mount::Kind::kBind, tmp, "/bench"});
+    bin = "/bench/" + name;
+  }
+  if (go)
+    wl = {bin, std::to_string(cfg.iterations), std::to_string(cfg.execs), port};
+  else
+    wl = {bin, "--workload", std::to_string(cfg.iterations), std::to_string(cfg.execs), port};
   std::vector<std::string> st = {"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null"};
   st.insert(st.end(), wl.begin(), wl.end());
-  bool have_strace = !no_strace && ::access(st[0].c_str(), X_OK) == 0;
+  bool have_strace = !no_strace && ::access(st[0].c_str(), X_OK) == 0 &&
+                     (cfg.bare || !cfg.strace_filter.empty());
 
   std::vector<double> plain, traced, straced, plain_cpu, traced_cpu, straced_cpu;
   RunResult last;
   uint64_t lost = 0;
   int k = 0;
+  auto run = [&](Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
+    return cfg.bare ? run_bare(mode, argv, cfg, n) : run_jailed(mode, argv, cfg);
+  };
   for (int round = 0; round < cfg.rounds; ++round) {
     auto u = run(Mode::plain, wl, cfg, k++);
     plain.push_back(u.seconds), plain_cpu.push_back(u.cpu_seconds);
@@ -320,9 +452,13 @@ int main(int argc, char** argv) {
   }
   double p = median(plain), t = median(traced);
   double pc = median(plain_cpu), tc = median(traced_cpu);
+  std::printf("cpu per round (untraced/traced):");
+  for (size_t i = 0; i < plain_cpu.size(); ++i) std::printf(" %.2f/%.2f", plain_cpu[i], traced_cpu[i]);
+  std::printf("\n");
   std::printf(
-      "workload (%s): %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
-      go ? "Go program" : "C++ loop", cfg.iterations, cfg.iterations / 10, cfg.execs);
+      "workload (%s, %s): %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
+      go ? "Go program" : "C++ loop",
+      cfg.bare ? "bare cgroup, no seccomp" : "in the jail, default profile", cfg.iterations, cfg.iterations / 10, cfg.execs);
   std::printf("syscalls per run (tracer count): %llu\n", (unsigned long long)last.syscalls);
   std::printf("medians of %d rounds      wall            cpu (user+sys of the tree)\n", cfg.rounds);
   std::printf("untraced   %8.3f s              %8.3f s\n", p, pc);
@@ -331,10 +467,13 @@ int main(int argc, char** argv) {
     double s = median(straced), sc = median(straced_cpu);
     std::printf("strace -f  %8.3f s  x%.3f      %8.3f s  x%.3f\n", s, s / p, sc, sc / pc);
   } else {
-    std::printf("strace -f  not installed\n");
+    std::printf("strace -f  %s\n", no_strace ? "skipped (--no-strace)" : "not installed");
   }
   std::printf("events per traced run: %llu (%.0f events/s), lost in all traced runs: %llu\n",
               (unsigned long long)last.events, last.events / t, (unsigned long long)lost);
-  if (!tmp.empty()) (void)std::system(("rm -rf " + tmp).c_str());
+  std::printf("event mix of the last traced run:");
+  for (const auto& [type, n] : last.by_type) std::printf(" %s %llu", type.c_str(), (unsigned long long)n);
+  std::printf("\n");
+  (void)std::system(("rm -rf " + tmp).c_str());
   return 0;
 }

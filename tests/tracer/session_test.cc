@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/ptrace.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -610,6 +612,46 @@ TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
     if (h.pid == cpid && x.process_exit) sh_exit = x.exit_code == 3;
   EXPECT_TRUE(sh_exit);
   EXPECT_TRUE((*session)->stats().complete());
+}
+
+// With a profile's denied set, only those syscalls' EPERM/EACCES/ENOSYS are denials: the
+// kernel's own refusals (here kill of init as nobody, an unknown syscall, and what Go
+// does on every file: epoll_ctl on a regular file) stay out of the ring buffer.
+TEST_F(TracerSessionTest, DenialsCanBeLimitedToTheProfilesSyscalls) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("denied");
+  ASSERT_TRUE(cg.ok());
+  GatedChild child([] {
+    int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    int fd = ::open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    if (::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno != EPERM) return 21;
+    if (::syscall(SYS_setuid, 65534) != 0) return 22;
+    if (::syscall(SYS_kill, 1, 0) == 0) return 23;
+    ::syscall(500);
+    if (::syscall(SYS_ptrace, PTRACE_ATTACH, 1, 0, 0) == 0) return 24;  // EPERM as nobody
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  opts.denied_syscalls = std::set<std::string>{"ptrace", "no_such_syscall"};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  std::vector<std::string> denied;
+  for (const auto& [h, d] : all_of<DeniedEvent>(evs)) denied.push_back(d.syscall);
+  EXPECT_EQ(denied, std::vector<std::string>{"ptrace"});
+  // Counting is unaffected: the filtered failures are still counted.
+  auto counts = (*session)->syscall_counts(0);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_GE((*counts)["epoll_ctl"], 1u);
+  EXPECT_GE((*counts)["kill"], 1u);
 }
 
 TEST_F(TracerSessionTest, PidNamespaceNumbersAreRecorded) {

@@ -65,7 +65,9 @@ struct gs_syscall_spec {
   __u8 addr_arg;    /* index of a struct sockaddr * argument, or GS_NO_ARG */
   __u8 addrlen_arg; /* index of its length (a value, not a pointer), or GS_NO_ARG */
   __u8 special;     /* enum gs_special */
-  __u8 pad[2];
+  __u8 denial;      /* 1: an -EPERM/-EACCES/-ENOSYS of it is a denial record (see
+                       the loader's denied_filter) */
+  __u8 pad;
 };
 
 /* Flags in gs_syscall_record.flags / gs_exec_record.flags. */
