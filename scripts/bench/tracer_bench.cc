@@ -2,7 +2,7 @@
 // side with no tracing and with `strace -f`, in one run.
 //
 //   tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
-//                [--counts-only] [--no-strace]
+//                [--counts-only] [--no-strace] [--strace-rounds N]
 //
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
@@ -55,12 +55,13 @@ using Clock = std::chrono::steady_clock;
 struct Config {
   long iterations = 250000;
   long execs = 200;
-  int rounds = 3;
+  int rounds = 5;
   size_t ring_mib = 16;
   bool counts_only = false;  // all event categories off: the cost of scoping + counting
   // Denials recorded as an analysis records them: the default profile's denied syscalls.
   std::set<std::string> denied;
   bool bare = false;  // plain cgroup, no jail
+  int strace_rounds = 1;
   gs::sandbox::JailSpec jail;           // argv is set per run
   std::vector<uint8_t> strace_filter;   // the default filter with ptrace allowed
 };
@@ -187,7 +188,8 @@ struct RunResult {
   uint64_t events = 0;
   uint64_t lost = 0;
   uint64_t syscalls = 0;
-  std::map<std::string, uint64_t> by_type;  // events per type ("file", "denied" ...)
+  std::map<std::string, uint64_t> by_type;
+  double reader_cpu_seconds = 0;  // the thread that polls and decodes (jail runs only)  // events per type ("file", "denied" ...)
 };
 
 enum class Mode { plain, traced, strace };
@@ -304,6 +306,10 @@ RunResult run_jailed(Mode mode, const std::vector<std::string>& argv, const Conf
   if (session)  // the jail's init is tied to this thread (PDEATHSIG): read on another
     reader = std::thread([&] {
       while (!done.load()) (void)session->poll(100, count);
+      struct rusage ru {};
+      ::getrusage(RUSAGE_THREAD, &ru);
+      r.reader_cpu_seconds = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+                             (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     });
   if (!(*jail)->release().ok()) std::exit(1);
   auto rec = (*jail)->wait();
@@ -366,10 +372,12 @@ int main(int argc, char** argv) {
       go = true;
     else if (a == "--bare")
       cfg.bare = true;
+    else if (a == "--strace-rounds")
+      cfg.strace_rounds = std::atoi(next());
     else {
       std::fprintf(stderr,
                    "usage: tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
-                   "[--counts-only] [--no-strace]\n");
+                   "[--counts-only] [--no-strace] [--strace-rounds N]\n");
       return 2;
     }
   }
@@ -439,13 +447,25 @@ int main(int argc, char** argv) {
   auto run = [&](Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
     return cfg.bare ? run_bare(mode, argv, cfg, n) : run_jailed(mode, argv, cfg);
   };
+  // Untraced and traced alternate in ABAB.. / BABA.. order, so drift of the host (other
+  // tenants, frequency) hits both alike; strace, ~40x slower, runs strace_rounds times.
+  std::vector<double> round_ratio, round_cpu_ratio;
   for (int round = 0; round < cfg.rounds; ++round) {
-    auto u = run(Mode::plain, wl, cfg, k++);
+    RunResult u, tr;
+    if (round % 2 == 0) {
+      u = run(Mode::plain, wl, cfg, k++);
+      tr = run(Mode::traced, wl, cfg, k++);
+    } else {
+      tr = run(Mode::traced, wl, cfg, k++);
+      u = run(Mode::plain, wl, cfg, k++);
+    }
     plain.push_back(u.seconds), plain_cpu.push_back(u.cpu_seconds);
-    last = run(Mode::traced, wl, cfg, k++);
-    traced.push_back(last.seconds), traced_cpu.push_back(last.cpu_seconds);
-    lost += last.lost;
-    if (have_strace) {
+    traced.push_back(tr.seconds), traced_cpu.push_back(tr.cpu_seconds);
+    round_ratio.push_back(tr.seconds / u.seconds);
+    round_cpu_ratio.push_back(tr.cpu_seconds / u.cpu_seconds);
+    lost += tr.lost;
+    last = tr;
+    if (have_strace && round < cfg.strace_rounds) {
       auto s = run(Mode::strace, st, cfg, k++);
       straced.push_back(s.seconds), straced_cpu.push_back(s.cpu_seconds);
     }
@@ -463,6 +483,8 @@ int main(int argc, char** argv) {
   std::printf("medians of %d rounds      wall            cpu (user+sys of the tree)\n", cfg.rounds);
   std::printf("untraced   %8.3f s              %8.3f s\n", p, pc);
   std::printf("traced     %8.3f s  x%.3f      %8.3f s  x%.3f\n", t, t / p, tc, tc / pc);
+  std::printf("median of the per-round ratios: wall x%.3f, cpu x%.3f\n", median(round_ratio),
+              median(round_cpu_ratio));
   if (have_strace) {
     double s = median(straced), sc = median(straced_cpu);
     std::printf("strace -f  %8.3f s  x%.3f      %8.3f s  x%.3f\n", s, s / p, sc, sc / pc);
@@ -471,6 +493,9 @@ int main(int argc, char** argv) {
   }
   std::printf("events per traced run: %llu (%.0f events/s), lost in all traced runs: %llu\n",
               (unsigned long long)last.events, last.events / t, (unsigned long long)lost);
+  if (!cfg.bare)
+    std::printf("reader thread (poll + decode) of the last traced run: %.3f s cpu\n",
+                last.reader_cpu_seconds);
   std::printf("event mix of the last traced run:");
   for (const auto& [type, n] : last.by_type) std::printf(" %s %llu", type.c_str(), (unsigned long long)n);
   std::printf("\n");
