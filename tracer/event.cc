@@ -63,6 +63,17 @@ std::vector<std::string> split_argv(const char* buf, size_t len) {
   return out;
 }
 
+// A path the BPF side walked up from a dentry: names leaf first, NUL-separated. "/" for
+// the root itself; "..." in front when the walk stopped early.
+std::string walked_path(const char* buf, size_t len, bool truncated) {
+  auto parts = split_argv(buf, len);
+  std::string out;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+    if (!it->empty()) out += "/" + *it;  // a dentry name is never empty: padding
+  if (out.empty()) out = "/";
+  return truncated ? "..." + out : out;
+}
+
 // execveat with a dirfd: the kernel names the file "/dev/fd/N/path", or "/dev/fd/N" for
 // AT_EMPTY_PATH (fexecve); give back the caller's dirfd and path.
 void split_fd_path(ExecEvent& e) {
@@ -101,12 +112,7 @@ ExecEvent decode_exec(const gs_exec_record& r) {
   if ((r.flags & GS_F_FILENAME_KERNEL) && e.syscall == "execveat") split_fd_path(e);
   e.old_tid = r.old_tid;
   e.cwd_truncated = (r.flags & GS_F_CWD_TRUNC) != 0;
-  auto parts = split_argv(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)));
-  if (parts.empty()) e.cwd = "/";
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-    if (!it->empty()) e.cwd += "/" + *it;  // a dentry name is never empty: padding
-  if (e.cwd.empty()) e.cwd = "/";
-  if (e.cwd_truncated) e.cwd = "..." + e.cwd;
+  e.cwd = walked_path(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)), e.cwd_truncated);
   return e;
 }
 
@@ -165,8 +171,17 @@ FileEvent decode_file(const gs_syscall_record& r, std::string_view op) {
   }
   if ((op == "open" || op == "openat" || op == "openat2" || op == "creat") && r.ret >= 0)
     f.fd = r.ret;
+  if (r.dir1_len)
+    f.dir = walked_path(r.dir1, std::min<size_t>(r.dir1_len, sizeof(r.dir1)),
+                        (r.flags & GS_F_DIR1_TRUNC) != 0);
+  if (r.dir2_len)
+    f.dir2 = walked_path(r.dir2, std::min<size_t>(r.dir2_len, sizeof(r.dir2)),
+                         (r.flags & GS_F_DIR2_TRUNC) != 0);
+  // symlink: the record's str2 (and so dir2) is the link, which FileEvent calls path
+  if (op == "symlink" || op == "symlinkat") std::swap(f.dir, f.dir2);
   return f;
 }
+
 
 NetEvent decode_net(const gs_syscall_record& r, std::string_view op) {
   NetEvent n;
@@ -356,6 +371,19 @@ std::optional<SockAddr> decode_sockaddr(std::span<const uint8_t> bytes) {
     }
   }
   return out;
+}
+
+std::string file_abs_path(const FileEvent& f, bool second, const std::string& cwd) {
+  const std::string& path = second ? f.path2 : f.path;
+  const std::string& dir = second ? f.dir2 : f.dir;
+  const int64_t dirfd = second ? f.dirfd2 : f.dirfd;
+  if (path.empty()) return second ? std::string() : dir;  // fd-only: the fd's own path
+  if (path[0] == '/') return path;
+  if (second && (f.op == "symlink" || f.op == "symlinkat")) return path;  // never used
+  std::string base = !dir.empty() ? dir : (dirfd == AT_FDCWD ? cwd : std::string());
+  if (base.empty()) return path;
+  if (path == ".") return base;
+  return base == "/" ? "/" + path : base + "/" + path;
 }
 
 Result<Event> decode(std::span<const uint8_t> bytes) {

@@ -88,7 +88,17 @@ struct FileEvent {
   uint32_t mode = 0;
   uint64_t length = 0;     // truncate/ftruncate
   bool truncated = false;  // a path filled its buffer
+  // The directory a relative path / path2 was relative to (its dirfd's file, or the
+  // caller's cwd), read by the kernel at the call's exit; for fchmod/ftruncate, dir is
+  // the fd's own path. Empty when the path was absolute or nothing could be resolved.
+  // "..." in front: the walk stopped early (deeper or longer than it allows).
+  std::string dir;
+  std::string dir2;
 };
+// The absolute path a FileEvent acted on: path (or path2) joined to dir (dir2); for
+// fd-only calls, dir. `cwd` is the fallback for a relative AT_FDCWD path without a
+// resolved dir (recordings from before dirs were resolved). Empty when not known.
+std::string file_abs_path(const FileEvent& f, bool second, const std::string& cwd);
 
 struct SockAddr {
   int family = 0;         // AF_*

@@ -17,80 +17,83 @@ constexpr NameEntry kNames[] = {
 };
 
 constexpr uint8_t N = GS_NO_ARG;
+constexpr uint8_t C = GS_DIR_CWD;
 
 struct SpecEntry {
   std::string_view name;
-  gs_syscall_spec spec;  // category, str1, str2, addr, addrlen, special
+  gs_syscall_spec spec;  // category, str1, str2, addr, addrlen, special, dir1, dir2
 };
 
-// Recorded syscalls. Indexes are argument positions (0-5); N = not captured.
+// Recorded syscalls. Indexes are argument positions (0-5); N = not captured; dir1/dir2:
+// where a relative str1/str2 starts (a dirfd argument, C = the cwd; for fd-only calls the
+// fd itself, whose path becomes dir1).
 const SpecEntry kSpecs[] = {
     // process: success comes from sched_process_exec, failure from sys_exit
-    {"execve", {GS_CAT_PROCESS, 0, N, N, N, GS_SPECIAL_EXEC, {}}},
-    {"execveat", {GS_CAT_PROCESS, 1, N, N, N, GS_SPECIAL_EXEC, {}}},
+    {"execve", {GS_CAT_PROCESS, 0, N, N, N, GS_SPECIAL_EXEC, N, N}},
+    {"execveat", {GS_CAT_PROCESS, 1, N, N, N, GS_SPECIAL_EXEC, N, N}},
     // files
-    {"open", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"openat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"openat2", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_OPENAT2, {}}},
-    {"creat", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"unlink", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"unlinkat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"rmdir", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"rename", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, {}}},
-    {"renameat", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, {}}},
-    {"renameat2", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, {}}},
-    {"mkdir", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"mkdirat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"chmod", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"fchmod", {GS_CAT_FILE, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"fchmodat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"fchmodat2", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"symlink", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, {}}},
-    {"symlinkat", {GS_CAT_FILE, 0, 2, N, N, GS_SPECIAL_NONE, {}}},
-    {"link", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, {}}},
-    {"linkat", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, {}}},
-    {"truncate", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"ftruncate", {GS_CAT_FILE, N, N, N, N, GS_SPECIAL_NONE, {}}},
+    {"open", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"openat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"openat2", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_OPENAT2, 0, N}},
+    {"creat", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"unlink", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"unlinkat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"rmdir", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"rename", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, C, C}},
+    {"renameat", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, 0, 2}},
+    {"renameat2", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, 0, 2}},
+    {"mkdir", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"mkdirat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"chmod", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"fchmod", {GS_CAT_FILE, N, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"fchmodat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"fchmodat2", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"symlink", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, N, C}},
+    {"symlinkat", {GS_CAT_FILE, 0, 2, N, N, GS_SPECIAL_NONE, N, 1}},
+    {"link", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, C, C}},
+    {"linkat", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, 0, 2}},
+    {"truncate", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"ftruncate", {GS_CAT_FILE, N, N, N, N, GS_SPECIAL_NONE, 0, N}},
     // network
-    {"socket", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"connect", {GS_CAT_NET, N, N, 1, 2, GS_SPECIAL_NONE, {}}},
-    {"bind", {GS_CAT_NET, N, N, 1, 2, GS_SPECIAL_NONE, {}}},
-    {"listen", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"accept", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_ACCEPT, {}}},
-    {"accept4", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_ACCEPT, {}}},
-    {"sendto", {GS_CAT_NET, N, N, 4, 5, GS_SPECIAL_NONE, {}}},
-    {"sendmsg", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_SENDMSG, {}}},
-    {"sendmmsg", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_SENDMMSG, {}}},
+    {"socket", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"connect", {GS_CAT_NET, N, N, 1, 2, GS_SPECIAL_NONE, N, N}},
+    {"bind", {GS_CAT_NET, N, N, 1, 2, GS_SPECIAL_NONE, N, N}},
+    {"listen", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"accept", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_ACCEPT, N, N}},
+    {"accept4", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_ACCEPT, N, N}},
+    {"sendto", {GS_CAT_NET, N, N, 4, 5, GS_SPECIAL_NONE, N, N}},
+    {"sendmsg", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_SENDMSG, N, N}},
+    {"sendmmsg", {GS_CAT_NET, N, N, N, N, GS_SPECIAL_SENDMMSG, N, N}},
     // security-relevant
-    {"memfd_create", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"ptrace", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"mount", {GS_CAT_SECURITY, 0, 1, N, N, GS_SPECIAL_NONE, {}}},
-    {"umount2", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"pivot_root", {GS_CAT_SECURITY, 0, 1, N, N, GS_SPECIAL_NONE, {}}},
-    {"chroot", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"bpf", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setreuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setregid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setresuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setresgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setfsuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setfsgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"kill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"tkill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"tgkill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"prctl", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"unshare", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"setns", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"init_module", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
-    {"finit_module", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, {}}},
+    {"memfd_create", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"ptrace", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"mount", {GS_CAT_SECURITY, 0, 1, N, N, GS_SPECIAL_NONE, N, N}},
+    {"umount2", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"pivot_root", {GS_CAT_SECURITY, 0, 1, N, N, GS_SPECIAL_NONE, N, N}},
+    {"chroot", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"bpf", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setreuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setregid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setresuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setresgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setfsuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setfsgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"kill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"tkill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"tgkill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"prctl", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"unshare", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"setns", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"init_module", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"finit_module", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
 };
 
 const std::array<gs_syscall_spec, GS_MAX_SYSCALLS>& spec_array() {
   static const auto specs = [] {
     std::array<gs_syscall_spec, GS_MAX_SYSCALLS> a{};
-    for (auto& s : a) s = {GS_CAT_NONE, N, N, N, N, GS_SPECIAL_NONE, {}};
+    for (auto& s : a) s = {GS_CAT_NONE, N, N, N, N, GS_SPECIAL_NONE, N, N};
     for (const auto& e : kSpecs) {
       auto nr = syscall_number(e.name);
       if (nr && *nr >= 0 && *nr < GS_MAX_SYSCALLS) a[*nr] = e.spec;
@@ -146,7 +149,7 @@ std::optional<int> syscall_number(std::string_view name) {
 }
 
 gs_syscall_spec syscall_spec(int nr) {
-  if (nr < 0 || nr >= GS_MAX_SYSCALLS) return {GS_CAT_NONE, N, N, N, N, GS_SPECIAL_NONE, {}};
+  if (nr < 0 || nr >= GS_MAX_SYSCALLS) return {GS_CAT_NONE, N, N, N, N, GS_SPECIAL_NONE, N, N};
   return spec_array()[nr];
 }
 

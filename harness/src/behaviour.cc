@@ -64,12 +64,6 @@ std::string errno_name(int64_t ret) {
   return name ? name : "E" + std::to_string(-ret);
 }
 
-std::string join_path(const std::string& cwd, const std::string& path) {
-  if (path.empty() || path[0] == '/' || cwd.empty()) return path;
-  if (path == ".") return cwd;
-  return cwd == "/" ? "/" + path : cwd + "/" + path;
-}
-
 std::vector<std::string> file_ops(const tracer::FileEvent& f) {
   const std::string& op = f.op;
   if (op == "open" || op == "openat" || op == "openat2" || op == "creat") {
@@ -253,9 +247,11 @@ class Builder {
     if (result < 0 && !failure_is_attempt(result, file_ops(f))) return;
     Proc& p = proc_for(te, h);
     if (p.harness_owned) return;
-    auto note = [&](const std::string& path, std::vector<std::string> ops) {
-      if (ops.empty() || path.empty()) return;
-      std::string abs = f.dirfd == AT_FDCWD ? join_path(p.cwd, path) : path;
+    // Paths as the kernel resolved them (a relative path joined to its dirfd's directory
+    // or the cwd at the time of the call), so that a write through a dirfd or after a
+    // chdir names the file it hit.
+    auto note = [&](const std::string& abs, std::vector<std::string> ops) {
+      if (ops.empty() || abs.empty()) return;
       FileAgg& agg = files_[FileKey{abs, te.phase, result}];
       if (agg.ops.empty()) {
         agg.process = p.id;
@@ -264,8 +260,8 @@ class Builder {
       agg.ops.insert(ops.begin(), ops.end());
       if (agg.events.size() < 8) agg.events.push_back(te.id);
     };
-    note(f.path, file_ops(f));
-    if (f.op.starts_with("rename")) note(f.path2, {"create"});
+    note(tracer::file_abs_path(f, false, p.cwd), file_ops(f));
+    if (f.op.starts_with("rename")) note(tracer::file_abs_path(f, true, p.cwd), {"create"});
   }
 
   void on(const TracedEvent& te, const tracer::Header& h, const tracer::DeniedEvent& d) {

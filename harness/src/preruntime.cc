@@ -18,15 +18,10 @@ std::string joined(const std::vector<std::string>& argv, size_t max = 200) {
   return s.size() > max ? s.substr(0, max - 3) + "..." : s;
 }
 
-std::string absolute(const std::string& cwd, const std::string& path) {
-  if (path.empty() || path[0] == '/' || cwd.empty()) return path;
-  return cwd == "/" ? "/" + path : cwd + "/" + path;
-}
-
 // The loader and libc read libraries and system files; module secrets and the user's
 // files are what a constructor would be after. Any change to the filesystem counts.
 std::string file_action(const tracer::FileEvent& f, const std::string& cwd, const std::string& home) {
-  const std::string path = absolute(cwd, f.path);
+  const std::string path = tracer::file_abs_path(f, false, cwd);
   const bool open = f.op == "open" || f.op == "openat" || f.op == "openat2";
   const int acc = int(f.flags & O_ACCMODE);
   const bool writes = !open || acc != O_RDONLY || (f.flags & (O_CREAT | O_TRUNC));
@@ -35,7 +30,7 @@ std::string file_action(const tracer::FileEvent& f, const std::string& cwd, cons
   if (!writes && !sensitive) return {};
   std::string what = open ? (writes ? "opened for writing" : "read") : f.op;
   std::string s = what + " " + path;
-  if (!f.path2.empty()) s += " -> " + f.path2;
+  if (!f.path2.empty()) s += " -> " + tracer::file_abs_path(f, true, cwd);
   if (f.ret < 0) s += " (failed, " + std::to_string(f.ret) + ")";
   return s;
 }

@@ -99,6 +99,34 @@ TEST(Behaviour, FilesAggregateOpsWithAbsolutePaths) {
   EXPECT_FALSE(ops.count("/usr/lib/go/pkg/x.a"));
 }
 
+// The runner started in /src; after a chdir home, ".bashrc" is the home's, and a write
+// through a dirfd is in that directory: the kernel's resolved dirs win over the exec cwd.
+TEST(Behaviour, RelativePathsUseTheDirectoryTheKernelResolved) {
+  Feed f = sample();
+  auto bashrc = open_of(".bashrc", O_WRONLY | O_APPEND);
+  bashrc.dir = "/home/u";
+  f.add("init", 5, 101, 2, 100, bashrc);
+  auto key = open_of("authorized_keys", O_WRONLY | O_CREAT);
+  key.dirfd = 7, key.dir = "/home/u/.ssh";
+  f.add("init", 6, 101, 2, 100, key);
+  tracer::FileEvent ch;
+  ch.op = "fchmod", ch.fd = 4, ch.mode = 0755, ch.dir = "/tmp/dropper";
+  f.add("init", 7, 101, 2, 100, ch);
+  tracer::FileEvent mv;
+  mv.op = "renameat", mv.path = "x", mv.dirfd = 5, mv.dir = "/tmp", mv.path2 = ".profile",
+  mv.dirfd2 = AT_FDCWD, mv.dir2 = "/home/u";
+  f.add("init", 8, 101, 2, 100, mv);
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::string, std::vector<std::string>> ops;
+  for (const auto& file : b.files) ops[file["path"]] = file["ops"].get<std::vector<std::string>>();
+  EXPECT_EQ(ops["/home/u/.bashrc"], (std::vector<std::string>{"write"})) << b.files.dump(1);
+  EXPECT_EQ(ops["/home/u/.ssh/authorized_keys"], (std::vector<std::string>{"create", "write"}));
+  EXPECT_EQ(ops["/tmp/dropper"], (std::vector<std::string>{"chmod"}));
+  EXPECT_EQ(ops["/tmp/x"], (std::vector<std::string>{"rename"}));
+  EXPECT_EQ(ops["/home/u/.profile"], (std::vector<std::string>{"create"}));
+  EXPECT_FALSE(ops.count("/src/.bashrc"));
+}
+
 TEST(Behaviour, FailedAttemptsAreKeptWithTheirErrorButProbesAreNot) {
   Feed f = sample();
   // blocked intents: listed, marked failed, with the result and its name

@@ -323,6 +323,58 @@ TEST(Decode, FileFdOnlyOps) {
   EXPECT_EQ(to_json(ev)["length"], 4096);
 }
 
+TEST(Decode, FileRelativePathsCarryTheirResolvedDirectories) {
+  auto r = syscall_record("renameat2", {5, 1, uint64_t(AT_FDCWD), 2, 0}, 0);
+  put(r.str1, "x.tmp");
+  put(r.str2, ".bashrc");
+  const char d1[] = "cache\0dev\0home", d2[] = "dev\0home";
+  std::memcpy(r.dir1, d1, sizeof(d1));
+  std::memcpy(r.dir2, d2, sizeof(d2));
+  r.dir1_len = sizeof(d1), r.dir2_len = sizeof(d2);
+  auto ev = must_decode(bytes_of(r));
+  auto f = std::get<FileEvent>(ev.body);
+  EXPECT_EQ(f.dir, "/home/dev/cache");
+  EXPECT_EQ(f.dir2, "/home/dev");
+  EXPECT_EQ(file_abs_path(f, false, "/elsewhere"), "/home/dev/cache/x.tmp");
+  EXPECT_EQ(file_abs_path(f, true, "/elsewhere"), "/home/dev/.bashrc");
+  EXPECT_EQ(to_json(ev)["dir2"], "/home/dev");
+  auto back = from_json(to_json(ev));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<FileEvent>(back->body).dir, "/home/dev/cache");
+
+  // A walk that stopped early says so; a dir length beyond the field is clamped.
+  r.flags = GS_F_DIR1_TRUNC;
+  r.dir1_len = 60000;
+  auto t = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_TRUE(t.dir.starts_with(".../home/dev/cache"));
+
+  // symlinkat: the record's second string is the link, and so is its dir.
+  auto l = syscall_record("symlinkat", {1, 5, 2}, 0);
+  put(l.str1, "/etc/passwd");
+  put(l.str2, "innocent");
+  std::memcpy(l.dir2, d2, sizeof(d2));
+  l.dir2_len = sizeof(d2);
+  auto lf = std::get<FileEvent>(must_decode(bytes_of(l)).body);
+  EXPECT_EQ(file_abs_path(lf, false, ""), "/home/dev/innocent");
+  EXPECT_EQ(file_abs_path(lf, true, ""), "/etc/passwd");
+
+  // fd-only: the fd's own path; no dir: AT_FDCWD falls back to the cwd, a dirfd does not.
+  auto c = syscall_record("fchmod", {9, 0755}, 0);
+  const char own[] = "authorized_keys\0.ssh\0dev\0home";
+  std::memcpy(c.dir1, own, sizeof(own));
+  c.dir1_len = sizeof(own);
+  auto cf = std::get<FileEvent>(must_decode(bytes_of(c)).body);
+  EXPECT_EQ(file_abs_path(cf, false, "/"), "/home/dev/.ssh/authorized_keys");
+  FileEvent plain;
+  plain.op = "openat", plain.path = "a/b";
+  EXPECT_EQ(file_abs_path(plain, false, "/w"), "/w/a/b");
+  EXPECT_EQ(file_abs_path(plain, false, "/"), "/a/b");
+  plain.dirfd = 3;
+  EXPECT_EQ(file_abs_path(plain, false, "/w"), "a/b");
+  plain.path = "/abs";
+  EXPECT_EQ(file_abs_path(plain, false, "/w"), "/abs");
+}
+
 TEST(Decode, FilePathWithoutTerminatorIsCut) {
   auto r = syscall_record("unlink", {1}, 0);
   std::memset(r.str1, 'p', sizeof(r.str1));

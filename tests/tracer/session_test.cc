@@ -654,6 +654,70 @@ TEST_F(TracerSessionTest, DenialsCanBeLimitedToTheProfilesSyscalls) {
   EXPECT_GE((*counts)["kill"], 1u);
 }
 
+// Relative paths name the file they hit: the kernel side resolves the dirfd (or the cwd
+// after a chdir) at the call's exit, and fd-only calls get the fd's own path. A module
+// that chdirs home and writes ".bashrc" must not look like it wrote "<old cwd>/.bashrc".
+TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("dirs");
+  ASSERT_TRUE(cg.ok());
+  std::string dir = dir_;
+  ASSERT_EQ(::mkdir((dir + "/sub").c_str(), 0755), 0);
+  GatedChild child([&] {
+    if (::chdir("/") != 0 || ::chdir(dir.c_str()) != 0) return 30;
+    int a = ::open("cwd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);  // after chdir
+    if (a < 0) return 31;
+    int d = ::open("sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d < 0) return 32;
+    if (::chdir("/") != 0) return 33;  // the dirfd, not the cwd, is what counts
+    int b = ::openat(d, "fd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (b < 0) return 34;
+    if (::fchmod(b, 0640) != 0 || ::ftruncate(b, 0) != 0) return 35;
+    if (::renameat(d, "fd-rel", d, "fd-renamed") != 0) return 36;
+    if (::symlinkat("cwd-rel", d, "lnk") != 0) return 37;
+    ::unlinkat(d, "lnk", 0);
+    ::unlinkat(d, "fd-renamed", 0);
+    ::close(a), ::close(b), ::close(d);
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ::unlink((dir_ + "/cwd-rel").c_str());
+  ::rmdir((dir_ + "/sub").c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+
+  std::map<std::string, std::vector<std::string>> abs;  // op -> resolved paths
+  for (const auto& [h, f] : all_of<FileEvent>(evs)) {
+    if (h.pid != uint32_t(child.pid())) continue;
+    abs[f.op].push_back(file_abs_path(f, false, ""));
+    if (!f.path2.empty()) abs[f.op + "2"].push_back(file_abs_path(f, true, ""));
+  }
+  auto has = [&](const std::string& op, const std::string& path) {
+    for (const auto& p : abs[op])
+      if (p == path) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("openat", dir_ + "/cwd-rel"));
+  EXPECT_TRUE(has("openat", dir_ + "/sub"));
+  EXPECT_TRUE(has("openat", dir_ + "/sub/fd-rel"));
+  EXPECT_TRUE(has("fchmod", dir_ + "/sub/fd-rel"));
+  EXPECT_TRUE(has("ftruncate", dir_ + "/sub/fd-rel"));
+  EXPECT_TRUE(has("renameat", dir_ + "/sub/fd-rel"));
+  EXPECT_TRUE(has("renameat2", dir_ + "/sub/fd-renamed"));
+  EXPECT_TRUE(has("symlinkat", dir_ + "/sub/lnk"));
+  EXPECT_TRUE(has("symlinkat2", "cwd-rel"));  // a link's target is kept as written
+  EXPECT_TRUE(has("unlinkat", dir_ + "/sub/lnk"));
+  if (::testing::Test::HasFailure())
+    for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
+}
+
 TEST_F(TracerSessionTest, PidNamespaceNumbersAreRecorded) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("pidns");

@@ -320,6 +320,126 @@ static __always_inline void take_send_info(struct gs_syscall_record* r) {
   si->addr_len = 0;
 }
 
+/* Per-CPU buffer the cwd walk writes into (the walk runs in a bpf_loop callback). */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, char[GS_PATH_LEN]);
+} cwd_scratch SEC(".maps");
+
+struct cwd_walk {
+  struct dentry *d, *root_d;
+  struct vfsmount *vm, *root_vm;
+  struct mount* m;
+  __u64 off;
+  __u32 flags;
+  __u32 done;
+};
+
+/* One step of the walk up from fs->pwd. bpf_loop verifies this body once instead of
+ * once per unrolled iteration, which keeps program load fast. */
+static long cwd_step(__u32 i, void* ctx) {
+  struct cwd_walk* w = ctx;
+  /* locals, not w->x inside BPF_CORE_READ: cwd_walk is ours, not a kernel type */
+  struct dentry* d = w->d;
+  struct vfsmount* vm = w->vm;
+  struct mount* m = w->m;
+  if (d == w->root_d && vm == w->root_vm) {
+    w->done = 1;
+    return 1;
+  }
+  struct dentry* mnt_root = BPF_CORE_READ(vm, mnt_root);
+  struct dentry* parent = BPF_CORE_READ(d, d_parent);
+  if (d == mnt_root || d == parent) {
+    struct mount* mp = BPF_CORE_READ(m, mnt_parent);
+    if (mp == m || !mp) { /* the namespace root */
+      w->done = 1;
+      return 1;
+    }
+    w->d = BPF_CORE_READ(m, mnt_mountpoint);
+    w->m = mp;
+    w->vm = (struct vfsmount*)((void*)mp + bpf_core_field_offset(struct mount, mnt));
+    return 0;
+  }
+  __u32 zero = 0;
+  char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  if (!buf) return 1;
+  __u64 off = w->off;
+  if (off > GS_PATH_LEN - GS_NAME_LEN) {
+    w->flags |= GS_F_CWD_TRUNC;
+    return 1;
+  }
+  long n = bpf_probe_read_kernel_str(buf + off, GS_NAME_LEN, BPF_CORE_READ(d, d_name.name));
+  if (n <= 0) return 1;
+  if (n == GS_NAME_LEN) w->flags |= GS_F_CWD_TRUNC;
+  w->off = off + n;
+  w->d = parent;
+  return 0;
+}
+
+/* The path of (d, vm) as the current task's root sees it (a chroot/pivot_root jail gets
+ * jail paths), best effort: component names leaf first, NUL-separated, into `out`
+ * (GS_PATH_LEN bytes); user space reverses them. Returns the bytes written; sets
+ * trunc_flag in *flags when the walk stopped early. */
+static __always_inline __u32 walk_path(char* out, struct dentry* d, struct vfsmount* vm,
+                                       struct fs_struct* fs, __u32* flags, __u32 trunc_flag) {
+  struct cwd_walk w = {};
+  w.d = d;
+  w.vm = vm;
+  w.root_d = BPF_CORE_READ(fs, root.dentry);
+  w.root_vm = BPF_CORE_READ(fs, root.mnt);
+  w.m = (struct mount*)((void*)w.vm - bpf_core_field_offset(struct mount, mnt));
+  bpf_loop(GS_CWD_DEPTH, cwd_step, &w, 0);
+  if (!w.done || w.flags) *flags |= trunc_flag;
+  __u32 zero = 0;
+  char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  __u64 len = w.off;
+  if (!buf || len == 0) return 0;
+  if (len > GS_PATH_LEN) len = GS_PATH_LEN;
+  if (bpf_probe_read_kernel(out, GS_PATH_LEN, buf)) return 0;
+  return len;
+}
+
+/* The cwd of `p`, see walk_path. */
+static __always_inline void read_cwd(struct gs_exec_record* e, struct task_struct* p) {
+  struct fs_struct* fs = BPF_CORE_READ(p, fs);
+  e->cwd_len = walk_path(e->cwd, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), fs,
+                         &e->flags, GS_F_CWD_TRUNC);
+}
+
+/* dir1/dir2 of a syscall record: the directory `how` names (GS_DIR_CWD, or the index of
+ * a dirfd argument, which may be AT_FDCWD) or, for an fd-only call, that fd's file. Read
+ * at sys_exit from the caller's fd table, so it is what the kernel just used unless
+ * another thread swapped the fd in between. */
+static __always_inline __u32 resolve_dir(struct gs_syscall_record* r, char* out, __u8 how,
+                                         __u32 trunc_flag) {
+  struct task_struct* t = bpf_get_current_task_btf();
+  struct fs_struct* fs = BPF_CORE_READ(t, fs);
+  struct dentry* d;
+  struct vfsmount* vm;
+  long fd = GS_AT_FDCWD;
+  if (how < 6) fd = (int)r->args[how & 7];
+  if (fd == GS_AT_FDCWD) {
+    d = BPF_CORE_READ(fs, pwd.dentry);
+    vm = BPF_CORE_READ(fs, pwd.mnt);
+  } else {
+    struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
+    unsigned int max = BPF_CORE_READ(fdt, max_fds);
+    if (fd < 0 || fd >= max) return 0;
+    struct file** fds = BPF_CORE_READ(fdt, fd);
+    struct file* f = 0;
+    if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f) return 0;
+    d = BPF_CORE_READ(f, f_path.dentry);
+    vm = BPF_CORE_READ(f, f_path.mnt);
+  }
+  if (!d || !vm) return 0;
+  return walk_path(out, d, vm, fs, &r->flags, trunc_flag);
+}
+
+/* Is the user string in `s` (len bytes with its NUL) a relative path? */
+static __always_inline bool relative(const char* s, __u32 len) { return len > 0 && s[0] != '/'; }
+
 /* One program for every syscall, at its exit: count it, report a denial, and record the
  * syscalls whose spec asks for it. The arguments are still in pt_regs (the kernel does not
  * change di..r9 of a returning syscall), and their user memory is still there and now
@@ -370,7 +490,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   r->ret = ret;
   r->extra = 0;
   r->addr_len = 0;
-  r->exit_ts_delta = 0;
+  r->dir1_len = 0;
+  r->dir2_len = 0;
   r->str1_len = 0;
   r->pad = 0;
   /* regs is a trusted BTF pointer in tp_btf: plain loads, no helper call per field */
@@ -382,8 +503,17 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   r->args[5] = regs->r9;
   r->str1_len =
       read_str(r->str1, spec->str1_arg, r->args, &r->flags, GS_F_STR1_TRUNC, GS_F_STR1_FAULT);
+  __u32 str2_len = 0;
   if (spec->str2_arg < 6)
-    read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
+    str2_len =
+        read_str(r->str2, spec->str2_arg, r->args, &r->flags, GS_F_STR2_TRUNC, GS_F_STR2_FAULT);
+  /* Relative paths get the directory they were relative to, so that a write through a
+   * dirfd or after chdir still names the file it hit; fd-only calls get the fd's path. */
+  __u8 d1 = spec->dir1_arg, d2 = spec->dir2_arg;
+  if (d1 != GS_NO_ARG && (spec->str1_arg >= 6 || relative(r->str1, r->str1_len)))
+    r->dir1_len = resolve_dir(r, r->dir1, d1, GS_F_DIR1_TRUNC);
+  if (d2 != GS_NO_ARG && spec->str2_arg < 6 && relative(r->str2, str2_len))
+    r->dir2_len = resolve_dir(r, r->dir2, d2, GS_F_DIR2_TRUNC);
 
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
   if (a < 6 && l < 6) read_addr(r, r->args[a], r->args[l]);
@@ -410,10 +540,12 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   }
   if (nr == GS_NR_SENDTO || nr == GS_NR_SENDMSG || nr == GS_NR_SENDMMSG) take_send_info(r);
 
-  /* Send only what is used: the fixed part, then str1 up to its NUL, or everything when
-   * there is a second string. The decoder treats the missing tail as empty. */
+  /* Send only what is used: the fixed part, then str1 up to its NUL, or up to str2's end
+   * when there is a second string, or everything when a directory was resolved. The
+   * decoder treats the missing tail as empty. */
   __u64 size = sizeof(*r);
-  if (spec->str2_arg >= 6 && special != GS_SPECIAL_EXEC) {
+  if (!r->dir1_len && !r->dir2_len) size = __builtin_offsetof(struct gs_syscall_record, dir1);
+  if (spec->str2_arg >= 6 && special != GS_SPECIAL_EXEC && !r->dir1_len && !r->dir2_len) {
     size = __builtin_offsetof(struct gs_syscall_record, str1);
     if (spec->str1_arg < 6 && !(r->flags & GS_F_STR1_FAULT)) size += r->str1_len;
   }
@@ -572,86 +704,6 @@ int BPF_PROG(on_fork, struct task_struct* parent, struct task_struct* child) {
   f->is_thread = f->child_pid == BPF_CORE_READ(parent, tgid);
   bpf_ringbuf_submit(f, wakeup_flag_reserved(sizeof(*f)));
   return 0;
-}
-
-/* Per-CPU buffer the cwd walk writes into (the walk runs in a bpf_loop callback). */
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, char[GS_PATH_LEN]);
-} cwd_scratch SEC(".maps");
-
-struct cwd_walk {
-  struct dentry *d, *root_d;
-  struct vfsmount *vm, *root_vm;
-  struct mount* m;
-  __u64 off;
-  __u32 flags;
-  __u32 done;
-};
-
-/* One step of the walk up from fs->pwd. bpf_loop verifies this body once instead of
- * once per unrolled iteration, which keeps program load fast. */
-static long cwd_step(__u32 i, void* ctx) {
-  struct cwd_walk* w = ctx;
-  /* locals, not w->x inside BPF_CORE_READ: cwd_walk is ours, not a kernel type */
-  struct dentry* d = w->d;
-  struct vfsmount* vm = w->vm;
-  struct mount* m = w->m;
-  if (d == w->root_d && vm == w->root_vm) {
-    w->done = 1;
-    return 1;
-  }
-  struct dentry* mnt_root = BPF_CORE_READ(vm, mnt_root);
-  struct dentry* parent = BPF_CORE_READ(d, d_parent);
-  if (d == mnt_root || d == parent) {
-    struct mount* mp = BPF_CORE_READ(m, mnt_parent);
-    if (mp == m || !mp) { /* the namespace root */
-      w->done = 1;
-      return 1;
-    }
-    w->d = BPF_CORE_READ(m, mnt_mountpoint);
-    w->m = mp;
-    w->vm = (struct vfsmount*)((void*)mp + bpf_core_field_offset(struct mount, mnt));
-    return 0;
-  }
-  __u32 zero = 0;
-  char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
-  if (!buf) return 1;
-  __u64 off = w->off;
-  if (off > GS_PATH_LEN - GS_NAME_LEN) {
-    w->flags |= GS_F_CWD_TRUNC;
-    return 1;
-  }
-  long n = bpf_probe_read_kernel_str(buf + off, GS_NAME_LEN, BPF_CORE_READ(d, d_name.name));
-  if (n <= 0) return 1;
-  if (n == GS_NAME_LEN) w->flags |= GS_F_CWD_TRUNC;
-  w->off = off + n;
-  w->d = parent;
-  return 0;
-}
-
-/* The cwd of `p` as its own root sees it (a chroot/pivot_root jail gets jail paths),
- * best effort: component names leaf first, NUL-separated; user space reverses them. */
-static __always_inline void read_cwd(struct gs_exec_record* e, struct task_struct* p) {
-  struct fs_struct* fs = BPF_CORE_READ(p, fs);
-  struct cwd_walk w = {};
-  w.d = BPF_CORE_READ(fs, pwd.dentry);
-  w.vm = BPF_CORE_READ(fs, pwd.mnt);
-  w.root_d = BPF_CORE_READ(fs, root.dentry);
-  w.root_vm = BPF_CORE_READ(fs, root.mnt);
-  w.m = (struct mount*)((void*)w.vm - bpf_core_field_offset(struct mount, mnt));
-  e->cwd_len = 0;
-  bpf_loop(GS_CWD_DEPTH, cwd_step, &w, 0);
-  if (!w.done) w.flags |= GS_F_CWD_TRUNC;
-  e->flags |= w.flags;
-  __u32 zero = 0;
-  char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
-  __u64 len = w.off;
-  if (!buf || len == 0) return;
-  if (len > GS_PATH_LEN) len = GS_PATH_LEN;
-  if (bpf_probe_read_kernel(e->cwd, GS_PATH_LEN, buf) == 0) e->cwd_len = len;
 }
 
 SEC("tp_btf/sched_process_exec")

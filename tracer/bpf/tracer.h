@@ -65,10 +65,16 @@ struct gs_syscall_spec {
   __u8 addr_arg;    /* index of a struct sockaddr * argument, or GS_NO_ARG */
   __u8 addrlen_arg; /* index of its length (a value, not a pointer), or GS_NO_ARG */
   __u8 special;     /* enum gs_special */
-  __u8 denial;      /* 1: an -EPERM/-EACCES/-ENOSYS of it is a denial record (see
-                       the loader's denied_filter) */
-  __u8 pad;
+  /* Where a relative str1 / str2 starts: the index of its dirfd argument, GS_DIR_CWD
+   * (the caller's cwd) or GS_NO_ARG (not a path to resolve, e.g. a symlink's target).
+   * With no str1 (fchmod, ftruncate) dir1_arg is the fd acted on: dir1 is its own path. */
+  __u8 dir1_arg;
+  __u8 dir2_arg;
+  __u8 denial; /* 1: an -EPERM/-EACCES/-ENOSYS of it is a denial record (see the
+                  loader's denied_filter) */
+  __u8 pad[2];
 };
+#define GS_DIR_CWD 0xfe
 
 /* Flags in gs_syscall_record.flags / gs_exec_record.flags. */
 #define GS_F_STR1_TRUNC (1u << 0) /* str1 filled its buffer */
@@ -81,6 +87,8 @@ struct gs_syscall_spec {
 #define GS_F_ADDR_FAULT (1u << 7)
 #define GS_F_NO_ENTER (1u << 8)   /* unused since sys_enter is gone (kept: old recordings) */
 #define GS_F_CWD_TRUNC (1u << 10) /* cwd deeper/longer than the walk allows: partial */
+#define GS_F_DIR1_TRUNC (1u << 13) /* dir1 walk incomplete (too deep/long, or unreadable) */
+#define GS_F_DIR2_TRUNC (1u << 14)
 #define GS_F_ADDR_PEER                                                                         \
   (1u << 11)                     /* send* named no destination: addr is the socket's connected \
                                     peer, built from struct sock by the sock_send_length hook */
@@ -148,7 +156,8 @@ struct gs_syscall_record {
                           execve/execveat: bytes of argv in str2;
                           sendmmsg: bytes sent (sum of sock_send_length of the call) */
   __u32 addr_len;      /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
-  __u32 exit_ts_delta; /* 0: there is no sys_enter time any more (kept for the layout) */
+  __u16 dir1_len;      /* bytes of dir1 (0: str1 absolute, or nothing to resolve) */
+  __u16 dir2_len;      /* bytes of dir2 */
   __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
   __u32 pad;
   __u8 addr[GS_ADDR_LEN]; /* raw struct sockaddr from user memory */
@@ -157,6 +166,12 @@ struct gs_syscall_record {
   char str1[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str1_arg] */
   char str2[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str2_arg];
                              exec: argv, NUL-separated (shown for failed execs) */
+  /* The directory a relative str1 / str2 is relative to (its dirfd's file, or the cwd),
+   * or for fd-only calls the fd's own path, as of sys_exit: dentry names leaf first,
+   * NUL-separated, walked up to the caller's root (GS_F_DIR1_TRUNC: partial). Present
+   * only when dir1_len or dir2_len is set; the record is then sent whole. */
+  char dir1[GS_PATH_LEN];
+  char dir2[GS_PATH_LEN];
 };
 
 struct gs_denied_record {

@@ -108,7 +108,7 @@ bool any_glob(const std::vector<std::string>& globs, std::string_view text, std:
 
 class Model {
  public:
-  explicit Model(const json& report) : report_(report) {
+  explicit Model(const json& report) {
     const json& env = object_at(report, "environment");
     home_ = str(env, "home");
     if (home_.empty())
@@ -209,7 +209,6 @@ class Model {
   }
 
  private:
-  const json& report_;
   std::string home_;
   std::map<std::string, Proc> procs_;
   const json* files_;

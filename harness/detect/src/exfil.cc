@@ -129,7 +129,10 @@ std::vector<ExfilHit> ExfilScan::scan_dns_names(std::span<const std::string> nam
   std::vector<Joined> joined;
   for (const auto& n : names) {
     add_unique(scan_dns_name(n));
-    auto [sub, domain] = split_domain(n);
+    // named, not a structured binding: clang before 16 cannot capture those in a lambda
+    const auto split = split_domain(n);
+    const auto& sub = split.first;
+    const auto& domain = split.second;
     if (sub.empty()) continue;
     auto it = std::find_if(joined.begin(), joined.end(),
                            [&](const Joined& j) { return j.domain == domain; });
