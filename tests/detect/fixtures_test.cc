@@ -43,6 +43,7 @@ const std::vector<MaliciousCase>& malicious_cases() {
       {"persist",
        {"persistence-authorized-keys", "persistence-systemd", "persistence-autostart",
         "persistence-shell-rc", "persistence-git-hooks"}},
+      {"persistrel", {"persistence-authorized-keys", "persistence-shell-rc"}},
       {"memfdloader", {"fileless-exec"}},
       {"sandboxaware", {"sandbox-probe", "shell-downloader-pipe"}},
       {"jitterbeacon", {"beacon-init-run", "dns-in-init"}},

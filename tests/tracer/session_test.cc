@@ -662,12 +662,14 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
   TestCgroup cg("dirs");
   ASSERT_TRUE(cg.ok());
   std::string dir = dir_;
-  ASSERT_EQ(::mkdir((dir + "/sub").c_str(), 0755), 0);
+  // a long name (100 bytes): whole components are kept up to NAME_MAX
+  const std::string sub = "sub" + std::string(97, 'x');
+  ASSERT_EQ(::mkdir((dir + "/" + sub).c_str(), 0755), 0);
   GatedChild child([&] {
     if (::chdir("/") != 0 || ::chdir(dir.c_str()) != 0) return 30;
     int a = ::open("cwd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);  // after chdir
     if (a < 0) return 31;
-    int d = ::open("sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int d = ::open(sub.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d < 0) return 32;
     if (::chdir("/") != 0) return 33;  // the dirfd, not the cwd, is what counts
     int b = ::openat(d, "fd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
@@ -689,7 +691,7 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
   std::vector<Event> evs;
   int status = child.run_to_exit(**session, evs);
   ::unlink((dir_ + "/cwd-rel").c_str());
-  ::rmdir((dir_ + "/sub").c_str());
+  ::rmdir((dir_ + "/" + sub).c_str());
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
 
@@ -705,15 +707,15 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
     return false;
   };
   EXPECT_TRUE(has("openat", dir_ + "/cwd-rel"));
-  EXPECT_TRUE(has("openat", dir_ + "/sub"));
-  EXPECT_TRUE(has("openat", dir_ + "/sub/fd-rel"));
-  EXPECT_TRUE(has("fchmod", dir_ + "/sub/fd-rel"));
-  EXPECT_TRUE(has("ftruncate", dir_ + "/sub/fd-rel"));
-  EXPECT_TRUE(has("renameat", dir_ + "/sub/fd-rel"));
-  EXPECT_TRUE(has("renameat2", dir_ + "/sub/fd-renamed"));
-  EXPECT_TRUE(has("symlinkat", dir_ + "/sub/lnk"));
+  EXPECT_TRUE(has("openat", dir_ + "/" + sub));
+  EXPECT_TRUE(has("openat", dir_ + "/" + sub + "/fd-rel"));
+  EXPECT_TRUE(has("fchmod", dir_ + "/" + sub + "/fd-rel"));
+  EXPECT_TRUE(has("ftruncate", dir_ + "/" + sub + "/fd-rel"));
+  EXPECT_TRUE(has("renameat", dir_ + "/" + sub + "/fd-rel"));
+  EXPECT_TRUE(has("renameat2", dir_ + "/" + sub + "/fd-renamed"));
+  EXPECT_TRUE(has("symlinkat", dir_ + "/" + sub + "/lnk"));
   EXPECT_TRUE(has("symlinkat2", "cwd-rel"));  // a link's target is kept as written
-  EXPECT_TRUE(has("unlinkat", dir_ + "/sub/lnk"));
+  EXPECT_TRUE(has("unlinkat", dir_ + "/" + sub + "/lnk"));
   if (::testing::Test::HasFailure())
     for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
 }

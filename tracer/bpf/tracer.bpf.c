@@ -325,7 +325,7 @@ struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, char[GS_PATH_LEN]);
+  __type(value, char[2 * GS_PATH_LEN]); /* a whole name (<= NAME_MAX) fits after any offset */
 } cwd_scratch SEC(".maps");
 
 struct cwd_walk {
@@ -366,13 +366,12 @@ static long cwd_step(__u32 i, void* ctx) {
   char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
   if (!buf) return 1;
   __u64 off = w->off;
-  if (off > GS_PATH_LEN - GS_NAME_LEN) {
+  if (off >= GS_PATH_LEN) { /* full: the names nearer the root are missing */
     w->flags |= GS_F_CWD_TRUNC;
     return 1;
   }
-  long n = bpf_probe_read_kernel_str(buf + off, GS_NAME_LEN, BPF_CORE_READ(d, d_name.name));
+  long n = bpf_probe_read_kernel_str(buf + off, GS_PATH_LEN, BPF_CORE_READ(d, d_name.name));
   if (n <= 0) return 1;
-  if (n == GS_NAME_LEN) w->flags |= GS_F_CWD_TRUNC;
   w->off = off + n;
   w->d = parent;
   return 0;
@@ -396,7 +395,10 @@ static __always_inline __u32 walk_path(char* out, struct dentry* d, struct vfsmo
   char* buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
   __u64 len = w.off;
   if (!buf || len == 0) return 0;
-  if (len > GS_PATH_LEN) len = GS_PATH_LEN;
+  if (len > GS_PATH_LEN) { /* the last (root-most) name does not fit whole */
+    len = GS_PATH_LEN;
+    *flags |= trunc_flag;
+  }
   if (bpf_probe_read_kernel(out, GS_PATH_LEN, buf)) return 0;
   return len;
 }
