@@ -483,8 +483,14 @@ int main(int argc, char** argv) {
   std::printf("medians of %d rounds      wall            cpu (user+sys of the tree)\n", cfg.rounds);
   std::printf("untraced   %8.3f s              %8.3f s\n", p, pc);
   std::printf("traced     %8.3f s  x%.3f      %8.3f s  x%.3f\n", t, t / p, tc, tc / pc);
-  std::printf("median of the per-round ratios: wall x%.3f, cpu x%.3f\n", median(round_ratio),
-              median(round_cpu_ratio));
+  auto spread = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return std::make_pair(v.front(), v.back());
+  };
+  auto [wlo, whi] = spread(round_ratio);
+  auto [clo, chi] = spread(round_cpu_ratio);
+  std::printf("per-round ratios, median (min..max): wall x%.3f (%.3f..%.3f), cpu x%.3f (%.3f..%.3f)\n",
+              median(round_ratio), wlo, whi, median(round_cpu_ratio), clo, chi);
   if (have_strace) {
     double s = median(straced), sc = median(straced_cpu);
     std::printf("strace -f  %8.3f s  x%.3f      %8.3f s  x%.3f\n", s, s / p, sc, sc / pc);
