@@ -164,6 +164,13 @@ FileEvent decode_file(const gs_syscall_record& r, std::string_view op) {
     f.path = s2, f.path2 = s1;
   } else if (op == "symlinkat") {
     f.dirfd = as_int32(a[1]), f.path = s2, f.path2 = s1;
+  } else if (op == "chown" || op == "lchown") {
+    f.path = s1, f.uid = as_int32(a[1]), f.gid = as_int32(a[2]);
+  } else if (op == "fchown") {
+    f.fd = as_int32(a[0]), f.uid = as_int32(a[1]), f.gid = as_int32(a[2]);
+  } else if (op == "fchownat") {
+    f.dirfd = as_int32(a[0]), f.path = s1, f.uid = as_int32(a[2]), f.gid = as_int32(a[3]);
+    f.flags = a[4];
   } else if (op == "truncate") {
     f.path = s1, f.length = a[1];
   } else if (op == "ftruncate") {

@@ -87,6 +87,8 @@ struct FileEvent {
   uint64_t flags = 0;     // open flags, AT_* flags, RENAME_* flags
   uint32_t mode = 0;
   uint64_t length = 0;     // truncate/ftruncate
+  int64_t uid = -1;        // chown family: the new owner (-1: unchanged)
+  int64_t gid = -1;        // chown family: the new group (-1: unchanged)
   bool truncated = false;  // a path filled its buffer
   // The directory a relative path / path2 was relative to (its dirfd's file, or the
   // caller's cwd), read by the kernel at the call's exit; for fchmod/ftruncate, dir is

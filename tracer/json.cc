@@ -48,6 +48,7 @@ json body_json(const FileEvent& f) {
             {"flags", f.flags}, {"mode", f.mode},   {"truncated", f.truncated}};
   if (!f.path2.empty()) j["path2"] = f.path2, j["dirfd2"] = f.dirfd2;
   if (f.op == "truncate" || f.op == "ftruncate") j["length"] = f.length;
+  if (f.op.find("chown") != std::string::npos) j["uid"] = f.uid, j["gid"] = f.gid;
   if (!f.dir.empty()) j["dir"] = f.dir;
   if (!f.dir2.empty()) j["dir2"] = f.dir2;
   return j;

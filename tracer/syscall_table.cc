@@ -52,6 +52,10 @@ const SpecEntry kSpecs[] = {
     {"symlinkat", {GS_CAT_FILE, 0, 2, N, N, GS_SPECIAL_NONE, N, 1}},
     {"link", {GS_CAT_FILE, 0, 1, N, N, GS_SPECIAL_NONE, C, C}},
     {"linkat", {GS_CAT_FILE, 1, 3, N, N, GS_SPECIAL_NONE, 0, 2}},
+    {"chown", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"lchown", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
+    {"fchown", {GS_CAT_FILE, N, N, N, N, GS_SPECIAL_NONE, 0, N}},
+    {"fchownat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},
     {"truncate", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
     {"ftruncate", {GS_CAT_FILE, N, N, N, N, GS_SPECIAL_NONE, 0, N}},
     // network

@@ -76,6 +76,7 @@ std::vector<std::string> file_ops(const tracer::FileEvent& f) {
   }
   if (op.starts_with("unlink") || op == "rmdir") return {"delete"};
   if (op.find("chmod") != std::string::npos) return {"chmod"};
+  if (op.find("chown") != std::string::npos) return {"chown"};
   if (op.starts_with("rename")) return {"rename"};
   if (op.starts_with("mkdir")) return {"mkdir"};
   if (op.starts_with("symlink") || op.starts_with("link")) return {"link"};

@@ -375,6 +375,29 @@ TEST(Decode, FileRelativePathsCarryTheirResolvedDirectories) {
   EXPECT_EQ(file_abs_path(plain, false, "/w"), "/abs");
 }
 
+TEST(Decode, FileChownFamily) {
+  auto r = syscall_record("fchownat", {uint64_t(AT_FDCWD), 1, 0, 0, uint64_t(AT_SYMLINK_NOFOLLOW)}, 0);
+  put(r.str1, "/tmp/dropper");
+  auto ev = must_decode(bytes_of(r));
+  auto f = std::get<FileEvent>(ev.body);
+  EXPECT_EQ(f.path, "/tmp/dropper");
+  EXPECT_EQ(f.uid, 0);
+  EXPECT_EQ(f.gid, 0);
+  EXPECT_EQ(f.flags, uint64_t(AT_SYMLINK_NOFOLLOW));
+  EXPECT_EQ(to_json(ev)["uid"], 0);
+  auto c = syscall_record("fchown", {6, uint64_t(uint32_t(-1)), 1000}, -EPERM);
+  auto cf = std::get<FileEvent>(must_decode(bytes_of(c)).body);
+  EXPECT_EQ(cf.fd, 6);
+  EXPECT_EQ(cf.uid, -1);
+  EXPECT_EQ(cf.gid, 1000);
+  auto l = syscall_record("lchown", {1, 0, 0}, 0);
+  put(l.str1, "link");
+  EXPECT_EQ(std::get<FileEvent>(must_decode(bytes_of(l)).body).path, "link");
+  auto back = from_json(to_json(ev));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<FileEvent>(back->body).uid, 0);
+}
+
 TEST(Decode, FilePathWithoutTerminatorIsCut) {
   auto r = syscall_record("unlink", {1}, 0);
   std::memset(r.str1, 'p', sizeof(r.str1));

@@ -675,6 +675,7 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
     int b = ::openat(d, "fd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
     if (b < 0) return 34;
     if (::fchmod(b, 0640) != 0 || ::ftruncate(b, 0) != 0) return 35;
+    if (::fchown(b, -1, -1) != 0 || ::fchownat(d, "fd-rel", -1, -1, 0) != 0) return 38;
     if (::renameat(d, "fd-rel", d, "fd-renamed") != 0) return 36;
     if (::symlinkat("cwd-rel", d, "lnk") != 0) return 37;
     ::unlinkat(d, "lnk", 0);
@@ -711,6 +712,8 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
   EXPECT_TRUE(has("openat", dir_ + "/" + sub + "/fd-rel"));
   EXPECT_TRUE(has("fchmod", dir_ + "/" + sub + "/fd-rel"));
   EXPECT_TRUE(has("ftruncate", dir_ + "/" + sub + "/fd-rel"));
+  EXPECT_TRUE(has("fchown", dir_ + "/" + sub + "/fd-rel"));
+  EXPECT_TRUE(has("fchownat", dir_ + "/" + sub + "/fd-rel"));
   EXPECT_TRUE(has("renameat", dir_ + "/" + sub + "/fd-rel"));
   EXPECT_TRUE(has("renameat2", dir_ + "/" + sub + "/fd-renamed"));
   EXPECT_TRUE(has("symlinkat", dir_ + "/" + sub + "/lnk"));

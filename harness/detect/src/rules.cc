@@ -75,8 +75,9 @@ const KindSpec* spec_for(MatchKind k) {
   return nullptr;
 }
 
-const std::set<std::string, std::less<>> kOps = {"read",  "write",  "create", "delete", "exec",
-                                                 "chmod", "rename", "mkdir",  "link",   "truncate"};
+const std::set<std::string, std::less<>> kOps = {"read",  "write",  "create", "delete",
+                                                 "exec",  "chmod",  "chown",  "rename",
+                                                 "mkdir", "link",   "truncate"};
 const std::set<std::string, std::less<>> kPlaceholders = {"exe",    "argv",     "path",  "dest",
                                                           "name",   "count",    "phase", "syscall",
                                                           "source", "encoding", "score",
