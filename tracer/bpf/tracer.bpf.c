@@ -337,8 +337,8 @@ struct cwd_walk {
   __u32 done;
 };
 
-/* One step of the walk up from fs->pwd. bpf_loop verifies this body once instead of
- * once per unrolled iteration, which keeps program load fast. */
+/* One step of a path walk (walk_path) up towards the root. bpf_loop verifies this body
+ * once instead of once per unrolled iteration, which keeps program load fast. */
 static long cwd_step(__u32 i, void* ctx) {
   struct cwd_walk* w = ctx;
   /* locals, not w->x inside BPF_CORE_READ: cwd_walk is ours, not a kernel type */
