@@ -108,6 +108,13 @@ TEST(SyscallTable, NamesAndSpecsMatchX8664) {
   EXPECT_EQ(nr_of("exit"), 60);
   EXPECT_EQ(nr_of("exit_group"), 231);
   EXPECT_EQ(syscall_category(nr_of("sendmmsg")), Category::net);
+  // addr and str1 share their bytes in gs_syscall_record: no spec may use both.
+  for (int nr = 0; nr < GS_MAX_SYSCALLS; ++nr) {
+    const auto& sp = specs[nr];
+    bool has_addr = sp.addr_arg < 6 || sp.special == GS_SPECIAL_SENDMSG ||
+                    sp.special == GS_SPECIAL_SENDMMSG || sp.special == GS_SPECIAL_ACCEPT;
+    EXPECT_FALSE(has_addr && sp.str1_arg < 6) << syscall_label(nr);
+  }
 }
 
 TEST(Decode, Header) {

@@ -542,14 +542,17 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   }
   if (nr == GS_NR_SENDTO || nr == GS_NR_SENDMSG || nr == GS_NR_SENDMMSG) take_send_info(r);
 
-  /* Send only what is used: the fixed part, then str1 up to its NUL, or up to str2's end
-   * when there is a second string, or everything when a directory was resolved. The
-   * decoder treats the missing tail as empty. */
+  /* Send only what is used: the fixed part, then str1 up to its NUL or the address, or up
+   * to str2's end when there is a second string, or everything when a directory was
+   * resolved. The decoder treats the missing tail as empty. */
   __u64 size = sizeof(*r);
   if (!r->dir1_len && !r->dir2_len) size = __builtin_offsetof(struct gs_syscall_record, dir1);
   if (spec->str2_arg >= 6 && special != GS_SPECIAL_EXEC && !r->dir1_len && !r->dir2_len) {
     size = __builtin_offsetof(struct gs_syscall_record, str1);
-    if (spec->str1_arg < 6 && !(r->flags & GS_F_STR1_FAULT)) size += r->str1_len;
+    if (spec->str1_arg < 6 && !(r->flags & GS_F_STR1_FAULT))
+      size += r->str1_len;
+    else
+      size += r->addr_len; /* addr shares str1's bytes */
   }
   GS_BARRIER_VAR(size);
   if (size > sizeof(*r)) size = sizeof(*r);

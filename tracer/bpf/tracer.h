@@ -160,10 +160,15 @@ struct gs_syscall_record {
   __u16 dir2_len;      /* bytes of dir2 */
   __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
   __u32 pad;
-  __u8 addr[GS_ADDR_LEN]; /* raw struct sockaddr from user memory */
-  /* Variable tail: h.size ends after str1's NUL when there is no str2, so a record is
-   * between offsetof(str1) and sizeof(struct gs_syscall_record) bytes long. */
-  char str1[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str1_arg] */
+  /* Variable tail: h.size ends after the address or after str1's NUL when there is no
+   * str2 and no dir, so a record is between offsetof(str1) and sizeof(struct
+   * gs_syscall_record) bytes long. No syscall has both a path and an address (the syscall
+   * table's test checks it), so they share their bytes: every record is that much
+   * shorter, and the ring buffer streams less through the caches of the traced code. */
+  union {
+    __u8 addr[GS_ADDR_LEN]; /* raw struct sockaddr from user memory */
+    char str1[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str1_arg] */
+  };
   char str2[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str2_arg];
                              exec: argv, NUL-separated (shown for failed execs) */
   /* The directory a relative str1 / str2 is relative to (its dirfd's file, or the cwd),
