@@ -198,6 +198,26 @@ struct RunResult {
 
 enum class Mode { plain, traced, strace };
 
+int failed_runs = 0;  // workloads that did not exit 0: the exit status says so
+
+[[noreturn]] void die(const std::string& why) {
+  std::fprintf(stderr, "tracer_bench: %s\n", why.c_str());
+  std::exit(1);
+}
+
+// The tracer as an analysis configures it (profile's denials), without cgroups yet;
+// nullptr for the untraced modes.
+std::unique_ptr<gs::tracer::Session> bench_session(Mode mode, const Config& cfg) {
+  if (mode != Mode::traced || cfg.aa) return nullptr;
+  gs::tracer::Options o;
+  o.ring_buffer_bytes = cfg.ring_mib << 20;
+  o.denied_syscalls = cfg.denied;
+  if (cfg.counts_only) o.process = o.files = o.network = o.security = o.denied = false;
+  auto s = gs::tracer::Session::make(o);
+  if (!s.ok()) die(s.error().message());
+  return std::move(s).value();
+}
+
 // Forks a gated child in a fresh cgroup that execs argv; times it from release to exit.
 RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
   RunResult r;
@@ -224,20 +244,9 @@ RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config
     std::ofstream procs(cg.path + "/cgroup.procs");
     procs << child << std::flush;
   }
-  std::unique_ptr<gs::tracer::Session> session;
-  if (mode == Mode::traced && !cfg.aa) {
-    gs::tracer::Options o;
-    o.ring_buffer_bytes = cfg.ring_mib << 20;
-    o.cgroups = {cg.id};
-    o.denied_syscalls = cfg.denied;
-    if (cfg.counts_only) o.process = o.files = o.network = o.security = o.denied = false;
-    auto s = gs::tracer::Session::make(o);
-    if (!s.ok()) {
-      std::fprintf(stderr, "%s\n", s.error().message().c_str());
-      std::exit(1);
-    }
-    session = std::move(s).value();
-  }
+  auto session = bench_session(mode, cfg);
+  if (session)
+    if (auto st = session->add_cgroup(cg.id); !st.ok()) die(st.error().message());
   auto start = Clock::now();
   (void)!::write(gate[1], "g", 1);
   ::close(gate[1]);
@@ -262,7 +271,7 @@ RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config
       for (const auto& [name, c] : *counts) r.syscalls += c;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    std::fprintf(stderr, "tracer_bench: workload exited with status %d\n", status);
+    failed_runs++, std::fprintf(stderr, "tracer_bench: workload exited with status %d\n", status);
   return r;
 }
 
@@ -282,28 +291,14 @@ RunResult run_jailed(Mode mode, const std::vector<std::string>& argv, const Conf
   gs::sandbox::JailSpec spec = cfg.jail;
   spec.argv = argv;
   if (mode == Mode::strace) spec.seccomp_bpf = cfg.strace_filter;
+  auto session = bench_session(mode, cfg);  // first: a failure leaves no jail behind
   auto jail = gs::sandbox::Jail::create(spec);
-  if (!jail.ok()) {
-    std::fprintf(stderr, "tracer_bench: jail: %s\n", jail.error().message().c_str());
-    std::exit(1);
-  }
-  std::unique_ptr<gs::tracer::Session> session;
-  if (mode == Mode::traced && !cfg.aa) {
-    gs::tracer::Options o;
-    o.ring_buffer_bytes = cfg.ring_mib << 20;
-    o.denied_syscalls = cfg.denied;
-    if (cfg.counts_only) o.process = o.files = o.network = o.security = o.denied = false;
-    auto s = gs::tracer::Session::make(o);
-    if (!s.ok()) {
-      std::fprintf(stderr, "%s\n", s.error().message().c_str());
-      std::exit(1);
-    }
-    session = std::move(s).value();
+  if (!jail.ok()) die("jail: " + jail.error().message());
+  if (session)
     if (auto st = session->add_cgroup_tree((*jail)->cgroup_path()); !st.ok()) {
-      std::fprintf(stderr, "%s\n", st.error().message().c_str());
-      std::exit(1);
+      jail->reset();  // std::exit runs no destructors
+      die(st.error().message());
     }
-  }
   auto count = [&](const gs::tracer::Event& e) { ++r.by_type[std::string(e.type())]; };
   std::atomic<bool> done{false};
   std::thread reader;
@@ -315,18 +310,25 @@ RunResult run_jailed(Mode mode, const std::vector<std::string>& argv, const Conf
       r.reader_cpu_seconds = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
                              (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     });
-  if (!(*jail)->release().ok()) std::exit(1);
+  auto stop_reader = [&] {
+    done = true;
+    if (reader.joinable()) reader.join();
+  };
+  if (auto st = (*jail)->release(); !st.ok()) {
+    stop_reader();
+    jail->reset();
+    die("jail: " + st.error().message());
+  }
   auto rec = (*jail)->wait();
-  done = true;
-  if (reader.joinable()) reader.join();
+  stop_reader();
   if (!rec.ok()) {
-    std::fprintf(stderr, "tracer_bench: jail: %s\n", rec.error().message().c_str());
-    std::exit(1);
+    jail->reset();
+    die("jail: " + rec.error().message());
   }
   r.seconds = std::chrono::duration<double>(rec->duration).count();
   r.cpu_seconds = cgroup_cpu_usec((*jail)->cgroup_path()) / 1e6;
   if (!rec->exited || rec->exit_code != 0)
-    std::fprintf(stderr, "tracer_bench: workload ended with %s %d: %s\n",
+    failed_runs++, std::fprintf(stderr, "tracer_bench: workload ended with %s %d: %s\n",
                  rec->exited ? "exit code" : "signal", rec->exited ? rec->exit_code : rec->signal,
                  rec->err.tail.c_str());
   if (session) {
@@ -411,7 +413,7 @@ int main(int argc, char** argv) {
   }
   if (::geteuid() != 0) {
     std::fprintf(stderr, "tracer_bench: needs root (BPF, cgroups)\n");
-    return 1;
+    return 77;  // ctest's "skipped"
   }
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -497,11 +499,11 @@ int main(int argc, char** argv) {
   auto [clo, chi] = spread(round_cpu_ratio);
   std::printf("per-round ratios, median (min..max): wall x%.3f (%.3f..%.3f), cpu x%.3f (%.3f..%.3f)\n",
               median(round_ratio), wlo, whi, median(round_cpu_ratio), clo, chi);
-  if (have_strace) {
+  if (!straced.empty()) {
     double s = median(straced), sc = median(straced_cpu);
     std::printf("strace -f  %8.3f s  x%.3f      %8.3f s  x%.3f\n", s, s / p, sc, sc / pc);
   } else {
-    std::printf("strace -f  %s\n", no_strace ? "skipped (--no-strace)" : "not installed");
+    std::printf("strace -f  %s\n", !have_strace && !no_strace ? "not installed" : "skipped");
   }
   std::printf("events per traced run: %llu (%.0f events/s), lost in all traced runs: %llu\n",
               (unsigned long long)last.events, last.events / t, (unsigned long long)lost);
@@ -512,5 +514,6 @@ int main(int argc, char** argv) {
   for (const auto& [type, n] : last.by_type) std::printf(" %s %llu", type.c_str(), (unsigned long long)n);
   std::printf("\n");
   (void)std::system(("rm -rf " + tmp).c_str());
-  return 0;
+  // Lost events or a failed workload make the run fail: the figures above are not valid.
+  return lost || failed_runs ? 3 : 0;
 }
