@@ -63,6 +63,15 @@ struct Profile {
 
   // "denied by profile": true when any rule of the profile denies or kills `syscall`.
   bool denies(const std::string& syscall) const { return denied.count(syscall) != 0; }
+  // The denials that are evidence: `denied` without `fallback` (ENOSYS answers that only
+  // steer callers to an older syscall, clone3 -> clone in every cgo program, are the
+  // profile working as meant). What the tracer records as denied syscalls.
+  std::set<std::string> evidence_denials() const {
+    std::set<std::string> out;
+    for (const auto& s : denied)
+      if (!fallback.count(s)) out.insert(s);
+    return out;
+  }
 };
 
 // Fills `spec` from the profile and a persona made from it: seccomp filter, limits,

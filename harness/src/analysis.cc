@@ -157,7 +157,6 @@ class Pipeline {
   Status load_profile();
   Status prepare_home();
   Status start_tracer();
-  std::set<std::string> profile_denials() const;
   void collect_trace();
   void judge();
   void write_outputs(AnalysisOutcome& out);
@@ -757,23 +756,13 @@ Status Pipeline::prepare_home() {
   return chown_tree(home, uid, uid);
 }
 
-// The syscalls whose failures are the profile denying them. ENOSYS answers that only
-// steer callers to an older syscall (clone3 -> clone, which every cgo program does) are
-// the profile working as meant, not evidence.
-std::set<std::string> Pipeline::profile_denials() const {
-  std::set<std::string> denied;
-  for (const auto& s : profile_.denied)
-    if (!profile_.fallback.count(s)) denied.insert(s);
-  return denied;
-}
-
 Status Pipeline::start_tracer() {
   if (!opts_.trace) return {};
   tracer::Options o;
   // Only the profile's denials become events: the kernel's own EPERMs (Go's epoll_ctl on
   // every regular file it opens) would be about half of all records and are dropped here
   // anyway (collect_trace).
-  o.denied_syscalls = profile_denials();
+  o.denied_syscalls = profile_.evidence_denials();
   auto s = tracer::Session::make(o);
   if (!s) return error(s.error().message() + " (--no-trace analyses without it)");
   tracer_ = std::move(*s);
@@ -792,7 +781,7 @@ void Pipeline::collect_trace() {
     return a.event.header.ts_ns < b.event.header.ts_ns;
   });
   for (size_t i = 0; i < events_.size(); ++i) events_[i].id = i + 1;
-  Behaviour b = build_behaviour(events_, profile_denials());
+  Behaviour b = build_behaviour(events_, profile_.evidence_denials());
   // The kernel log is host-wide: keep only kills of processes this run's trace saw.
   std::set<int64_t> traced_pids;
   for (const auto& e : events_) traced_pids.insert(e.event.header.pid);

@@ -395,8 +395,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "tracer_bench: %s\n", profile.error().message().c_str());
       return 1;
     }
-    for (const auto& s : profile->denied)
-      if (!profile->fallback.count(s)) cfg.denied.insert(s);
+    cfg.denied = profile->evidence_denials();
     auto persona = gs::sandbox::Persona::randomize(profile->persona, 1);
     if (!persona.ok()) return 1;
     gs::sandbox::apply(*profile, *persona, cfg.jail);

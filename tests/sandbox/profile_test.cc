@@ -86,6 +86,11 @@ TEST(Profile, DefaultDeniesWhatTheIssueLists) {
   }
   EXPECT_TRUE(p->killed.count("reboot"));
   EXPECT_EQ(p->fallback, std::set<std::string>{"clone3"});
+  // what the tracer records as denials: every denied syscall but the fallback
+  auto evidence = p->evidence_denials();
+  EXPECT_TRUE(evidence.count("ptrace") && evidence.count("reboot"));
+  EXPECT_FALSE(evidence.count("clone3"));
+  EXPECT_EQ(evidence.size(), p->denied.size() - 1);
   EXPECT_EQ(p->limits.memory_bytes, 4ull << 30);
   EXPECT_EQ(p->limits.max_pids, 512u);
   EXPECT_EQ(p->limits.cpu_millicores, 2000u);
