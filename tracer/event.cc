@@ -189,7 +189,6 @@ FileEvent decode_file(const gs_syscall_record& r, std::string_view op) {
   return f;
 }
 
-
 NetEvent decode_net(const gs_syscall_record& r, std::string_view op) {
   NetEvent n;
   n.nr = r.nr;
@@ -386,7 +385,8 @@ std::string file_abs_path(const FileEvent& f, bool second, const std::string& cw
   const int64_t dirfd = second ? f.dirfd2 : f.dirfd;
   if (path.empty()) return second ? std::string() : dir;  // fd-only: the fd's own path
   if (path[0] == '/') return path;
-  if (second && (f.op == "symlink" || f.op == "symlinkat")) return path;  // never used
+  // a link's target is resolved when the link is used, not when it is made: as written
+  if (second && (f.op == "symlink" || f.op == "symlinkat")) return path;
   std::string base = !dir.empty() ? dir : (dirfd == AT_FDCWD ? cwd : std::string());
   if (base.empty()) return path;
   if (path == ".") return base;
