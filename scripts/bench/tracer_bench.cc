@@ -200,6 +200,18 @@ enum class Mode { plain, traced, strace };
 
 int failed_runs = 0;  // workloads that did not exit 0: the exit status says so
 
+// After the tree is gone: the last events, the loss and the syscall total into `r`.
+void finish_session(gs::tracer::Session& session, const gs::tracer::EventSource::Callback& count,
+                    RunResult& r) {
+  (void)session.drain(count);
+  auto st = session.stats();
+  r.events = st.events;
+  r.lost = st.dropped();
+  auto counts = session.syscall_counts(0);
+  if (counts.ok())
+    for (const auto& [name, c] : *counts) r.syscalls += c;
+}
+
 [[noreturn]] void die(const std::string& why) {
   std::fprintf(stderr, "tracer_bench: %s\n", why.c_str());
   std::exit(1);
@@ -221,11 +233,14 @@ std::unique_ptr<gs::tracer::Session> bench_session(Mode mode, const Config& cfg)
 // Forks a gated child in a fresh cgroup that execs argv; times it from release to exit.
 RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
   RunResult r;
-  BenchCgroup cg(n);
-  if (!cg.id) {
-    std::fprintf(stderr, "tracer_bench: cannot create a cgroup v2 directory\n");
-    std::exit(1);
-  }
+  auto session = bench_session(mode, cfg);  // before the cgroup and the child: a failure
+  BenchCgroup cg(n);                        // leaves nothing behind
+  if (!cg.id) die("cannot create a cgroup v2 directory");
+  if (session)
+    if (auto st = session->add_cgroup(cg.id); !st.ok()) {
+      ::rmdir(cg.path.c_str());
+      die(st.error().message());
+    }
   int gate[2];
   if (::pipe2(gate, O_CLOEXEC) != 0) std::exit(1);
   std::vector<char*> cargv;
@@ -244,9 +259,6 @@ RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config
     std::ofstream procs(cg.path + "/cgroup.procs");
     procs << child << std::flush;
   }
-  auto session = bench_session(mode, cfg);
-  if (session)
-    if (auto st = session->add_cgroup(cg.id); !st.ok()) die(st.error().message());
   auto start = Clock::now();
   (void)!::write(gate[1], "g", 1);
   ::close(gate[1]);
@@ -261,15 +273,7 @@ RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   auto tv = [](const timeval& t) { return double(t.tv_sec) + t.tv_usec / 1e6; };
   r.cpu_seconds = tv(ru.ru_utime) + tv(ru.ru_stime);
-  if (session) {
-    (void)session->drain(count);
-    auto st = session->stats();
-    r.events = st.events;
-    r.lost = st.dropped();
-    auto counts = session->syscall_counts(0);
-    if (counts.ok())
-      for (const auto& [name, c] : *counts) r.syscalls += c;
-  }
+  if (session) finish_session(*session, count, r);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     failed_runs++, std::fprintf(stderr, "tracer_bench: workload exited with status %d\n", status);
   return r;
@@ -331,15 +335,7 @@ RunResult run_jailed(Mode mode, const std::vector<std::string>& argv, const Conf
     failed_runs++, std::fprintf(stderr, "tracer_bench: workload ended with %s %d: %s\n",
                  rec->exited ? "exit code" : "signal", rec->exited ? rec->exit_code : rec->signal,
                  rec->err.tail.c_str());
-  if (session) {
-    (void)session->drain(count);
-    auto st = session->stats();
-    r.events = st.events;
-    r.lost = st.dropped();
-    auto counts = session->syscall_counts(0);
-    if (counts.ok())
-      for (const auto& [name, c] : *counts) r.syscalls += c;
-  }
+  if (session) finish_session(*session, count, r);
   return r;
 }
 
