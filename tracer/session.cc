@@ -71,13 +71,19 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
                                          round_ring_size(options.ring_buffer_bytes)))
     return load_error("ring buffer sizing", -err);
 
-  if (int err = tracer_bpf__load(s->skel_.get())) return load_error("load", -err);
-
   auto specs = all_syscall_specs();
   if (options.denied_syscalls)
     for (const auto& name : *options.denied_syscalls)
       if (auto nr = syscall_number(name); nr && *nr >= 0 && size_t(*nr) < specs.size())
         specs[*nr].denial = 1;
+  for (uint32_t nr = 0; nr < specs.size() && nr < GS_MAX_SYSCALLS; ++nr) {
+    uint8_t cat = specs[nr].category;
+    if (cat != GS_CAT_NONE && cat < GS_CAT_MAX && (categories & (1u << cat)))
+      s->skel_->rodata->record_bits[nr / 64] |= uint64_t{1} << (nr % 64);
+  }
+
+  if (int err = tracer_bpf__load(s->skel_.get())) return load_error("load", -err);
+
   int specs_fd = bpf_map__fd(s->skel_->maps.syscall_specs);
   for (uint32_t nr = 0; nr < specs.size(); ++nr) {
     if (specs[nr].category == GS_CAT_NONE && !specs[nr].denial) continue;
@@ -228,15 +234,13 @@ Result<std::map<std::string, uint64_t>> Session::syscall_counts(uint32_t tag) co
   if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return Error{-ncpu, "tracer: libbpf_num_possible_cpus"};
-  std::vector<uint64_t> values(ncpu);
-  int fd = bpf_map__fd(skel_->maps.counts);
+  std::vector<gs_counts> values(ncpu);  // one block per CPU
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.counts), &tag, values.data()) != 0)
+    return sys_error("tracer: read the syscall counters of tag " + std::to_string(tag));
   std::map<std::string, uint64_t> out;
   for (uint32_t nr = 0; nr < GS_MAX_SYSCALLS; ++nr) {
-    uint32_t key = tag * GS_MAX_SYSCALLS + nr;
-    if (bpf_map_lookup_elem(fd, &key, values.data()) != 0)
-      return sys_error("tracer: read syscall counter " + std::to_string(key));
     uint64_t total = 0;
-    for (auto v : values) total += v;
+    for (const auto& cpu : values) total += cpu.n[nr];
     if (total) out[syscall_label(static_cast<int>(nr))] += total;
   }
   return out;
@@ -246,13 +250,9 @@ Status Session::reset_syscall_counts(uint32_t tag) {
   if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return Error{-ncpu, "tracer: libbpf_num_possible_cpus"};
-  std::vector<uint64_t> zeros(ncpu, 0);
-  int fd = bpf_map__fd(skel_->maps.counts);
-  for (uint32_t nr = 0; nr < GS_MAX_SYSCALLS; ++nr) {
-    uint32_t key = tag * GS_MAX_SYSCALLS + nr;
-    if (bpf_map_update_elem(fd, &key, zeros.data(), BPF_ANY) != 0)
-      return sys_error("tracer: reset syscall counter " + std::to_string(key));
-  }
+  std::vector<gs_counts> zeros(ncpu, gs_counts{});
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.counts), &tag, zeros.data(), BPF_ANY) != 0)
+    return sys_error("tracer: reset the syscall counters of tag " + std::to_string(tag));
   return {};
 }
 

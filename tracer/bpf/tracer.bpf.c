@@ -45,6 +45,10 @@ const volatile bool denied_filter = false;
 /* Wake the reader only once this much data waits: one wakeup per record costs a context
  * switch per event. The reader polls with a timeout and consumes whatever is there. */
 const volatile __u64 wakeup_bytes = 256 << 10;
+/* Bit nr: syscall nr makes a record (its spec has an enabled category). Most calls are of
+ * syscalls that do not and did not fail with a denial's errno: they stop after counting,
+ * without looking at `syscall_specs`. */
+const volatile __u64 record_bits[GS_MAX_SYSCALLS / 64] = {};
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -66,12 +70,13 @@ struct {
   __type(value, struct gs_syscall_spec);
 } syscall_specs SEC(".maps");
 
-/* Syscall counters, index tag * GS_MAX_SYSCALLS + nr. */
+/* Syscall counters: one block of every number per tag, so user space reads or resets a
+ * phase's counters in one call (it took 512 with one entry per (tag, number)). */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, GS_MAX_TAGS* GS_MAX_SYSCALLS);
+  __uint(max_entries, GS_MAX_TAGS);
   __type(key, __u32);
-  __type(value, __u64);
+  __type(value, struct gs_counts);
 } counts SEC(".maps");
 
 /* Records lost because the ring buffer was full, per enum gs_category. */
@@ -468,16 +473,18 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   else
     return 0;
 
-  __u32 slot = tag * GS_MAX_SYSCALLS + nr;
-  __u64* c = bpf_map_lookup_elem(&counts, &slot);
-  if (c) *c += 1;
+  struct gs_counts* c = bpf_map_lookup_elem(&counts, &tag);
+  if (c) c->n[nr & (GS_MAX_SYSCALLS - 1)] += 1;
+  /* Most calls end here: neither recorded nor a possible denial. */
+  bool denial = ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS;
+  bool record = (record_bits[(nr / 64) & 7] >> (nr % 64)) & 1;
+  if (!record && !denial) return 0;
   /* the buckets (nr >= GS_NR_X32_BUCKET) have no spec: zeroes, no denial flag */
   struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &nr);
-  if (record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
-      (ret == -GS_EPERM || ret == -GS_EACCES || ret == -GS_ENOSYS) &&
+  if (denial && record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
       (!denied_filter || (spec && spec->denial)))
     emit_denied(compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
-  if (nr >= GS_NR_X32_BUCKET) return 0; /* not x86_64 numbers: counted, never decoded */
+  if (!record || nr >= GS_NR_X32_BUCKET) return 0; /* buckets: counted, never decoded */
 
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;
   if (!(enabled_categories & (1u << spec->category))) return 0;
@@ -776,9 +783,8 @@ static __always_inline void count_exit_syscall(__u32 tag) {
   struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
   long nr = regs->orig_ax;
   if (nr != GS_NR_EXIT && nr != GS_NR_EXIT_GROUP) return;
-  __u32 slot = tag * GS_MAX_SYSCALLS + nr;
-  __u64* c = bpf_map_lookup_elem(&counts, &slot);
-  if (c) *c += 1;
+  struct gs_counts* c = bpf_map_lookup_elem(&counts, &tag);
+  if (c) c->n[nr & (GS_MAX_SYSCALLS - 1)] += 1;
 }
 
 SEC("tp_btf/sched_process_exit")

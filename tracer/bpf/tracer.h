@@ -225,4 +225,9 @@ struct gs_scope_slot {
   __u32 gen;  /* scope_gen when it was filled */
 };
 
+/* The syscall counters of one tag (value of the per-CPU `counts` array), by number. */
+struct gs_counts {
+  __u64 n[GS_MAX_SYSCALLS];
+};
+
 #endif /* GS_TRACER_BPF_TRACER_H */
