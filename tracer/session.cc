@@ -67,6 +67,7 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
   s->skel_->rodata->record_denied = options.denied;
   s->skel_->rodata->denied_filter = options.denied_syscalls.has_value();
   s->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
+  s->skel_->rodata->hooks_only = options.hooks_only;
   if (int err = bpf_map__set_max_entries(s->skel_->maps.events,
                                          round_ring_size(options.ring_buffer_bytes)))
     return load_error("ring buffer sizing", -err);

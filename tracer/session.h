@@ -45,6 +45,9 @@ struct Options {
   // denied set, sandbox::Profile::denied). nullopt: every such failure is one. Names
   // without an x86_64 number are ignored.
   std::optional<std::set<std::string>> denied_syscalls;
+  // Benchmarks only: every program attached, but the syscall program returns before it
+  // counts or records anything: the kernel's own cost of the hooks (tracer_bench --ladder).
+  bool hooks_only = false;
 };
 
 class Session : public EventSource {

@@ -2,10 +2,15 @@
 // side with no tracing and with `strace -f`, in one run.
 //
 //   tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
-//                [--counts-only] [--no-strace] [--strace-rounds N] [--aa]
+//                [--counts-only | --aa | --ladder] [--no-strace] [--strace-rounds N]
 //
-// --aa runs the "traced" column untraced as well: the ratios it prints are the noise of
-// the host, the resolution of every other run's ratio.
+// Columns, each a ratio to the untraced one, measured in the same rounds:
+//   default        untraced, traced
+//   --counts-only  untraced, counts only (every event category off: scoping + counting)
+//   --aa           untraced, untraced again: the noise of the host, the resolution of
+//                  every other ratio
+//   --ladder       untraced, hooks only (the programs attached, the syscall one returning
+//                  at once: the kernel's floor), counts only, traced: where the cost is
 //
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
@@ -60,12 +65,10 @@ struct Config {
   long execs = 200;
   int rounds = 5;
   size_t ring_mib = 16;
-  bool counts_only = false;  // all event categories off: the cost of scoping + counting
   // Denials recorded as an analysis records them: the default profile's denied syscalls.
   std::set<std::string> denied;
   bool bare = false;  // plain cgroup, no jail
   int strace_rounds = 1;
-  bool aa = false;  // the "traced" runs are untraced too: shows the noise floor of a ratio
   gs::sandbox::JailSpec jail;           // argv is set per run
   std::vector<uint8_t> strace_filter;   // the default filter with ptrace allowed
 };
@@ -196,7 +199,8 @@ struct RunResult {
   double reader_cpu_seconds = 0;  // the thread that polls and decodes (jail runs only)  // events per type ("file", "denied" ...)
 };
 
-enum class Mode { plain, traced, strace };
+// What one run is: untraced, three levels of tracing, or under strace -f.
+enum class Mode { plain, hooks, counts, traced, strace };
 
 int failed_runs = 0;  // workloads that did not exit 0: the exit status says so
 
@@ -217,14 +221,15 @@ void finish_session(gs::tracer::Session& session, const gs::tracer::EventSource:
   std::exit(1);
 }
 
-// The tracer as an analysis configures it (profile's denials), without cgroups yet;
-// nullptr for the untraced modes.
+// The tracer as an analysis configures it (profile's denials), without cgroups yet, less
+// for the hooks/counts levels; nullptr for the untraced modes.
 std::unique_ptr<gs::tracer::Session> bench_session(Mode mode, const Config& cfg) {
-  if (mode != Mode::traced || cfg.aa) return nullptr;
+  if (mode == Mode::plain || mode == Mode::strace) return nullptr;
   gs::tracer::Options o;
   o.ring_buffer_bytes = cfg.ring_mib << 20;
   o.denied_syscalls = cfg.denied;
-  if (cfg.counts_only) o.process = o.files = o.network = o.security = o.denied = false;
+  if (mode != Mode::traced) o.process = o.files = o.network = o.security = o.denied = false;
+  o.hooks_only = mode == Mode::hooks;
   auto s = gs::tracer::Session::make(o);
   if (!s.ok()) die(s.error().message());
   return std::move(s).value();
@@ -349,6 +354,9 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   Config cfg;
   bool no_strace = false, go = false;
+  // The columns of the table: the first is the untraced reference of every ratio.
+  std::vector<std::pair<std::string, Mode>> columns = {{"untraced", Mode::plain},
+                                                       {"traced", Mode::traced}};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] {
@@ -367,7 +375,7 @@ int main(int argc, char** argv) {
     else if (a == "--ring-mib")
       cfg.ring_mib = std::atol(next());
     else if (a == "--counts-only")
-      cfg.counts_only = true;
+      columns = {{"untraced", Mode::plain}, {"counts only", Mode::counts}};
     else if (a == "--no-strace")
       no_strace = true;
     else if (a == "--go")
@@ -375,13 +383,18 @@ int main(int argc, char** argv) {
     else if (a == "--bare")
       cfg.bare = true;
     else if (a == "--aa")
-      cfg.aa = true;
+      columns = {{"untraced", Mode::plain}, {"untraced'", Mode::plain}};
+    else if (a == "--ladder")
+      columns = {{"untraced", Mode::plain},
+                 {"hooks only", Mode::hooks},
+                 {"counts only", Mode::counts},
+                 {"traced", Mode::traced}};
     else if (a == "--strace-rounds")
       cfg.strace_rounds = std::atoi(next());
     else {
       std::fprintf(stderr,
                    "usage: tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
-                   "[--counts-only] [--no-strace] [--strace-rounds N] [--aa]\n");
+                   "[--counts-only | --aa | --ladder] [--no-strace] [--strace-rounds N]\n");
       return 2;
     }
   }
@@ -443,65 +456,75 @@ int main(int argc, char** argv) {
   bool have_strace = !no_strace && ::access(st[0].c_str(), X_OK) == 0 &&
                      (cfg.bare || !cfg.strace_filter.empty());
 
-  std::vector<double> plain, traced, straced, plain_cpu, traced_cpu, straced_cpu;
-  RunResult last;
+  const size_t ncol = columns.size();
+  std::vector<std::vector<double>> wall(ncol), cpu(ncol), wall_ratio(ncol), cpu_ratio(ncol);
+  std::vector<double> straced, straced_cpu;
+  RunResult last;  // the last run of the last traced column
   uint64_t lost = 0;
   int k = 0;
   auto run = [&](Mode mode, const std::vector<std::string>& argv, const Config& cfg, int n) {
     return cfg.bare ? run_bare(mode, argv, cfg, n) : run_jailed(mode, argv, cfg);
   };
-  // Untraced and traced alternate in ABAB.. / BABA.. order, so drift of the host (other
-  // tenants, frequency) hits both alike; strace, ~40x slower, runs strace_rounds times.
-  std::vector<double> round_ratio, round_cpu_ratio;
+  // The columns run in rotated order (AB, BA; ABCD, BCDA, ...), so drift of the host
+  // (other tenants, frequency) hits all alike; strace, ~40x slower, runs strace_rounds
+  // times.
   for (int round = 0; round < cfg.rounds; ++round) {
-    RunResult u, tr;
-    if (round % 2 == 0) {
-      u = run(Mode::plain, wl, cfg, k++);
-      tr = run(Mode::traced, wl, cfg, k++);
-    } else {
-      tr = run(Mode::traced, wl, cfg, k++);
-      u = run(Mode::plain, wl, cfg, k++);
+    std::vector<RunResult> res(ncol);
+    for (size_t i = 0; i < ncol; ++i) {
+      size_t c = (i + round) % ncol;
+      res[c] = run(columns[c].second, wl, cfg, k++);
+      lost += res[c].lost;
     }
-    plain.push_back(u.seconds), plain_cpu.push_back(u.cpu_seconds);
-    traced.push_back(tr.seconds), traced_cpu.push_back(tr.cpu_seconds);
-    round_ratio.push_back(tr.seconds / u.seconds);
-    round_cpu_ratio.push_back(tr.cpu_seconds / u.cpu_seconds);
-    lost += tr.lost;
-    last = tr;
+    for (size_t c = 0; c < ncol; ++c) {
+      wall[c].push_back(res[c].seconds), cpu[c].push_back(res[c].cpu_seconds);
+      wall_ratio[c].push_back(res[c].seconds / res[0].seconds);
+      cpu_ratio[c].push_back(res[c].cpu_seconds / res[0].cpu_seconds);
+      if (columns[c].second != Mode::plain) last = res[c];
+    }
     if (have_strace && round < cfg.strace_rounds) {
       auto s = run(Mode::strace, st, cfg, k++);
       straced.push_back(s.seconds), straced_cpu.push_back(s.cpu_seconds);
     }
   }
-  double p = median(plain), t = median(traced);
-  double pc = median(plain_cpu), tc = median(traced_cpu);
-  std::printf("cpu per round (untraced/traced):");
-  for (size_t i = 0; i < plain_cpu.size(); ++i) std::printf(" %.2f/%.2f", plain_cpu[i], traced_cpu[i]);
+  std::printf("cpu per round (");
+  for (size_t c = 0; c < ncol; ++c) std::printf("%s%s", c ? "/" : "", columns[c].first.c_str());
+  std::printf("):");
+  for (int r = 0; r < cfg.rounds; ++r)
+    for (size_t c = 0; c < ncol; ++c) std::printf("%s%.2f", c ? "/" : " ", cpu[c][r]);
   std::printf("\n");
   std::printf(
       "workload (%s, %s): %ld x (openat read close stat) + %ld x (socket connect close) + %ld fork/exec\n",
       go ? "Go program" : "C++ loop",
       cfg.bare ? "bare cgroup, no seccomp" : "in the jail, default profile", cfg.iterations, cfg.iterations / 10, cfg.execs);
   std::printf("syscalls per run (tracer count): %llu\n", (unsigned long long)last.syscalls);
-  std::printf("medians of %d rounds      wall            cpu (user+sys of the tree)\n", cfg.rounds);
-  std::printf("untraced   %8.3f s              %8.3f s\n", p, pc);
-  std::printf("%s %8.3f s  x%.3f      %8.3f s  x%.3f\n", cfg.aa ? "untraced'" : "traced    ", t, t / p, tc, tc / pc);
   auto spread = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return std::make_pair(v.front(), v.back());
   };
-  auto [wlo, whi] = spread(round_ratio);
-  auto [clo, chi] = spread(round_cpu_ratio);
-  std::printf("per-round ratios, median (min..max): wall x%.3f (%.3f..%.3f), cpu x%.3f (%.3f..%.3f)\n",
-              median(round_ratio), wlo, whi, median(round_cpu_ratio), clo, chi);
+  double p = median(wall[0]), pc = median(cpu[0]);
+  std::printf("medians of %d rounds   wall              cpu (user+sys of the tree)   per-round ratios, median (min..max)\n",
+              cfg.rounds);
+  for (size_t c = 0; c < ncol; ++c) {
+    double t = median(wall[c]), tc = median(cpu[c]);
+    std::printf("%-12s %8.3f s", columns[c].first.c_str(), t);
+    if (c == 0) {
+      std::printf("           %8.3f s\n", tc);
+      continue;
+    }
+    auto [wlo, whi] = spread(wall_ratio[c]);
+    auto [clo, chi] = spread(cpu_ratio[c]);
+    std::printf("  x%.3f   %8.3f s  x%.3f       wall x%.3f (%.3f..%.3f), cpu x%.3f (%.3f..%.3f)\n", t / p,
+                tc, tc / pc, median(wall_ratio[c]), wlo, whi, median(cpu_ratio[c]), clo, chi);
+  }
   if (!straced.empty()) {
     double s = median(straced), sc = median(straced_cpu);
-    std::printf("strace -f  %8.3f s  x%.3f      %8.3f s  x%.3f\n", s, s / p, sc, sc / pc);
+    std::printf("%-12s %8.3f s  x%.3f   %8.3f s  x%.3f\n", "strace -f", s, s / p, sc, sc / pc);
   } else {
-    std::printf("strace -f  %s\n", !have_strace && !no_strace ? "not installed" : "skipped");
+    std::printf("strace -f    %s\n", !have_strace && !no_strace ? "not installed" : "skipped");
   }
   std::printf("events per traced run: %llu (%.0f events/s), lost in all traced runs: %llu\n",
-              (unsigned long long)last.events, last.events / t, (unsigned long long)lost);
+              (unsigned long long)last.events, last.seconds > 0 ? last.events / last.seconds : 0.0,
+              (unsigned long long)lost);
   if (!cfg.bare)
     std::printf("reader thread (poll + decode) of the last traced run: %.3f s cpu\n",
                 last.reader_cpu_seconds);
