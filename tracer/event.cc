@@ -307,6 +307,13 @@ SocketEvent decode_sock(const gs_sock_record& r) {
   bool connected = r.dport != 0 || std::memcmp(r.daddr, kZero, sizeof(kZero)) != 0;
   if (connected) s.peer = inet_addr(r.family, r.daddr, r.dport);
   s.local = inet_addr(r.family, r.saddr, r.sport);
+  if (r.family == AF_UNIX) {  // lengths come from the kernel's record: clamp them
+    auto name = [](const uint8_t* bytes, size_t len) {
+      return decode_sockaddr(std::span<const uint8_t>(bytes, std::min<size_t>(len, GS_UNIX_ADDR_LEN)));
+    };
+    if (r.peer_un_len) s.peer = name(r.peer_un, r.peer_un_len);
+    if (r.local_un_len) s.local = name(r.local_un, r.local_un_len);
+  }
   s.bytes_out = r.bytes_out;
   s.bytes_in = r.bytes_in;
   s.sends = r.sends;

@@ -627,6 +627,35 @@ TEST(Decode, SocketIoTcp6UnconnectedAndUnix) {
   EXPECT_FALSE(xs.peer);
   EXPECT_FALSE(xs.local);
   EXPECT_EQ(socket_proto(AF_INET, SOCK_DGRAM, IPPROTO_ICMP), "icmp");
+
+  // a client of a server bound at a path; an accepted socket under an abstract name
+  auto named = [](uint8_t* out, std::string_view path) {
+    sockaddr_un un{};
+    un.sun_family = AF_UNIX;
+    std::memcpy(un.sun_path, path.data(), path.size());
+    std::memcpy(out, &un, sizeof(un));
+    return static_cast<uint16_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  };
+  auto c = sock_record(AF_UNIX, SOCK_STREAM, 0);
+  c.peer_un_len = named(c.peer_un, "/run/docker.sock");
+  auto cs = std::get<SocketEvent>(must_decode(bytes_of(c)).body);
+  ASSERT_TRUE(cs.peer);
+  EXPECT_EQ(cs.peer->unix_path, "/run/docker.sock");
+  EXPECT_FALSE(cs.local);
+  EXPECT_EQ(to_json(must_decode(bytes_of(c)))["peer"]["path"], "/run/docker.sock");
+  auto a = sock_record(AF_UNIX, SOCK_STREAM, 0);
+  a.local_un_len = named(a.local_un, std::string_view("\0agent", 6)) - 1;  // no NUL counted
+  auto as = std::get<SocketEvent>(must_decode(bytes_of(a)).body);
+  ASSERT_TRUE(as.local);
+  EXPECT_EQ(as.local->unix_path, "@agent");
+  // a length beyond the field (a corrupt record) is cut to the field
+  auto bad = sock_record(AF_UNIX, SOCK_DGRAM, 0);
+  std::memset(bad.peer_un, 'x', sizeof(bad.peer_un));
+  bad.peer_un[0] = AF_UNIX, bad.peer_un[1] = 0;
+  bad.peer_un_len = 60000;
+  auto bs = std::get<SocketEvent>(must_decode(bytes_of(bad)).body);
+  ASSERT_TRUE(bs.peer);
+  EXPECT_EQ(bs.peer->unix_path, std::string(sizeof(sockaddr_un::sun_path), 'x'));
   EXPECT_EQ(socket_proto(AF_INET, SOCK_RAW, IPPROTO_RAW), "raw");
   EXPECT_EQ(socket_proto(AF_NETLINK, SOCK_RAW, 0), "other");
 }

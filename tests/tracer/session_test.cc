@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -492,6 +493,19 @@ int socket_data_workload(uint16_t tcp_port) {
   if (::connect(t, reinterpret_cast<sockaddr*>(&dst), sizeof(dst)) != 0) return 35;
   if (::send(t, "abcdef", 6, 0) != 6) return 36;
   if (::write(t, "wxyz", 4) != 4) return 37;
+  // unix stream under an abstract name (nothing on disk): client writes, server reads
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::string name = "gs-sockdata-" + std::to_string(::getpid());
+  std::memcpy(un.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
+  socklen_t un_len = offsetof(sockaddr_un, sun_path) + 1 + name.size();
+  int ul = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (::bind(ul, reinterpret_cast<sockaddr*>(&un), un_len) != 0 || ::listen(ul, 1) != 0) return 38;
+  int uc = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (::connect(uc, reinterpret_cast<sockaddr*>(&un), un_len) != 0) return 39;
+  int us = ::accept(ul, nullptr, nullptr);
+  if (us < 0 || ::write(uc, "hello!!", 7) != 7 || ::read(us, buf, sizeof(buf)) != 7) return 40;
+  ::close(us), ::close(uc), ::close(ul);
   ::close(t), ::close(tx), ::close(rx), ::close(mm);
   return static_cast<int>(lo.sin_port == 0);  // 0 = ok
 }
@@ -525,12 +539,27 @@ TEST_F(TracerSessionTest, SocketDataShowsPeersAndByteCounts) {
 
   const uint32_t cpid = child.pid();
   const SocketEvent *udp_tx = nullptr, *udp_rx = nullptr, *tcp = nullptr;
-  for (const auto& [h, s] : all_of<SocketEvent>(evs)) {
+  const SocketEvent *unix_client = nullptr, *unix_server = nullptr;
+  const std::string unix_name = "@gs-sockdata-" + std::to_string(cpid);
+  const auto socks = all_of<SocketEvent>(evs);  // the pointers below point into it
+  for (const auto& [h, s] : socks) {
     EXPECT_EQ(h.pid, cpid);
     if (s.proto == "udp" && s.peer && s.peer->ip == "127.0.0.1") udp_tx = &s;
     if (s.proto == "udp" && !s.peer && s.bytes_in > 0) udp_rx = &s;
     if (s.proto == "tcp" && s.peer && s.peer->port == tcp_port) tcp = &s;
+    if (s.proto == "unix" && s.bytes_out > 0) unix_client = &s;
+    if (s.proto == "unix" && s.bytes_in > 0) unix_server = &s;
   }
+  // the client sees the server's name as its peer; the accepted socket carries it as its own
+  ASSERT_NE(unix_client, nullptr);
+  ASSERT_TRUE(unix_client->peer.has_value());
+  EXPECT_EQ(unix_client->peer->unix_path, unix_name);
+  EXPECT_FALSE(unix_client->local.has_value());  // the client never bound a name
+  EXPECT_EQ(unix_client->bytes_out, 7u);
+  ASSERT_NE(unix_server, nullptr);
+  ASSERT_TRUE(unix_server->local.has_value());
+  EXPECT_EQ(unix_server->local->unix_path, unix_name);
+  EXPECT_EQ(unix_server->bytes_in, 7u);
   ASSERT_NE(udp_tx, nullptr);
   EXPECT_EQ(udp_tx->bytes_out, 10u);
   EXPECT_EQ(udp_tx->sends, 2u);
@@ -586,7 +615,8 @@ TEST_F(TracerSessionTest, ShellPipelineGivesTheProcessChain) {
     if (!f.thread) parent_of[f.child_pid] = h.pid;
   const ExecEvent* sh = nullptr;
   uint32_t cat_pid = 0, cat_ppid = 0;
-  for (const auto& [h, x] : all_of<ExecEvent>(evs)) {
+  const auto execs = all_of<ExecEvent>(evs);  // sh points into it
+  for (const auto& [h, x] : execs) {
     if (h.pid == cpid && x.filename == "/bin/sh") {
       sh = &x;
       EXPECT_EQ(x.cwd, dir_);

@@ -31,6 +31,7 @@
 #define GS_NR_SENDTO 44
 #define GS_NR_SENDMSG 46
 #define GS_NR_SENDMMSG 307
+#define GS_AF_UNIX 1
 #define GS_AF_INET 2
 #define GS_AF_INET6 10
 
@@ -572,8 +573,24 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   return 0;
 }
 
+/* The bound name of a unix socket (a struct sockaddr_un, copied with its length) into
+ * out; 0 when it has none. s may be any kernel pointer: read with helpers. */
+static __always_inline __u16 unix_name(__u8* out, struct sock* s) {
+  if (!s) return 0;
+  struct unix_address* a = BPF_CORE_READ((struct unix_sock*)s, addr);
+  if (!a) return 0;
+  int len = BPF_CORE_READ(a, len);
+  if (len <= 0) return 0;
+  if (len > GS_UNIX_ADDR_LEN) len = GS_UNIX_ADDR_LEN;
+  GS_BARRIER_VAR(len);
+  if (len <= 0 || len > GS_UNIX_ADDR_LEN) return 0;
+  if (bpf_probe_read_kernel(out, len, (void*)a + bpf_core_field_offset(struct unix_address, name)))
+    return 0;
+  return len;
+}
+
 /* The socket's addresses, from struct sock (sk is a trusted tracepoint argument: plain
- * loads, no helper calls). */
+ * loads, no helper calls; a unix socket's names are behind pointers and take helpers). */
 static __always_inline void read_sock(struct gs_sock_record* r, struct sock* sk) {
   __u32* d = (__u32*)r->daddr;
   __u32* s = (__u32*)r->saddr;
@@ -592,6 +609,9 @@ static __always_inline void read_sock(struct gs_sock_record* r, struct sock* sk)
       d[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
       s[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
     }
+  } else if (r->family == GS_AF_UNIX) {
+    r->peer_un_len = unix_name(r->peer_un, BPF_CORE_READ((struct unix_sock*)sk, peer));
+    r->local_un_len = unix_name(r->local_un, sk);
   }
 }
 

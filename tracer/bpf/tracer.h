@@ -13,6 +13,7 @@
 #define GS_PATH_LEN 256  /* power of two: the BPF side masks offsets with it */
 #define GS_ARGV_LEN 1024 /* power of two */
 #define GS_ADDR_LEN 128  /* >= sizeof(struct sockaddr_un) (110) */
+#define GS_UNIX_ADDR_LEN 110 /* sizeof(struct sockaddr_un) */
 #define GS_NAME_LEN 64
 #define GS_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 */
 #define GS_MAX_TAGS 64      /* phase tags for syscall counters (reuse after reset) */
@@ -214,6 +215,13 @@ struct gs_sock_record {
   __u16 pad;
   __u8 daddr[16]; /* inet: skc_daddr in the first 4 bytes; inet6: skc_v6_daddr */
   __u8 saddr[16]; /* inet: skc_rcv_saddr; inet6: skc_v6_rcv_saddr */
+  /* AF_UNIX: the struct sockaddr_un (unix_address->name, ->len bytes) of the connected
+   * peer (unix_sock->peer: a server's bound name as its clients see it) and of this socket
+   * itself (an accepted socket carries its listener's name); length 0 when unnamed. */
+  __u16 peer_un_len;
+  __u16 local_un_len;
+  __u8 peer_un[GS_UNIX_ADDR_LEN];
+  __u8 local_un[GS_UNIX_ADDR_LEN];
 };
 
 /* One slot of the BPF side's per-CPU scope cache (a global array, so the loader's
