@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -195,8 +196,8 @@ struct RunResult {
   uint64_t events = 0;
   uint64_t lost = 0;
   uint64_t syscalls = 0;
-  std::map<std::string, uint64_t> by_type;
-  double reader_cpu_seconds = 0;  // the thread that polls and decodes (jail runs only)  // events per type ("file", "denied" ...)
+  std::map<std::string, uint64_t> by_type;  // events per type ("file", "denied" ...)
+  double reader_cpu_seconds = 0;  // the thread that polls and decodes (jail runs only)
 };
 
 // What one run is: untraced, three levels of tracing, or under strace -f.
@@ -241,17 +242,19 @@ RunResult run_bare(Mode mode, const std::vector<std::string>& argv, const Config
   auto session = bench_session(mode, cfg);  // before the cgroup and the child: a failure
   BenchCgroup cg(n);                        // leaves nothing behind
   if (!cg.id) die("cannot create a cgroup v2 directory");
+  auto fail = [&](const std::string& why) {  // die() runs no destructors: the cgroup is empty
+    ::rmdir(cg.path.c_str());
+    die(why);
+  };
   if (session)
-    if (auto st = session->add_cgroup(cg.id); !st.ok()) {
-      ::rmdir(cg.path.c_str());
-      die(st.error().message());
-    }
+    if (auto st = session->add_cgroup(cg.id); !st.ok()) fail(st.error().message());
   int gate[2];
-  if (::pipe2(gate, O_CLOEXEC) != 0) std::exit(1);
+  if (::pipe2(gate, O_CLOEXEC) != 0) fail(std::string("pipe: ") + std::strerror(errno));
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   pid_t child = ::fork();
+  if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
   if (child == 0) {
     ::close(gate[1]);
     char c;
