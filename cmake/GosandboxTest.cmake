@@ -16,17 +16,13 @@ function(gs_add_test)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${T_NAME} PRIVATE
     GS_SOURCE_DIR="${PROJECT_SOURCE_DIR}" GS_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  set(props LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
   if(NOT T_SERIAL)
-    gtest_discover_tests(${T_NAME}
-      PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
-      DISCOVERY_TIMEOUT 60)
+    gtest_discover_tests(${T_NAME} PROPERTIES ${props} DISCOVERY_TIMEOUT 60)
     return()
   endif()
   list(JOIN T_SERIAL ":" serial)
-  gtest_discover_tests(${T_NAME} TEST_FILTER "-${serial}"
-    PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
-    DISCOVERY_TIMEOUT 60)
-  gtest_discover_tests(${T_NAME} TEST_FILTER "${serial}"
-    PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT} RUN_SERIAL TRUE
-    DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${T_NAME} TEST_FILTER "-${serial}" PROPERTIES ${props} DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${T_NAME} TEST_FILTER "${serial}" PROPERTIES ${props} RUN_SERIAL TRUE
+                       DISCOVERY_TIMEOUT 60)
 endfunction()
