@@ -309,7 +309,8 @@ SocketEvent decode_sock(const gs_sock_record& r) {
   s.local = inet_addr(r.family, r.saddr, r.sport);
   if (r.family == AF_UNIX) {  // lengths come from the kernel's record: clamp them
     auto name = [](const uint8_t* bytes, size_t len) {
-      return decode_sockaddr(std::span<const uint8_t>(bytes, std::min<size_t>(len, GS_UNIX_ADDR_LEN)));
+      return decode_sockaddr(
+          std::span<const uint8_t>(bytes, std::min<size_t>(len, GS_UNIX_ADDR_LEN)));
     };
     if (r.peer_un_len) s.peer = name(r.peer_un, r.peer_un_len);
     if (r.local_un_len) s.local = name(r.local_un, r.local_un_len);
@@ -432,6 +433,39 @@ Result<Event> decode(std::span<const uint8_t> bytes) {
     }
   }
   return error("tracer: unknown record type " + std::to_string(h.type));
+}
+
+Status for_each_record(std::span<const uint8_t> bytes,
+                       const std::function<void(std::span<const uint8_t>)>& fn) {
+  gs_batch b{};
+  if (bytes.size() >= sizeof(b)) std::memcpy(&b, bytes.data(), sizeof(b));
+  if (bytes.size() < sizeof(b) || b.type != GS_REC_BATCH) {
+    fn(bytes);  // a single record; decode() judges it
+    return {};
+  }
+  if (b.size < sizeof(b) || b.size > bytes.size())
+    return error("tracer: batch declares size " + std::to_string(b.size) + " (have " +
+                 std::to_string(bytes.size()) + ")");
+  size_t off = sizeof(b);
+  uint32_t n = 0;
+  while (off < b.size) {
+    uint32_t head[2];  // type, size: the start of every record's gs_header
+    if (b.size - off < sizeof(head))
+      return error("tracer: batch record at offset " + std::to_string(off) + " is cut short");
+    std::memcpy(head, bytes.data() + off, sizeof(head));
+    if (head[0] == GS_REC_BATCH)
+      return error("tracer: batch inside a batch at offset " + std::to_string(off));
+    if (head[1] < sizeof(head) || head[1] > b.size - off)
+      return error("tracer: batch record at offset " + std::to_string(off) + " declares size " +
+                   std::to_string(head[1]) + " (" + std::to_string(b.size - off) + " left)");
+    fn(bytes.subspan(off, head[1]));
+    ++n;
+    off += (size_t{head[1]} + 7) & ~size_t{7};
+  }
+  if (n != b.count)
+    return error("tracer: batch holds " + std::to_string(n) + " records but declares " +
+                 std::to_string(b.count));
+  return {};
 }
 
 }  // namespace gs::tracer

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -177,8 +178,13 @@ struct Event {
   std::string_view type() const;
 };
 
-// Decodes one raw ring-buffer record. Errors name what was wrong with the bytes.
+// Decodes one raw record. Errors name what was wrong with the bytes.
 Result<Event> decode(std::span<const uint8_t> bytes);
+// Calls fn with each record in one ring-buffer record: the record itself, or each record
+// inside a batch (GS_REC_BATCH, see struct gs_batch). An error means the batch's framing is
+// broken; the records before the break were passed to fn.
+Status for_each_record(std::span<const uint8_t> bytes,
+                       const std::function<void(std::span<const uint8_t>)>& fn);
 // Parses a raw struct sockaddr of `bytes.size()` bytes; nullopt when empty/unknown family.
 std::optional<SockAddr> decode_sockaddr(std::span<const uint8_t> bytes);
 

@@ -6,12 +6,14 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "tracer.skel.h"
 #include "tracer/cgroup.h"
@@ -68,8 +70,10 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
   s->skel_->rodata->denied_filter = options.denied_syscalls.has_value();
   s->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
   s->skel_->rodata->hooks_only = options.hooks_only;
-  if (int err = bpf_map__set_max_entries(s->skel_->maps.events,
-                                         round_ring_size(options.ring_buffer_bytes)))
+  s->skel_->rodata->unbatched = options.unbatched;
+  // at least a few batches, or no batch could ever get through
+  size_t ring = std::max(options.ring_buffer_bytes, size_t{4} * GS_STAGE_BYTES);
+  if (int err = bpf_map__set_max_entries(s->skel_->maps.events, round_ring_size(ring)))
     return load_error("ring buffer sizing", -err);
 
   auto specs = all_syscall_specs();
@@ -83,6 +87,8 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
       s->skel_->rodata->record_bits[nr / 64] |= uint64_t{1} << (nr % 64);
   }
 
+  // flush_cpu is run on each CPU by flush_stages(), never attached
+  bpf_program__set_autoattach(s->skel_->progs.flush_cpu, false);
   if (int err = tracer_bpf__load(s->skel_.get())) return load_error("load", -err);
 
   int specs_fd = bpf_map__fd(s->skel_->maps.syscall_specs);
@@ -145,19 +151,63 @@ Status Session::set_tag(uint64_t cgroup_id, uint32_t tag) {
 // changed, so no cached decision outlives the change by more than a syscall in flight).
 void Session::scope_changed() { __atomic_add_fetch(&skel_->bss->scope_gen, 1, __ATOMIC_SEQ_CST); }
 
+void Session::deliver(std::span<const uint8_t> record) {
+  auto ev = decode(record);
+  if (!ev.ok()) {
+    ++malformed_;
+    return;
+  }
+  ++events_;
+  if (callback_ && *callback_) (*callback_)(*ev);
+}
+
 int Session::on_sample(void* ctx, void* data, size_t size) {
   auto* self = static_cast<Session*>(ctx);
-  auto ev = decode(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size));
-  if (!ev.ok()) {
-    ++self->malformed_;
-    return 0;
-  }
-  ++self->events_;
-  if (self->callback_ && *self->callback_) (*self->callback_)(*ev);
+  std::span<const uint8_t> bytes(static_cast<const uint8_t*>(data), size);
+  if (!for_each_record(bytes, [self](std::span<const uint8_t> r) { self->deliver(r); }).ok())
+    ++self->malformed_;  // the rest of a broken batch
   return 0;
 }
 
-Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
+// Runs flush_cpu on every CPU, which moves that CPU's staged syscall records into the ring
+// buffer. The program runs in an IPI there and may find a sys_exit half-way through a
+// record (retval 1): it is retried until that record is done, a matter of microseconds.
+Status Session::flush_stages() {
+  last_flush_ = std::chrono::steady_clock::now();
+  int fd = bpf_program__fd(skel_->progs.flush_cpu);
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return Error{-ncpu, "tracer: libbpf_num_possible_cpus"};
+  for (int cpu = 0; cpu < ncpu; ++cpu) {
+    for (int attempt = 0;; ++attempt) {
+      LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU,
+                  .cpu = static_cast<uint32_t>(cpu));
+      if (bpf_prog_test_run_opts(fd, &run) != 0) {
+        if (errno != ENXIO)
+          return sys_error("tracer: flush the staged records of CPU " + std::to_string(cpu));
+        // offline: nothing runs there, so its batch stays as it is; count it as lost
+        // until the CPU is back and a flush succeeds
+        std::vector<gs_stage> stages(ncpu);
+        uint32_t zero = 0;
+        if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.stage), &zero, stages.data()) == 0) {
+          std::array<uint64_t, kCategoryCount> lost{};
+          for (size_t c = 0; c < lost.size() && c < GS_CAT_MAX; ++c) lost[c] = stages[cpu].cats[c];
+          stranded_[cpu] = lost;
+        }
+        break;
+      }
+      if (run.retval == 0) {
+        stranded_.erase(cpu);
+        break;
+      }
+      if (attempt == 10000)
+        return error("tracer: CPU " + std::to_string(cpu) + " stayed busy in sys_exit");
+      std::this_thread::yield();
+    }
+  }
+  return {};
+}
+
+Result<int> Session::consume(int timeout_ms, bool wait, bool flush, const Callback& cb) {
   callback_ = &cb;
   int total = 0;
   if (wait) {
@@ -170,6 +220,12 @@ Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
     }
     if (n > 0) total += n;
   }
+  if (flush) {
+    if (auto st = flush_stages(); !st.ok()) {
+      callback_ = nullptr;
+      return st.error();
+    }
+  }
   int n = ring_buffer__consume(ring_.get());
   callback_ = nullptr;
   if (n < 0) return Error{-n, "tracer: ring_buffer__consume"};
@@ -177,11 +233,12 @@ Result<int> Session::consume(int timeout_ms, bool wait, const Callback& cb) {
 }
 
 Result<int> Session::poll(int timeout_ms, const Callback& cb) {
-  return consume(timeout_ms, true, cb);
+  bool due = std::chrono::steady_clock::now() - last_flush_ >= std::chrono::milliseconds(25);
+  return consume(timeout_ms, true, due, cb);
 }
 
 Result<int> Session::drain(const Callback& cb) {
-  GS_ASSIGN_OR_RETURN(int n, consume(0, false, cb));
+  GS_ASSIGN_OR_RETURN(int n, consume(0, false, true, cb));
   GS_ASSIGN_OR_RETURN(int m, flush_sockets(cb));
   return n + m;
 }
@@ -208,7 +265,7 @@ Result<int> Session::flush_sockets(const Callback& cb) {
   gs_sock_record value;
   for (const Key& k : keys) {
     if (bpf_map_lookup_and_delete_elem(fd, &k, &value) != 0) continue;  // removed meanwhile
-    on_sample(this, &value, sizeof(value));
+    deliver(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&value), sizeof(value)));
     ++n;
   }
   callback_ = nullptr;
@@ -228,6 +285,8 @@ Stats Session::stats() const {
     if (bpf_map_lookup_elem(fd, &c, values.data()) != 0) continue;
     for (auto v : values) s.drops[c] += v;
   }
+  for (const auto& [cpu, lost] : stranded_)
+    for (size_t c = 0; c < lost.size(); ++c) s.drops[c] += lost[c];
   return s;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,7 +29,7 @@ struct ring_buffer;
 namespace gs::tracer {
 
 struct Options {
-  // Ring buffer bytes; rounded up to a power of two (at least one page).
+  // Ring buffer bytes; rounded up to a power of two, at least 4 x GS_STAGE_BYTES (32 KiB).
   size_t ring_buffer_bytes = 16u << 20;
   // The reader is woken once this many bytes wait (not per record); poll() also
   // consumes on timeout, so events are delivered at most one poll timeout late.
@@ -48,6 +50,9 @@ struct Options {
   // Benchmarks only: every program attached, but the syscall program returns before it
   // counts or records anything: the kernel's own cost of the hooks (tracer_bench --ladder).
   bool hooks_only = false;
+  // Benchmarks only: each syscall record goes to the ring buffer on its own, not in a
+  // per-CPU batch (tracer_bench --batch-ab measures what batching saves).
+  bool unbatched = false;
 };
 
 class Session : public EventSource {
@@ -70,10 +75,14 @@ class Session : public EventSource {
   Status set_tag(uint64_t cgroup_id, uint32_t tag);
 
   // Waits up to timeout_ms for events and delivers all available ones; returns how many.
+  // Syscall records wait in per-CPU batches (struct gs_batch) until a batch fills, its
+  // oldest record is 20 ms old, or poll() flushes them, which it does at most every 25 ms:
+  // a record reaches the callback within a poll timeout plus that.
   Result<int> poll(int timeout_ms, const Callback& cb) override;
-  // Delivers everything in the ring buffer without waiting, then the per-socket byte
-  // sums (SocketEvent) of every traced cgroup: call it once the tree is dead, or they
-  // come out split (still correct, the later events add to the earlier ones).
+  // Flushes every CPU's batch, delivers everything in the ring buffer without waiting,
+  // then the per-socket byte sums (SocketEvent) of every traced cgroup: call it once the
+  // tree is dead, or they come out split (still correct, the later events add to the
+  // earlier ones).
   Result<int> drain(const Callback& cb) override;
   // An epoll fd for an event loop. It becomes readable once wakeup_bytes are waiting,
   // not per event: also call poll()/drain() on a timer (e.g. every 100 ms).
@@ -93,8 +102,10 @@ class Session : public EventSource {
   };
   Session() = default;
   static int on_sample(void* ctx, void* data, size_t size);
-  Result<int> consume(int timeout_ms, bool wait, const Callback& cb);
+  Result<int> consume(int timeout_ms, bool wait, bool flush, const Callback& cb);
   Result<int> flush_sockets(const Callback& cb);
+  Status flush_stages();
+  void deliver(std::span<const uint8_t> record);
   void scope_changed();
 
   std::unique_ptr<tracer_bpf, SkelDeleter> skel_;
@@ -102,6 +113,10 @@ class Session : public EventSource {
   const Callback* callback_ = nullptr;  // set only while poll/drain runs
   uint64_t events_ = 0;
   uint64_t malformed_ = 0;
+  std::chrono::steady_clock::time_point last_flush_{};
+  // Records staged on a CPU that went offline, by CPU then category: counted as drops
+  // until a flush there succeeds (nothing can run there to add to them).
+  std::map<int, std::array<uint64_t, kCategoryCount>> stranded_;
 };
 
 }  // namespace gs::tracer

@@ -2,7 +2,7 @@
 // side with no tracing and with `strace -f`, in one run.
 //
 //   tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N]
-//                [--counts-only | --aa | --ladder] [--no-strace] [--strace-rounds N]
+//                [--counts-only | --aa | --ladder | --batch-ab] [--no-strace] [--strace-rounds N]
 //
 // Columns, each a ratio to the untraced one, measured in the same rounds:
 //   default        untraced, traced
@@ -11,6 +11,8 @@
 //                  every other ratio
 //   --ladder       untraced, hooks only (the programs attached, the syscall one returning
 //                  at once: the kernel's floor), counts only, traced: where the cost is
+//   --batch-ab     untraced, traced, unbatched (each syscall record sent to the ring
+//                  buffer on its own, as before per-CPU batching): what batching saves
 //
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
@@ -201,7 +203,7 @@ struct RunResult {
 };
 
 // What one run is: untraced, three levels of tracing, or under strace -f.
-enum class Mode { plain, hooks, counts, traced, strace };
+enum class Mode { plain, hooks, counts, traced, unbatched, strace };
 
 int failed_runs = 0;  // workloads that did not exit 0: the exit status says so
 
@@ -229,8 +231,10 @@ std::unique_ptr<gs::tracer::Session> bench_session(Mode mode, const Config& cfg)
   gs::tracer::Options o;
   o.ring_buffer_bytes = cfg.ring_mib << 20;
   o.denied_syscalls = cfg.denied;
-  if (mode != Mode::traced) o.process = o.files = o.network = o.security = o.denied = false;
+  if (mode != Mode::traced && mode != Mode::unbatched)
+    o.process = o.files = o.network = o.security = o.denied = false;
   o.hooks_only = mode == Mode::hooks;
+  o.unbatched = mode == Mode::unbatched;
   auto s = gs::tracer::Session::make(o);
   if (!s.ok()) die(s.error().message());
   return std::move(s).value();
@@ -392,12 +396,15 @@ int main(int argc, char** argv) {
                  {"hooks only", Mode::hooks},
                  {"counts only", Mode::counts},
                  {"traced", Mode::traced}};
+    else if (a == "--batch-ab")
+      columns = {
+          {"untraced", Mode::plain}, {"traced", Mode::traced}, {"unbatched", Mode::unbatched}};
     else if (a == "--strace-rounds")
       cfg.strace_rounds = std::atoi(next());
     else {
       std::fprintf(stderr,
                    "usage: tracer_bench [--go] [--bare] [--iterations N] [--execs N] [--rounds N] [--ring-mib N] "
-                   "[--counts-only | --aa | --ladder] [--no-strace] [--strace-rounds N]\n");
+                   "[--counts-only | --aa | --ladder | --batch-ab] [--no-strace] [--strace-rounds N]\n");
       return 2;
     }
   }

@@ -383,7 +383,8 @@ TEST(Decode, FileRelativePathsCarryTheirResolvedDirectories) {
 }
 
 TEST(Decode, FileChownFamily) {
-  auto r = syscall_record("fchownat", {uint64_t(AT_FDCWD), 1, 0, 0, uint64_t(AT_SYMLINK_NOFOLLOW)}, 0);
+  auto r =
+      syscall_record("fchownat", {uint64_t(AT_FDCWD), 1, 0, 0, uint64_t(AT_SYMLINK_NOFOLLOW)}, 0);
   put(r.str1, "/tmp/dropper");
   auto ev = must_decode(bytes_of(r));
   auto f = std::get<FileEvent>(ev.body);
@@ -792,6 +793,89 @@ TEST(DecodeRejects, SyscallRecordForUnrecordedSyscall) {
   EXPECT_FALSE(decode(bytes_of(r)).ok());
   r.nr = 100000;
   EXPECT_FALSE(decode(bytes_of(r)).ok());
+}
+
+// A batch as the BPF side lays it out: header, then each record at an 8-byte boundary.
+std::vector<uint8_t> batch_of(const std::vector<std::vector<uint8_t>>& records) {
+  std::vector<uint8_t> b(sizeof(gs_batch));
+  for (const auto& r : records) {
+    b.insert(b.end(), r.begin(), r.end());
+    b.resize((b.size() + 7) & ~size_t{7});
+  }
+  gs_batch h{GS_REC_BATCH, static_cast<uint32_t>(b.size()), static_cast<uint32_t>(records.size()),
+             0};
+  std::memcpy(b.data(), &h, sizeof(h));
+  return b;
+}
+
+std::vector<std::vector<uint8_t>> records_in(const std::vector<uint8_t>& b,
+                                             Status* status = nullptr) {
+  std::vector<std::vector<uint8_t>> out;
+  auto st =
+      for_each_record(b, [&](std::span<const uint8_t> r) { out.emplace_back(r.begin(), r.end()); });
+  if (status) *status = st;
+  return out;
+}
+
+TEST(Batch, RecordsComeOutInOrderWithTheirOwnSizes) {
+  auto open = syscall_record("openat", {uint64_t(AT_FDCWD), 0, O_RDONLY, 0}, 3);
+  put(open.str1, "/etc/hostname");
+  open.str1_len = 14;
+  open.h.size = offsetof(gs_syscall_record, str1) + open.str1_len;  // not a multiple of 8
+  auto ob = bytes_of(open);
+  ob.resize(open.h.size);
+  auto conn = syscall_record("listen", {3, 7}, 0);
+  conn.h.size = offsetof(gs_syscall_record, str1);
+  auto cb = bytes_of(conn);
+  cb.resize(conn.h.size);
+  auto b = batch_of({ob, cb, ob});
+  Status st;
+  auto recs = records_in(b, &st);
+  ASSERT_TRUE(st.ok()) << st.error().message();
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0], ob);
+  EXPECT_EQ(recs[1], cb);
+  EXPECT_EQ(std::get<FileEvent>(must_decode(recs[2]).body).path, "/etc/hostname");
+  EXPECT_EQ(std::get<NetEvent>(must_decode(recs[1]).body).backlog, 7);
+}
+
+TEST(Batch, AnyOtherRecordIsPassedThroughWhole) {
+  auto fork = bytes_of(blank<gs_fork_record>(GS_REC_FORK));
+  EXPECT_EQ(records_in(fork), std::vector<std::vector<uint8_t>>{fork});
+  std::vector<uint8_t> tiny{1, 2, 3};  // too short for anything: decode() rejects it
+  EXPECT_EQ(records_in(tiny), std::vector<std::vector<uint8_t>>{tiny});
+  auto empty = batch_of({});
+  Status st;
+  EXPECT_TRUE(records_in(empty, &st).empty());
+  EXPECT_TRUE(st.ok());
+}
+
+TEST(BatchRejects, BrokenFramingStopsAtTheBreak) {
+  auto rec = bytes_of(blank<gs_exit_record>(GS_REC_EXIT));
+  auto good = batch_of({rec, rec});
+  auto with = [&](auto edit) {
+    auto b = good;
+    edit(b);
+    Status st;
+    auto n = records_in(b, &st).size();
+    EXPECT_FALSE(st.ok());
+    return n;
+  };
+  auto set32 = [](std::vector<uint8_t>& b, size_t off, uint32_t v) { std::memcpy(&b[off], &v, 4); };
+  size_t second = sizeof(gs_batch) + ((rec.size() + 7) & ~size_t{7});
+  // the batch claims more bytes than the ring record has
+  EXPECT_EQ(with([&](auto& b) { set32(b, 4, uint32_t(b.size() + 8)); }), 0u);
+  // ... or less than its own header
+  EXPECT_EQ(with([&](auto& b) { set32(b, 4, 4); }), 0u);
+  // a record that declares more than is left, or less than its type and size
+  EXPECT_EQ(with([&](auto& b) { set32(b, second + 4, 4096); }), 1u);
+  EXPECT_EQ(with([&](auto& b) { set32(b, second + 4, 0); }), 1u);
+  // a batch inside a batch
+  EXPECT_EQ(with([&](auto& b) { set32(b, second, GS_REC_BATCH); }), 1u);
+  // the count does not match
+  EXPECT_EQ(with([&](auto& b) { set32(b, 8, 3); }), 2u);
+  // the size ends inside a record's type and size
+  EXPECT_EQ(with([&](auto& b) { set32(b, 4, uint32_t(second + 4)); }), 1u);
 }
 
 TEST(Json, InvalidUtf8PathDoesNotThrow) {

@@ -965,6 +965,48 @@ TEST_F(TracerSessionTest, LossIsCountedWhenTheRingBufferIsFull) {
   EXPECT_EQ(to_json(st)["complete"], false);
 }
 
+// Syscall records wait in per-CPU batches; poll() must still deliver them while the
+// process that made them is alive and idle (nothing else would fill or age its batch),
+// and drain() must not deliver them twice.
+TEST_F(TracerSessionTest, StagedRecordsArriveWhileTheProcessIdles) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("staged");
+  ASSERT_TRUE(cg.ok());
+  int hold[2];
+  ASSERT_EQ(::pipe2(hold, O_CLOEXEC), 0);
+  std::string marker = dir_ + "/staged-marker";
+  GatedChild child([&] {
+    ::close(hold[1]);
+    for (int i = 0; i < 3; ++i) ::close(::open(marker.c_str(), O_RDONLY));  // ENOENT, recorded
+    char c;
+    (void)!::read(hold[0], &c, 1);  // idle until the test has seen the opens
+    return 0;
+  });
+  ::close(hold[0]);
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  std::vector<Event> evs;
+  auto collect = [&](const Event& e) { evs.push_back(e); };
+  auto opens = [&] {
+    int n = 0;
+    for (const auto& [h, f] : all_of<FileEvent>(evs)) n += f.path == marker;
+    return n;
+  };
+  child.release();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (opens() < 3 && std::chrono::steady_clock::now() < deadline)
+    ASSERT_TRUE((*session)->poll(50, collect).ok());
+  EXPECT_EQ(opens(), 3) << "staged records did not arrive while the process idled";
+  EXPECT_EQ(::waitpid(child.pid(), nullptr, WNOHANG), 0) << "the child should still be waiting";
+  ::close(hold[1]);
+  EXPECT_EQ(child.run_to_exit(**session, evs), 0);
+  EXPECT_EQ(opens(), 3);
+  EXPECT_TRUE((*session)->stats().complete());
+}
+
 TEST(TracerSession, WithoutPrivilegesMakeFailsWithOneLine) {
   GS_REQUIRE_ROOT();  // needs root to be able to drop it
   int p[2];

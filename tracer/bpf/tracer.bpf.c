@@ -53,6 +53,9 @@ const volatile __u64 record_bits[GS_MAX_SYSCALLS / 64] = {};
 /* Benchmarks only: sys_exit returns at once, so what remains is the kernel's own cost of
  * a program on the syscall tracepoint (the floor under everything this file does). */
 const volatile bool hooks_only = false;
+/* Benchmarks only: every syscall record is flushed as soon as it is staged (a batch of
+ * one), which is what recording cost before batching. */
+const volatile bool unbatched = false;
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -91,14 +94,19 @@ struct {
   __type(value, __u64);
 } drops SEC(".maps");
 
-/* The syscall record being built at sys_exit. Per CPU: syscall tracepoint programs run
- * with preemption disabled, so one CPU builds one record at a time. */
+/* Per CPU: the batch of syscall records waiting for the ring buffer (struct gs_batch in
+ * tracer.h). sys_exit builds each record in place here. Syscall tracepoint programs run with
+ * preemption disabled, so one CPU builds one record at a time; the only thing that can
+ * interrupt that is the flush program, run by user space on this CPU through an IPI, and
+ * `busy` tells it to come back later. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, struct gs_syscall_record);
-} scratch SEC(".maps");
+  __type(value, struct gs_stage);
+} stage SEC(".maps");
+/* Where the next record may start at the latest: a whole record fits behind it. */
+#define GS_STAGE_LAST (GS_STAGE_BYTES - sizeof(struct gs_syscall_record))
 
 /* Per task: what the socket hook saw of the sendto/sendmsg/sendmmsg in progress (its
  * connected peer, the bytes of sendmmsg), taken by that syscall's sys_exit. Created only
@@ -212,6 +220,35 @@ static __always_inline void count_drop(__u32 category) {
   if (n) *n += 1;
 }
 
+#define GS_COMPILER_BARRIER() asm volatile("" ::: "memory")
+
+/* Sends the staged records as one GS_REC_BATCH record and empties the stage. A full ring
+ * loses the batch: each of its records is counted as a drop of its category. */
+static __always_inline void flush_stage(struct gs_stage* st) {
+  __u64 used = st->used;
+  if (used <= sizeof(struct gs_batch)) return;
+  if (used > GS_STAGE_BYTES) used = GS_STAGE_BYTES; /* cannot happen; bounds it for the verifier */
+  GS_BARRIER_VAR(used);
+  if (used > GS_STAGE_BYTES) return;
+  struct gs_batch* b = (struct gs_batch*)st->buf;
+  b->type = GS_REC_BATCH;
+  b->size = used;
+  b->count = st->count;
+  b->pad = 0;
+  if (bpf_ringbuf_output(&events, st->buf, used, wakeup_flag(used))) {
+#pragma unroll
+    for (int c = 0; c < GS_CAT_MAX; c++) {
+      __u32 key = c;
+      __u64* n = bpf_map_lookup_elem(&drops, &key);
+      if (n) *n += st->cats[c];
+    }
+  }
+#pragma unroll
+  for (int c = 0; c < GS_CAT_MAX; c++) st->cats[c] = 0;
+  st->count = 0;
+  st->used = 0;
+}
+
 /* The pid number of `p` in the innermost pid namespace it belongs to. Levels 0-2 (host,
  * jail, a namespace inside the jail) are plain loads through the trusted pointer; deeper
  * ones take a helper read. */
@@ -226,9 +263,8 @@ static __always_inline __u32 ns_nr(struct pid* p) {
   return up.nr;
 }
 
-static __always_inline void fill_header(struct gs_header* h, __u32 type, __u32 size, __u64 cgid,
-                                        __u32 tag) {
-  struct task_struct* t = bpf_get_current_task_btf();
+static __always_inline void fill_header_task(struct gs_header* h, struct task_struct* t, __u32 type,
+                                             __u32 size, __u64 cgid, __u32 tag) {
   h->type = type;
   h->size = size;
   h->ts_ns = bpf_ktime_get_ns();
@@ -243,6 +279,11 @@ static __always_inline void fill_header(struct gs_header* h, __u32 type, __u32 s
   h->tag = tag;
   /* plain loads too; the kernel keeps comm NUL-padded (the decoder stops at the field) */
   __builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+}
+
+static __always_inline void fill_header(struct gs_header* h, __u32 type, __u32 size, __u64 cgid,
+                                        __u32 tag) {
+  fill_header_task(h, bpf_get_current_task_btf(), type, size, cgid, tag);
 }
 
 /* Returns the bytes stored including the NUL (0 when nothing was read). */
@@ -496,9 +537,23 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (spec->special == GS_SPECIAL_EXEC && ret == 0) return 0; /* sched_process_exec has it */
 
   __u32 zero = 0;
-  struct gs_syscall_record* r = bpf_map_lookup_elem(&scratch, &zero);
-  if (!r) return 0;
-  fill_header(&r->h, GS_REC_SYSCALL, sizeof(*r), cgid, tag);
+  struct gs_stage* st = bpf_map_lookup_elem(&stage, &zero);
+  if (!st) return 0;
+  /* busy before anything is read: a flush that came between reading `used` and setting it
+   * would leave this record at an offset it had already sent */
+  GS_WRITE_ONCE(st->busy, 1);
+  GS_COMPILER_BARRIER();
+  __u64 off = st->used;
+  if (off < sizeof(struct gs_batch)) off = sizeof(struct gs_batch);
+  GS_BARRIER_VAR(off);
+  if (off > GS_STAGE_LAST) { /* cannot happen: a flush leaves room for a whole record */
+    count_drop(spec->category);
+    GS_COMPILER_BARRIER();
+    GS_WRITE_ONCE(st->busy, 0);
+    return 0;
+  }
+  struct gs_syscall_record* r = (struct gs_syscall_record*)(st->buf + off);
+  fill_header_task(&r->h, task, GS_REC_SYSCALL, sizeof(*r), cgid, tag);
   r->nr = nr;
   r->flags = 0;
   r->ret = ret;
@@ -569,7 +624,28 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   GS_BARRIER_VAR(size);
   if (size > sizeof(*r)) size = sizeof(*r);
   r->h.size = size;
-  if (bpf_ringbuf_output(&events, r, size, wakeup_flag(size))) count_drop(spec->category);
+  /* Staged: the next record starts at the next 8-byte boundary. */
+  if (off == sizeof(struct gs_batch)) st->first_ts = r->h.ts_ns;
+  st->used = off + ((size + 7) & ~7ULL);
+  st->count += 1;
+  st->cats[spec->category < GS_CAT_MAX ? spec->category : 0] += 1;
+  if (unbatched || st->used > GS_STAGE_LAST || r->h.ts_ns - st->first_ts >= GS_STAGE_MAX_AGE_NS)
+    flush_stage(st);
+  GS_COMPILER_BARRIER();
+  GS_WRITE_ONCE(st->busy, 0);
+  return 0;
+}
+
+/* Run by user space on each CPU (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU, never
+ * attached): sends that CPU's staged records. 1: a sys_exit on that CPU was building a
+ * record when the IPI came, try again. */
+SEC("raw_tp")
+int flush_cpu(void* ctx) {
+  __u32 zero = 0;
+  struct gs_stage* st = bpf_map_lookup_elem(&stage, &zero);
+  if (!st) return 0;
+  if (GS_READ_ONCE(st->busy)) return 1;
+  flush_stage(st);
   return 0;
 }
 
