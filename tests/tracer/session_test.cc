@@ -884,6 +884,62 @@ TEST_F(TracerSessionTest, ScopeChangesApplyToARunningProcess) {
   ::munmap(mem, sizeof(Shared));
 }
 
+// A process moved into a traced cgroup is traced from its next syscall, and no longer once
+// moved out, though the kernel side caches scope per task: the exact counts catch a stale
+// cache (the child makes no syscall while it is moved).
+TEST_F(TracerSessionTest, ProcessesMovedBetweenCgroupsChangeScopeAtOnce) {
+  GS_REQUIRE_ROOT();
+  TestCgroup outside("move-out"), inside("move-in");
+  ASSERT_TRUE(outside.ok() && inside.ok());
+  struct Shared {
+    std::atomic<int> req{0}, ack{0}, go{0};
+    uint64_t counts[3] = {};
+  };
+  void* mem =
+      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  auto* sh = new (mem) Shared;
+  GatedChild child([sh] {
+    for (int phase = 0;;) {
+      ::syscall(SYS_getppid);
+      ++sh->counts[phase];
+      int r = sh->req.load();
+      if (r == phase) continue;
+      sh->ack.store(r);
+      while (sh->go.load() != r) {
+      }
+      if (r == 3) return 0;
+      phase = r;
+    }
+  });
+  ASSERT_TRUE(outside.add(child.pid()));
+  auto session = Session::make(Options{});
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  Session& s = **session;
+  ASSERT_TRUE(s.add_cgroup(inside.id(), 21).ok());
+  child.release();
+  auto next_phase = [&](int phase, const std::function<void()>& change) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    sh->req.store(phase);
+    while (sh->ack.load() != phase) std::this_thread::yield();
+    change();
+    sh->go.store(phase);
+  };
+  next_phase(1, [&] { ASSERT_TRUE(inside.add(child.pid())); });
+  next_phase(2, [&] { ASSERT_TRUE(outside.add(child.pid())); });
+  next_phase(3, [] {});
+  std::vector<Event> evs;
+  int status = child.run_to_exit(s, evs);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto counts = s.syscall_counts(21);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_GT(sh->counts[0], 0u);
+  EXPECT_GT(sh->counts[2], 0u);
+  EXPECT_EQ(counts->at("getppid"), sh->counts[1]);  // phases 0 and 2 were outside
+  ::munmap(mem, sizeof(Shared));
+}
+
 TEST_F(TracerSessionTest, ChildCgroupsOfATracedCgroupAreFollowed) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("nested");

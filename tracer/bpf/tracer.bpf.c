@@ -184,9 +184,13 @@ __u32 scope_gen;
 #define GS_READ_ONCE(x) (*(volatile typeof(x)*)&(x))
 #define GS_WRITE_ONCE(x, v) (*(volatile typeof(x)*)&(x) = (v))
 
+/* = bpf_get_current_cgroup_id() for t = current, by plain loads through the task */
+static __always_inline __u64 cgroup_of(struct task_struct* t) {
+  return t->cgroups->dfl_cgrp->kn->id;
+}
+
 static __always_inline bool traced_task(struct task_struct* t, __u64* cgidp, __u32* tagp) {
-  /* = bpf_get_current_cgroup_id(), by plain loads through the task the caller has anyway */
-  __u64 cgid = t->cgroups->dfl_cgrp->kn->id;
+  __u64 cgid = cgroup_of(t);
   *cgidp = cgid;
   __u32 gen = GS_READ_ONCE(scope_gen);
   struct gs_scope_slot* s = &scope_cache[bpf_get_smp_processor_id() & (GS_SCOPE_SLOTS - 1)];
@@ -209,6 +213,53 @@ static __always_inline bool traced_task(struct task_struct* t, __u64* cgidp, __u
   }
   *tagp = tag;
   return found != 0;
+}
+
+/* Task cache, for sys_exit only: per CPU, the last task that left a syscall there, keyed
+ * by the address of its pt_regs. sys_exit gets that address as an argument, and no two
+ * live tasks share it (it sits on the task's own kernel stack). A hit spares the
+ * bpf_get_current_task_btf() call and the walk to the cgroup id: the helper call alone
+ * was most of what scoping cost an untraced or merely counted syscall. A stack is reused
+ * only after its task exited, so every exit bumps scope_gen (on_exit), and so does every
+ * cgroup migration (on_cgroup_attach: a task that moved keeps its stack). Same seqcount
+ * protocol as scope_cache. */
+struct gs_task_slot task_cache[GS_SCOPE_SLOTS];
+
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
+
+/* The tag of the task leaving a syscall (GS_NOT_TRACED: not traced) and, for a traced one,
+ * whether this syscall was an i386 one (TS_COMPAT is per syscall: int $0x80 from a 64-bit
+ * process sets it too, so it is read every time). */
+static __always_inline __u32 sys_exit_scope(struct pt_regs* regs, bool* compat) {
+  __u32 gen = GS_READ_ONCE(scope_gen);
+  struct gs_task_slot* s = &task_cache[bpf_get_smp_processor_id() & (GS_SCOPE_SLOTS - 1)];
+  __u64 seq = GS_READ_ONCE(s->seq);
+  if (seq && !(seq & 1) && GS_READ_ONCE(s->regs) == (__u64)regs && GS_READ_ONCE(s->gen) == gen) {
+    __u32 tag = GS_READ_ONCE(s->tag);
+    __u64 task = GS_READ_ONCE(s->task);
+    if (GS_READ_ONCE(s->seq) == seq) {
+      if (tag != GS_NOT_TRACED) {
+        /* current itself (see above), read through a checked load instead of the helper */
+        struct task_struct* t =
+            bpf_rdonly_cast((void*)task, bpf_core_type_id_kernel(struct task_struct));
+        *compat = t->thread_info.status & GS_TS_COMPAT;
+      }
+      return tag;
+    }
+  }
+  struct task_struct* t = bpf_get_current_task_btf();
+  __u64 cgid;
+  __u32 tag;
+  traced_task(t, &cgid, &tag);
+  *compat = t->thread_info.status & GS_TS_COMPAT;
+  if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
+    GS_WRITE_ONCE(s->regs, (__u64)regs);
+    GS_WRITE_ONCE(s->task, (__u64)t);
+    GS_WRITE_ONCE(s->tag, tag);
+    GS_WRITE_ONCE(s->gen, gen);
+    GS_WRITE_ONCE(s->seq, seq + 2);
+  }
+  return tag;
 }
 
 static __always_inline bool traced(__u64* cgidp, __u32* tagp) {
@@ -502,13 +553,11 @@ static __always_inline bool relative(const char* s, __u32 len) { return len > 0 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (hooks_only) return 0;
-  __u64 cgid;
-  __u32 tag;
-  struct task_struct* task = bpf_get_current_task_btf();
-  if (!traced_task(task, &cgid, &tag)) return 0;
+  bool compat = false;
+  __u32 tag = sys_exit_scope(regs, &compat);
+  if (tag == GS_NOT_TRACED) return 0;
   if (tag >= GS_MAX_TAGS) tag = 0;
   long id = regs->orig_ax;
-  bool compat = task->thread_info.status & GS_TS_COMPAT;
   __u32 nr;
   if (compat)
     nr = GS_NR_IA32_BUCKET;
@@ -527,6 +576,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (!record && !denial) return 0;
   /* the buckets (nr >= GS_NR_X32_BUCKET) have no spec: zeroes, no denial flag */
   struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &nr);
+  /* from here on (a record, or a possible denial) the task and its cgroup are needed */
+  struct task_struct* task = bpf_get_current_task_btf();
+  __u64 cgid = cgroup_of(task);
   if (denial && record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
       (!denied_filter || (spec && spec->denial)))
     emit_denied(compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
@@ -889,6 +941,9 @@ static __always_inline void count_exit_syscall(__u32 tag) {
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct* p) {
+  /* every task's exit, traced or not: its kernel stack, and so its pt_regs address, may
+   * go to a new task, which task_cache must not take for this one */
+  __sync_fetch_and_add(&scope_gen, 1);
   __u64 cgid;
   __u32 tag;
   if (!traced(&cgid, &tag)) return 0;
@@ -918,6 +973,15 @@ int BPF_PROG(on_cgroup_mkdir, struct cgroup* cgrp, const char* path) {
   __u32 tag = *tagp;
   __u64 id = BPF_CORE_READ(cgrp, kn, id);
   bpf_map_update_elem(&cgroups, &id, &tag, BPF_NOEXIST);
+  __sync_fetch_and_add(&scope_gen, 1);
+  return 0;
+}
+
+/* A task (or a whole process) moved to another cgroup keeps its pt_regs address: drop
+ * what task_cache knows about it. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(on_cgroup_attach, struct cgroup* dst, const char* path, struct task_struct* task,
+             bool threadgroup) {
   __sync_fetch_and_add(&scope_gen, 1);
   return 0;
 }

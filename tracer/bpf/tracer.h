@@ -263,6 +263,14 @@ struct gs_scope_slot {
   __u32 gen;  /* scope_gen when it was filled */
 };
 
+struct gs_task_slot {
+  __u64 seq;  /* seqcount: odd while being filled */
+  __u64 regs; /* the task's struct pt_regs address: the key */
+  __u64 task; /* its struct task_struct address */
+  __u32 tag;  /* its cgroup's tag in `cgroups`, or 0xffffffff: not traced */
+  __u32 gen;  /* scope_gen when it was filled */
+};
+
 /* The syscall counters of one tag (value of the per-CPU `counts` array), by number. */
 struct gs_counts {
   __u64 n[GS_MAX_SYSCALLS];
