@@ -576,12 +576,14 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (!record && !denial) return 0;
   /* the buckets (nr >= GS_NR_X32_BUCKET) have no spec: zeroes, no denial flag */
   struct gs_syscall_spec* spec = bpf_map_lookup_elem(&syscall_specs, &nr);
-  /* from here on (a record, or a possible denial) the task and its cgroup are needed */
+  bool denied = denial && record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
+                (!denied_filter || (spec && spec->denial));
+  /* Go's epoll_ctl of every regular file it opens fails with EPERM: not a denial, done */
+  if (!denied && !record) return 0;
+  /* a record or a denial: they need the task (a helper call) and its cgroup */
   struct task_struct* task = bpf_get_current_task_btf();
   __u64 cgid = cgroup_of(task);
-  if (denial && record_denied && (enabled_categories & (1u << GS_CAT_DENIED)) &&
-      (!denied_filter || (spec && spec->denial)))
-    emit_denied(compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
+  if (denied) emit_denied(compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
   if (!record || nr >= GS_NR_X32_BUCKET) return 0; /* buckets: counted, never decoded */
 
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;
