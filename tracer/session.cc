@@ -71,6 +71,7 @@ Result<std::unique_ptr<Session>> Session::make(const Options& options) {
   s->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
   s->skel_->rodata->hooks_only = options.hooks_only;
   s->skel_->rodata->unbatched = options.unbatched;
+  s->ipi_flush_ = options.ipi_flush;
   // at least a few batches, or no batch could ever get through
   size_t ring = std::max(options.ring_buffer_bytes, size_t{4} * GS_STAGE_BYTES);
   if (int err = bpf_map__set_max_entries(s->skel_->maps.events, round_ring_size(ring)))
@@ -172,42 +173,60 @@ int Session::on_sample(void* ctx, void* data, size_t size) {
 // Runs flush_cpu on every CPU, which moves that CPU's staged syscall records into the ring
 // buffer. The program runs in an IPI there and may find a sys_exit half-way through a
 // record (retval 1): it is retried until that record is done, a matter of microseconds.
-Status Session::flush_stages() {
+// Returns the CPUs where it could not run (offline, test runs refused, or still busy).
+std::vector<int> Session::flush_stages() {
   last_flush_ = std::chrono::steady_clock::now();
   int fd = bpf_program__fd(skel_->progs.flush_cpu);
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return Error{-ncpu, "tracer: libbpf_num_possible_cpus"};
-  for (int cpu = 0; cpu < ncpu; ++cpu) {
+  std::vector<int> missed;
+  for (int cpu = 0; cpu < libbpf_num_possible_cpus(); ++cpu) {
+    if (!ipi_flush_) {
+      missed.push_back(cpu);
+      continue;
+    }
     for (int attempt = 0;; ++attempt) {
       LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU,
                   .cpu = static_cast<uint32_t>(cpu));
-      if (bpf_prog_test_run_opts(fd, &run) != 0) {
-        if (errno != ENXIO)
-          return sys_error("tracer: flush the staged records of CPU " + std::to_string(cpu));
-        // offline: nothing runs there, so its batch stays as it is; count it as lost
-        // until the CPU is back and a flush succeeds
-        std::vector<gs_stage> stages(ncpu);
-        uint32_t zero = 0;
-        if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.stage), &zero, stages.data()) == 0) {
-          std::array<uint64_t, kCategoryCount> lost{};
-          for (size_t c = 0; c < lost.size() && c < GS_CAT_MAX; ++c) lost[c] = stages[cpu].cats[c];
-          stranded_[cpu] = lost;
-        }
+      if (bpf_prog_test_run_opts(fd, &run) == 0 && run.retval == 0) break;
+      if (run.retval != 1 || attempt == 10000) {
+        missed.push_back(cpu);
         break;
       }
-      if (run.retval == 0) {
-        stranded_.erase(cpu);
-        break;
-      }
-      if (attempt == 10000)
-        return error("tracer: CPU " + std::to_string(cpu) + " stayed busy in sys_exit");
       std::this_thread::yield();
     }
   }
-  return {};
+  return missed;
 }
 
-Result<int> Session::consume(int timeout_ms, bool wait, bool flush, const Callback& cb) {
+// For drain() when flush_cpu could not run on some CPUs: their batches, read straight from
+// the map, delivered, and emptied. Only safe when nothing traced runs any more (a sys_exit
+// adding to a batch meanwhile would be overwritten), which is drain()'s contract.
+void Session::take_stages(const std::vector<int>& cpus) {
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return;
+  std::vector<gs_stage> stages(ncpu);
+  uint32_t zero = 0;
+  int fd = bpf_map__fd(skel_->maps.stage);
+  if (bpf_map_lookup_elem(fd, &zero, stages.data()) != 0) {
+    ++malformed_;  // cannot be read: counted, never silent
+    return;
+  }
+  for (int cpu : cpus) {
+    if (cpu < 0 || cpu >= ncpu) continue;
+    gs_stage& st = stages[cpu];
+    if (st.used > sizeof(gs_batch)) {
+      gs_batch b{GS_REC_BATCH, std::min<uint32_t>(st.used, GS_STAGE_BYTES), st.count, 0};
+      std::memcpy(st.buf, &b, sizeof(b));
+      std::span<const uint8_t> bytes(st.buf, b.size);
+      if (!for_each_record(bytes, [this](std::span<const uint8_t> r) { deliver(r); }).ok())
+        ++malformed_;
+    }
+    st.used = st.count = 0;
+    std::memset(st.cats, 0, sizeof(st.cats));
+  }
+  if (bpf_map_update_elem(fd, &zero, stages.data(), BPF_ANY) != 0) ++malformed_;
+}
+
+Result<int> Session::consume(int timeout_ms, bool wait, Flush flush, const Callback& cb) {
   callback_ = &cb;
   int total = 0;
   if (wait) {
@@ -220,25 +239,24 @@ Result<int> Session::consume(int timeout_ms, bool wait, bool flush, const Callba
     }
     if (n > 0) total += n;
   }
-  if (flush) {
-    if (auto st = flush_stages(); !st.ok()) {
-      callback_ = nullptr;
-      return st.error();
-    }
-  }
+  std::vector<int> missed;
+  if (flush != Flush::no) missed = flush_stages();
   int n = ring_buffer__consume(ring_.get());
+  // poll() leaves a missed CPU's batch to its next flush (it fills, ages, or drain takes it)
+  if (flush == Flush::taking_the_rest && !missed.empty()) take_stages(missed);
   callback_ = nullptr;
   if (n < 0) return Error{-n, "tracer: ring_buffer__consume"};
   return total + n;
 }
 
 Result<int> Session::poll(int timeout_ms, const Callback& cb) {
-  bool due = std::chrono::steady_clock::now() - last_flush_ >= std::chrono::milliseconds(25);
-  return consume(timeout_ms, true, due, cb);
+  bool due = ipi_flush_ &&
+             std::chrono::steady_clock::now() - last_flush_ >= std::chrono::milliseconds(25);
+  return consume(timeout_ms, true, due ? Flush::yes : Flush::no, cb);
 }
 
 Result<int> Session::drain(const Callback& cb) {
-  GS_ASSIGN_OR_RETURN(int n, consume(0, false, true, cb));
+  GS_ASSIGN_OR_RETURN(int n, consume(0, false, Flush::taking_the_rest, cb));
   GS_ASSIGN_OR_RETURN(int m, flush_sockets(cb));
   return n + m;
 }
@@ -285,8 +303,6 @@ Stats Session::stats() const {
     if (bpf_map_lookup_elem(fd, &c, values.data()) != 0) continue;
     for (auto v : values) s.drops[c] += v;
   }
-  for (const auto& [cpu, lost] : stranded_)
-    for (size_t c = 0; c < lost.size(); ++c) s.drops[c] += lost[c];
   return s;
 }
 

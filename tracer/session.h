@@ -53,6 +53,10 @@ struct Options {
   // Benchmarks only: each syscall record goes to the ring buffer on its own, not in a
   // per-CPU batch (tracer_bench --batch-ab measures what batching saves).
   bool unbatched = false;
+  // Flush the per-CPU syscall batches by running a program on each CPU (BPF_PROG_TEST_RUN).
+  // false: poll() leaves them until they fill or age, and drain() reads them straight from
+  // the map, which is also what it does for any CPU the flush could not reach.
+  bool ipi_flush = true;
 };
 
 class Session : public EventSource {
@@ -102,9 +106,13 @@ class Session : public EventSource {
   };
   Session() = default;
   static int on_sample(void* ctx, void* data, size_t size);
-  Result<int> consume(int timeout_ms, bool wait, bool flush, const Callback& cb);
+  // no: leave the per-CPU batches; yes: flush them first; taking_the_rest: and read the
+  // batches of CPUs the flush could not reach straight from the map (drain only)
+  enum class Flush { no, yes, taking_the_rest };
+  Result<int> consume(int timeout_ms, bool wait, Flush flush, const Callback& cb);
   Result<int> flush_sockets(const Callback& cb);
-  Status flush_stages();
+  std::vector<int> flush_stages();
+  void take_stages(const std::vector<int>& cpus);
   void deliver(std::span<const uint8_t> record);
   void scope_changed();
 
@@ -114,9 +122,7 @@ class Session : public EventSource {
   uint64_t events_ = 0;
   uint64_t malformed_ = 0;
   std::chrono::steady_clock::time_point last_flush_{};
-  // Records staged on a CPU that went offline, by CPU then category: counted as drops
-  // until a flush there succeeds (nothing can run there to add to them).
-  std::map<int, std::array<uint64_t, kCategoryCount>> stranded_;
+  bool ipi_flush_ = true;
 };
 
 }  // namespace gs::tracer

@@ -1063,6 +1063,33 @@ TEST_F(TracerSessionTest, StagedRecordsArriveWhileTheProcessIdles) {
   EXPECT_TRUE((*session)->stats().complete());
 }
 
+// When the flush program cannot run on a CPU (offline, or test runs refused), drain()
+// reads that CPU's batch straight from the map; ipi_flush = false takes that path for all.
+TEST_F(TracerSessionTest, DrainReadsBatchesTheFlushCannotReach) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("unflushed");
+  ASSERT_TRUE(cg.ok());
+  std::string marker = dir_ + "/unflushed-marker";
+  GatedChild child([&] {
+    for (int i = 0; i < 5; ++i) ::close(::open(marker.c_str(), O_RDONLY));
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  opts.ipi_flush = false;
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  EXPECT_EQ(child.run_to_exit(**session, evs), 0);
+  ASSERT_TRUE((*session)->drain([&](const Event& e) { evs.push_back(e); }).ok());  // again
+  int opens = 0;
+  for (const auto& [h, f] : all_of<FileEvent>(evs)) opens += f.path == marker;
+  EXPECT_EQ(opens, 5);
+  EXPECT_TRUE((*session)->stats().complete());
+}
+
 TEST(TracerSession, WithoutPrivilegesMakeFailsWithOneLine) {
   GS_REQUIRE_ROOT();  // needs root to be able to drop it
   int p[2];
