@@ -250,8 +250,8 @@ Result<int> Session::consume(int timeout_ms, bool wait, Flush flush, const Callb
 }
 
 Result<int> Session::poll(int timeout_ms, const Callback& cb) {
-  bool due = ipi_flush_ &&
-             std::chrono::steady_clock::now() - last_flush_ >= std::chrono::milliseconds(25);
+  bool due =
+      ipi_flush_ && std::chrono::steady_clock::now() - last_flush_ >= std::chrono::milliseconds(25);
   return consume(timeout_ms, true, due ? Flush::yes : Flush::no, cb);
 }
 
