@@ -28,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -830,58 +831,80 @@ TEST_F(TracerSessionTest, SyscallCountsArePerTag) {
 // The kernel side caches scope per CPU: a tag change or a removal must take effect for
 // the very next syscalls of a process that is running. The child spins without syscalls
 // while the scope changes, so its CPU's cache slot stays hot with the old answer.
-TEST_F(TracerSessionTest, ScopeChangesApplyToARunningProcess) {
-  GS_REQUIRE_ROOT();
-  TestCgroup cg("rescope");
-  ASSERT_TRUE(cg.ok());
+// A child that calls getppid in a loop and counts the calls per phase (0, 1, 2) in shared
+// memory. next_phase() stops it between two calls, so no syscall is in flight while
+// `change` runs, then lets it go on counting in the new phase; phase 3 ends it.
+class PhasedChild {
+ public:
+  PhasedChild() {
+    void* mem =
+        ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return;
+    sh_ = new (mem) Shared;
+    Shared* sh = sh_;
+    child_ = std::make_unique<GatedChild>([sh] {
+      for (int phase = 0;;) {
+        ::syscall(SYS_getppid);
+        ++sh->counts[phase];
+        int r = sh->req.load();
+        if (r == phase) continue;
+        sh->ack.store(r);
+        while (sh->go.load() != r) {
+        }
+        if (r == 3) return 0;
+        phase = r;
+      }
+    });
+  }
+  ~PhasedChild() {
+    child_.reset();  // kills and reaps it first: it writes to the mapping
+    if (sh_) ::munmap(sh_, sizeof(Shared));
+  }
+  bool ok() const { return sh_ && child_->pid() > 0; }
+  GatedChild& child() { return *child_; }
+  void next_phase(int phase, const std::function<void()>& change) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    sh_->req.store(phase);
+    while (sh_->ack.load() != phase) std::this_thread::yield();
+    change();
+    sh_->go.store(phase);
+  }
+  uint64_t count(int phase) const { return sh_->counts[phase]; }
+
+ private:
   struct Shared {
     std::atomic<int> req{0}, ack{0}, go{0};
     uint64_t counts[3] = {};
   };
-  void* mem =
-      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(mem, MAP_FAILED);
-  auto* sh = new (mem) Shared;
-  GatedChild child([sh] {
-    for (int phase = 0;;) {
-      ::syscall(SYS_getppid);
-      ++sh->counts[phase];
-      int r = sh->req.load();
-      if (r == phase) continue;
-      sh->ack.store(r);
-      while (sh->go.load() != r) {
-      }
-      if (r == 3) return 0;
-      phase = r;
-    }
-  });
-  ASSERT_TRUE(cg.add(child.pid()));
+  Shared* sh_ = nullptr;
+  std::unique_ptr<GatedChild> child_;
+};
+
+TEST_F(TracerSessionTest, ScopeChangesApplyToARunningProcess) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("rescope");
+  ASSERT_TRUE(cg.ok());
+  PhasedChild pc;
+  ASSERT_TRUE(pc.ok());
+  ASSERT_TRUE(cg.add(pc.child().pid()));
   auto session = Session::make(Options{});
   ASSERT_TRUE(session.ok()) << session.error().message();
   Session& s = **session;
   ASSERT_TRUE(s.add_cgroup(cg.id(), 11).ok());
-  child.release();
-  auto next_phase = [&](int phase, const std::function<void()>& change) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    sh->req.store(phase);
-    while (sh->ack.load() != phase) std::this_thread::yield();
-    change();
-    sh->go.store(phase);
-  };
-  next_phase(1, [&] { ASSERT_TRUE(s.set_tag(cg.id(), 12).ok()); });
-  next_phase(2, [&] { ASSERT_TRUE(s.remove_cgroup(cg.id()).ok()); });
-  next_phase(3, [] {});
+  pc.child().release();
+  pc.next_phase(1, [&] { ASSERT_TRUE(s.set_tag(cg.id(), 12).ok()); });
+  pc.next_phase(2, [&] { ASSERT_TRUE(s.remove_cgroup(cg.id()).ok()); });
+  pc.next_phase(3, [] {});
   std::vector<Event> evs;
-  int status = child.run_to_exit(s, evs);
+  int status = pc.child().run_to_exit(s, evs);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
   auto eleven = s.syscall_counts(11), twelve = s.syscall_counts(12);
   ASSERT_TRUE(eleven.ok() && twelve.ok());
-  EXPECT_GT(sh->counts[1], 0u);
-  EXPECT_GT(sh->counts[2], 0u);
-  EXPECT_EQ(eleven->at("getppid"), sh->counts[0]);
-  EXPECT_EQ(twelve->at("getppid"), sh->counts[1]);  // phase 2 was not traced at all
-  ::munmap(mem, sizeof(Shared));
+  EXPECT_GT(pc.count(1), 0u);
+  EXPECT_GT(pc.count(2), 0u);
+  EXPECT_EQ(eleven->at("getppid"), pc.count(0));
+  EXPECT_EQ(twelve->at("getppid"), pc.count(1));  // phase 2 was not traced at all
 }
 
 // A process moved into a traced cgroup is traced from its next syscall, and no longer once
@@ -891,53 +914,26 @@ TEST_F(TracerSessionTest, ProcessesMovedBetweenCgroupsChangeScopeAtOnce) {
   GS_REQUIRE_ROOT();
   TestCgroup outside("move-out"), inside("move-in");
   ASSERT_TRUE(outside.ok() && inside.ok());
-  struct Shared {
-    std::atomic<int> req{0}, ack{0}, go{0};
-    uint64_t counts[3] = {};
-  };
-  void* mem =
-      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(mem, MAP_FAILED);
-  auto* sh = new (mem) Shared;
-  GatedChild child([sh] {
-    for (int phase = 0;;) {
-      ::syscall(SYS_getppid);
-      ++sh->counts[phase];
-      int r = sh->req.load();
-      if (r == phase) continue;
-      sh->ack.store(r);
-      while (sh->go.load() != r) {
-      }
-      if (r == 3) return 0;
-      phase = r;
-    }
-  });
-  ASSERT_TRUE(outside.add(child.pid()));
+  PhasedChild pc;
+  ASSERT_TRUE(pc.ok());
+  ASSERT_TRUE(outside.add(pc.child().pid()));
   auto session = Session::make(Options{});
   ASSERT_TRUE(session.ok()) << session.error().message();
   Session& s = **session;
   ASSERT_TRUE(s.add_cgroup(inside.id(), 21).ok());
-  child.release();
-  auto next_phase = [&](int phase, const std::function<void()>& change) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    sh->req.store(phase);
-    while (sh->ack.load() != phase) std::this_thread::yield();
-    change();
-    sh->go.store(phase);
-  };
-  next_phase(1, [&] { ASSERT_TRUE(inside.add(child.pid())); });
-  next_phase(2, [&] { ASSERT_TRUE(outside.add(child.pid())); });
-  next_phase(3, [] {});
+  pc.child().release();
+  pc.next_phase(1, [&] { ASSERT_TRUE(inside.add(pc.child().pid())); });
+  pc.next_phase(2, [&] { ASSERT_TRUE(outside.add(pc.child().pid())); });
+  pc.next_phase(3, [] {});
   std::vector<Event> evs;
-  int status = child.run_to_exit(s, evs);
+  int status = pc.child().run_to_exit(s, evs);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
   auto counts = s.syscall_counts(21);
   ASSERT_TRUE(counts.ok());
-  EXPECT_GT(sh->counts[0], 0u);
-  EXPECT_GT(sh->counts[2], 0u);
-  EXPECT_EQ(counts->at("getppid"), sh->counts[1]);  // phases 0 and 2 were outside
-  ::munmap(mem, sizeof(Shared));
+  EXPECT_GT(pc.count(0), 0u);
+  EXPECT_GT(pc.count(2), 0u);
+  EXPECT_EQ(counts->at("getppid"), pc.count(1));  // phases 0 and 2 were outside
 }
 
 TEST_F(TracerSessionTest, ChildCgroupsOfATracedCgroupAreFollowed) {
