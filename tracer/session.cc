@@ -306,6 +306,14 @@ Stats Session::stats() const {
   return s;
 }
 
+Result<Session::ProgramCost> Session::sys_exit_cost() const {
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(bpf_program__fd(skel_->progs.on_sys_exit), &info, &len) != 0)
+    return sys_error("tracer: read the sys_exit program's stats");
+  return ProgramCost{info.run_cnt, info.run_time_ns};
+}
+
 Result<std::map<std::string, uint64_t>> Session::syscall_counts(uint32_t tag) const {
   if (tag >= GS_MAX_TAGS) return error("tracer: tag " + std::to_string(tag) + " out of range");
   int ncpu = libbpf_num_possible_cpus();

@@ -93,6 +93,14 @@ class Session : public EventSource {
   int epoll_fd() const;
 
   Stats stats() const override;
+  // Time spent inside the sys_exit program and how often it ran (every syscall of every
+  // task on the host), from the kernel's program stats: they count only while
+  // kernel.bpf_stats_enabled is on or a bpf_enable_stats() fd is open (benchmarks).
+  struct ProgramCost {
+    uint64_t runs = 0;
+    uint64_t ns = 0;
+  };
+  Result<ProgramCost> sys_exit_cost() const;
   // Syscall counts of one tag, name -> count, only non-zero entries.
   Result<std::map<std::string, uint64_t>> syscall_counts(uint32_t tag) const;
   Status reset_syscall_counts(uint32_t tag);
