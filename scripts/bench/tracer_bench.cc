@@ -15,9 +15,10 @@
 //   --batch-ab     untraced, traced, unbatched (each syscall record sent to the ring
 //                  buffer on its own, as before per-CPU batching): what batching saves
 // --prog-stats also prints, per column, the ns spent inside the sys_exit program per run
-// (the kernel's program stats, enabled for the run; they add a clock read to every run,
-// so compare columns, not absolute values). Far less noisy than the ratios: it resolves a
-// few ns where the ratios resolve a few percent.
+// (the kernel's program stats, enabled for the run). Far less noisy than the ratios: it
+// resolves a few ns where the ratios resolve a few percent. But the stats take two clock
+// reads around every program run, which adds ~3% to every traced column: take the ratios
+// from a run without it.
 //
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
@@ -551,7 +552,8 @@ int main(int argc, char** argv) {
   }
   if (stats_fd >= 0) {
     ::close(stats_fd);
-    std::printf("ns inside sys_exit per run (bpf_stats, every syscall on the host), median:");
+    std::printf("ns inside sys_exit per run (bpf_stats, every syscall on the host; the stats "
+                "inflate the ratios above), median:");
     for (size_t c = 0; c < ncol; ++c)
       if (!prog_ns[c].empty())
         std::printf(" %s %.1f", columns[c].first.c_str(), median(prog_ns[c]));
