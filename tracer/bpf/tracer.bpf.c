@@ -223,26 +223,31 @@ static __always_inline bool traced_task(struct task_struct* t, __u64* cgidp, __u
  * only after its task exited, so every exit bumps scope_gen (on_exit), and so does every
  * cgroup migration (on_cgroup_attach: a task that moved keeps its stack). Same seqcount
  * protocol as scope_cache. */
-struct gs_task_slot task_cache[GS_SCOPE_SLOTS];
+struct gs_task_slot task_cache[GS_SCOPE_SLOTS] __attribute__((aligned(64)));
 
 extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
 
 /* The tag of the task leaving a syscall (GS_NOT_TRACED: not traced) and, for a traced one,
  * whether this syscall was an i386 one (TS_COMPAT is per syscall: int $0x80 from a 64-bit
- * process sets it too, so it is read every time). */
-static __always_inline __u32 sys_exit_scope(struct pt_regs* regs, bool* compat) {
+ * process sets it too, so it is read every time), the task (for plain loads only: it is
+ * not a trusted pointer) and its cgroup id. */
+static __always_inline __u32 sys_exit_scope(struct pt_regs* regs, bool* compat,
+                                            struct task_struct** taskp, __u64* cgidp) {
   __u32 gen = GS_READ_ONCE(scope_gen);
   struct gs_task_slot* s = &task_cache[bpf_get_smp_processor_id() & (GS_SCOPE_SLOTS - 1)];
   __u64 seq = GS_READ_ONCE(s->seq);
   if (seq && !(seq & 1) && GS_READ_ONCE(s->regs) == (__u64)regs && GS_READ_ONCE(s->gen) == gen) {
     __u32 tag = GS_READ_ONCE(s->tag);
     __u64 task = GS_READ_ONCE(s->task);
+    __u64 cgid = GS_READ_ONCE(s->cgid);
     if (GS_READ_ONCE(s->seq) == seq) {
       if (tag != GS_NOT_TRACED) {
-        /* current itself (see above), read through a checked load instead of the helper */
+        /* current itself (see above), read through checked loads instead of the helper */
         struct task_struct* t =
             bpf_rdonly_cast((void*)task, bpf_core_type_id_kernel(struct task_struct));
         *compat = t->thread_info.status & GS_TS_COMPAT;
+        *taskp = t;
+        *cgidp = cgid;
       }
       return tag;
     }
@@ -255,10 +260,14 @@ static __always_inline __u32 sys_exit_scope(struct pt_regs* regs, bool* compat) 
   if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
     GS_WRITE_ONCE(s->regs, (__u64)regs);
     GS_WRITE_ONCE(s->task, (__u64)t);
+    GS_WRITE_ONCE(s->cgid, cgid);
     GS_WRITE_ONCE(s->tag, tag);
     GS_WRITE_ONCE(s->gen, gen);
     GS_WRITE_ONCE(s->seq, seq + 2);
   }
+  /* the same type as a hit's, so that the verifier walks the rest once */
+  *taskp = bpf_rdonly_cast(t, bpf_core_type_id_kernel(struct task_struct));
+  *cgidp = cgid;
   return tag;
 }
 
@@ -392,13 +401,14 @@ static __always_inline void read_exec_argv(struct gs_syscall_record* r, __u64 ar
   r->flags |= GS_F_ARGV_TRUNC;
 }
 
-static __always_inline void emit_denied(long nr, long ret, __u64 cgid, __u32 tag) {
+static __always_inline void emit_denied(struct task_struct* t, long nr, long ret, __u64 cgid,
+                                        __u32 tag) {
   struct gs_denied_record* d = bpf_ringbuf_reserve(&events, sizeof(*d), 0);
   if (!d) {
     count_drop(GS_CAT_DENIED);
     return;
   }
-  fill_header(&d->h, GS_REC_DENIED, sizeof(*d), cgid, tag);
+  fill_header_task(&d->h, t, GS_REC_DENIED, sizeof(*d), cgid, tag);
   d->nr = nr;
   d->pad = 0;
   d->ret = ret;
@@ -554,7 +564,9 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   if (hooks_only) return 0;
   bool compat = false;
-  __u32 tag = sys_exit_scope(regs, &compat);
+  struct task_struct* task = 0;
+  __u64 cgid = 0;
+  __u32 tag = sys_exit_scope(regs, &compat, &task, &cgid);
   if (tag == GS_NOT_TRACED) return 0;
   if (tag >= GS_MAX_TAGS) tag = 0;
   long id = regs->orig_ax;
@@ -580,10 +592,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
                 (!denied_filter || (spec && spec->denial));
   /* Go's epoll_ctl of every regular file it opens fails with EPERM: not a denial, done */
   if (!denied && !record) return 0;
-  /* a record or a denial: they need the task (a helper call) and its cgroup */
-  struct task_struct* task = bpf_get_current_task_btf();
-  __u64 cgid = cgroup_of(task);
-  if (denied) emit_denied(compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
+  if (!task) return 0; /* cannot happen: a traced tag comes with its task */
+  if (denied) emit_denied(task, compat ? GS_NR_IA32_BUCKET : id, ret, cgid, tag);
   if (!record || nr >= GS_NR_X32_BUCKET) return 0; /* buckets: counted, never decoded */
 
   if (!spec || spec->category == GS_CAT_NONE || spec->category >= GS_CAT_MAX) return 0;

@@ -267,8 +267,10 @@ struct gs_task_slot {
   __u64 seq;  /* seqcount: odd while being filled */
   __u64 regs; /* the task's struct pt_regs address: the key */
   __u64 task; /* its struct task_struct address */
+  __u64 cgid; /* its cgroup id (a migration bumps scope_gen) */
   __u32 tag;  /* its cgroup's tag in `cgroups`, or 0xffffffff: not traced */
   __u32 gen;  /* scope_gen when it was filled */
+  __u64 pad[2]; /* one slot, one cache line */
 };
 
 /* The syscall counters of one tag (value of the per-CPU `counts` array), by number. */
