@@ -2,6 +2,7 @@
 #include "behaviour.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -272,7 +273,35 @@ class Builder {
     ++denied_[{d.syscall, p.id}];
   }
 
-  void on(const TracedEvent&, const tracer::Header&, const tracer::NetEvent&) {}
+  // Unix sockets are files to the report: connecting to /var/run/docker.sock (or
+  // sending to a datagram socket's path) is "connect" on that path, binding one is
+  // "bind"; abstract names keep their '@'. Failures are kept like other attempts: the
+  // socket a payload names is rarely there in the jail. Inet destinations are the
+  // network section's.
+  void on(const TracedEvent& te, const tracer::Header& h, const tracer::NetEvent& n) {
+    if (is_toolchain_phase(te.phase) || !n.addr || n.addr->family != AF_UNIX) return;
+    const std::string& sun = n.addr->unix_path;
+    if (sun.empty()) return;  // unnamed (autobind, socketpair peers)
+    std::vector<std::string> ops;
+    if (n.op == "connect" || n.op.starts_with("send")) ops = {"connect"};
+    else if (n.op == "bind") ops = {"bind"};
+    else return;  // accept's peer: the other side's name, not an action on it
+    int64_t result = n.ret < 0 ? n.ret : 0;
+    if (result < 0 && !failure_is_attempt(result, ops)) return;
+    Proc& p = proc_for(te, h);
+    if (p.harness_owned) return;
+    std::string path = sun;
+    // relative: joined to the cwd of the last exec (a later chdir is not seen here)
+    if (path[0] != '@' && path[0] != '/' && !p.cwd.empty())
+      path = (p.cwd == "/" ? "" : p.cwd) + "/" + path;
+    FileAgg& agg = files_[FileKey{path, te.phase, result}];
+    if (agg.ops.empty()) {
+      agg.process = p.id;
+      agg.first_ms = te.ms;
+    }
+    agg.ops.insert(ops.begin(), ops.end());
+    if (agg.events.size() < 8) agg.events.push_back(te.id);
+  }
   void on(const TracedEvent&, const tracer::Header&, const tracer::SecurityEvent&) {}
   void on(const TracedEvent&, const tracer::Header&, const tracer::SocketEvent&) {}
 

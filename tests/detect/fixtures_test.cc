@@ -51,6 +51,7 @@ const std::vector<MaliciousCase>& malicious_cases() {
       {"dnsexfil", {"dns-exfiltration", "canary-exfiltration", "honeytoken-read"}},
       {"testmainsteal", {"canary-exfiltration", "honeytoken-read-test"}},
       {"cgoctor", {"code-before-runtime", "cgo-constructor", "shell-started-init"}},
+      {"dockersock", {"container-socket-init"}},
   };
   return cases;
 }

@@ -275,6 +275,19 @@ const std::vector<Case>& cases() {
          c.m.file("test", "/proc/1/cgroup", {"read"});
        },
        [](Ctx& c) { c.m.file("test", "/.dockerenv", {"read"}); }},
+      // escape
+      {"container-socket-init",
+       [](Ctx& c) { c.m.failed_file("init", "/var/run/docker.sock", {"connect"}, -2, "ENOENT"); },
+       // a D-Bus client's system bus is a unix socket too, and no container runtime
+       [](Ctx& c) { c.m.file("init", "/run/dbus/system_bus_socket", {"connect"}); }},
+      {"container-socket-run",
+       [](Ctx& c) { c.m.file("run", "@/containerd-shim/k8s.io/abc/shim.sock", {"connect"}); },
+       // looking at the socket is not talking to it
+       [](Ctx& c) { c.m.file("run", "/run/containerd/containerd.sock", {"read"}); }},
+      {"container-socket-test",
+       [](Ctx& c) { c.m.file("test", "/run/user/1000/podman/podman.sock", {"connect"}); },
+       // a test's own socket in its temp dir
+       [](Ctx& c) { c.m.file("test", "/tmp/TestServe123/docker.sock", {"connect"}); }},
       {"denied-privileged-syscall", [](Ctx& c) { c.m.denied("mount", c.m.runner("init")); },
        [](Ctx& c) { c.m.denied("clone3", c.m.runner("init"), 4); }},
       {"cgo-constructor",

@@ -1,5 +1,6 @@
 // Unit tests of the behaviour model: synthetic tracer events in, report sections out.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -97,6 +98,48 @@ TEST(Behaviour, FilesAggregateOpsWithAbsolutePaths) {
   EXPECT_FALSE(ops.count("/nonexistent"));
   EXPECT_FALSE(ops.count("/dev/null"));
   EXPECT_FALSE(ops.count("/usr/lib/go/pkg/x.a"));
+}
+
+tracer::NetEvent unix_op(std::string op, std::string path, int64_t ret) {
+  tracer::NetEvent n;
+  n.op = std::move(op);
+  n.ret = ret;
+  n.fd = 5;
+  tracer::SockAddr a;
+  a.family = AF_UNIX;
+  a.unix_path = std::move(path);
+  n.addr = a;
+  return n;
+}
+
+// Unix sockets are files to the report: connect and bind on their paths, failures kept
+// (the socket a payload names is rarely in the jail), abstract names with their '@'.
+TEST(Behaviour, UnixSocketConnectsAndBindsAreFileOps) {
+  Feed f = sample();
+  f.add("init", 5, 101, 2, 100, unix_op("connect", "/var/run/docker.sock", -ENOENT));
+  f.add("init", 6, 101, 2, 100, unix_op("bind", "ctl.sock", 0));  // relative: the exec cwd
+  f.add("init", 7, 101, 2, 100, unix_op("sendto", "@/containerd-shim/x.sock", 12));
+  f.add("init", 8, 101, 2, 100, unix_op("connect", "/run/a.sock", -EINTR));  // noise
+  f.add("init", 8, 101, 2, 100, unix_op("accept", "/run/peer.sock", 6));  // the peer's name
+  f.add("init", 8, 100, 1, 50, unix_op("connect", "/run/init.sock", 0));  // the jail's init
+  f.add("build", 8, 200, 5, 199, unix_op("connect", "/run/build.sock", 0));
+  tracer::NetEvent inet;
+  inet.op = "connect";
+  inet.addr = tracer::SockAddr{AF_INET, "192.0.2.7", 443, "", false};
+  f.add("init", 9, 101, 2, 100, inet);  // the network section's
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::string, nlohmann::json> files;
+  for (const auto& file : b.files) files[file["path"]] = file;
+  const auto& docker = files["/var/run/docker.sock"];
+  EXPECT_EQ(docker["ops"], nlohmann::json({"connect"}));
+  EXPECT_EQ(docker["error"], "ENOENT");
+  EXPECT_EQ(docker["events"], nlohmann::json({7}));  // after sample()'s six
+  EXPECT_EQ(files["/src/ctl.sock"]["ops"], nlohmann::json({"bind"}));
+  EXPECT_FALSE(files["/src/ctl.sock"].contains("failed"));
+  EXPECT_EQ(files["@/containerd-shim/x.sock"]["ops"], nlohmann::json({"connect"}));
+  for (const char* absent : {"/run/a.sock", "/run/peer.sock", "/run/init.sock", "/run/build.sock"})
+    EXPECT_FALSE(files.count(absent)) << absent;
+  for (const auto& [path, file] : files) EXPECT_EQ(path.find("192.0.2"), std::string::npos);
 }
 
 // The runner started in /src; after a chdir home, ".bashrc" is the home's, and a write

@@ -77,7 +77,8 @@ const KindSpec* spec_for(MatchKind k) {
 
 const std::set<std::string, std::less<>> kOps = {"read",  "write",  "create", "delete",
                                                  "exec",  "chmod",  "chown",  "rename",
-                                                 "mkdir", "link",   "truncate"};
+                                                 "mkdir", "link",   "truncate",
+                                                 "connect", "bind"};
 const std::set<std::string, std::less<>> kPlaceholders = {"exe",    "argv",     "path",  "dest",
                                                           "name",   "count",    "phase", "syscall",
                                                           "source", "encoding", "score",
