@@ -142,6 +142,19 @@ class Builder {
     std::vector<uint64_t> events;  // the first few, as evidence
   };
 
+  // One more operation on a file entry: the first one names the process and the time;
+  // the first few events are kept as evidence.
+  void note_file(const FileKey& key, const Proc& p, const TracedEvent& te,
+                 const std::vector<std::string>& ops) {
+    FileAgg& agg = files_[key];
+    if (agg.ops.empty()) {
+      agg.process = p.id;
+      agg.first_ms = te.ms;
+    }
+    agg.ops.insert(ops.begin(), ops.end());
+    if (agg.events.size() < 8) agg.events.push_back(te.id);
+  }
+
   Proc* current(uint32_t host_pid) {
     auto it = by_pid_.find(host_pid);
     return it == by_pid_.end() ? nullptr : &procs_[it->second];
@@ -212,15 +225,7 @@ class Builder {
     }
     Proc& p = cur ? *cur : proc_for(te, h);
     fill_exec(p, e, exe);
-    if (!is_toolchain_phase(te.phase)) {
-      FileAgg& agg = files_[FileKey{exe, te.phase}];
-      if (agg.ops.empty()) {
-        agg.process = p.id;
-        agg.first_ms = te.ms;
-      }
-      agg.ops.insert("exec");
-      if (agg.events.size() < 8) agg.events.push_back(te.id);
-    }
+    if (!is_toolchain_phase(te.phase)) note_file(FileKey{exe, te.phase}, p, te, {"exec"});
   }
 
   static void fill_exec(Proc& p, const tracer::ExecEvent& e, const std::string& exe) {
@@ -252,15 +257,8 @@ class Builder {
     // Paths as the kernel resolved them (a relative path joined to its dirfd's directory
     // or the cwd at the time of the call), so that a write through a dirfd or after a
     // chdir names the file it hit.
-    auto note = [&](const std::string& abs, std::vector<std::string> ops) {
-      if (ops.empty() || abs.empty()) return;
-      FileAgg& agg = files_[FileKey{abs, te.phase, result}];
-      if (agg.ops.empty()) {
-        agg.process = p.id;
-        agg.first_ms = te.ms;
-      }
-      agg.ops.insert(ops.begin(), ops.end());
-      if (agg.events.size() < 8) agg.events.push_back(te.id);
+    auto note = [&](const std::string& abs, const std::vector<std::string>& ops) {
+      if (!ops.empty() && !abs.empty()) note_file(FileKey{abs, te.phase, result}, p, te, ops);
     };
     note(tracer::file_abs_path(f, false, p.cwd), file_ops(f));
     if (f.op.starts_with("rename")) note(tracer::file_abs_path(f, true, p.cwd), {"create"});
@@ -294,13 +292,7 @@ class Builder {
     // relative: joined to the cwd of the last exec (a later chdir is not seen here)
     if (path[0] != '@' && path[0] != '/' && !p.cwd.empty())
       path = (p.cwd == "/" ? "" : p.cwd) + "/" + path;
-    FileAgg& agg = files_[FileKey{path, te.phase, result}];
-    if (agg.ops.empty()) {
-      agg.process = p.id;
-      agg.first_ms = te.ms;
-    }
-    agg.ops.insert(ops.begin(), ops.end());
-    if (agg.events.size() < 8) agg.events.push_back(te.id);
+    note_file(FileKey{path, te.phase, result}, p, te, ops);
   }
   void on(const TracedEvent&, const tracer::Header&, const tracer::SecurityEvent&) {}
   void on(const TracedEvent&, const tracer::Header&, const tracer::SocketEvent&) {}
