@@ -20,6 +20,11 @@
 // reads around every program run, which adds ~3% to every traced column: take the ratios
 // from a run without it.
 //
+// The target (traced CPU at most x1.10 of untraced) is judged from the per-round CPU
+// ratios: "met" only when the whole >= 90% distribution-free interval of their median
+// (median_ci.h) is at or under x1.10, "missed" when it is all above, else "undecided at
+// this noise" (more rounds narrow it).
+//
 // The workload (this binary re-executed with --workload) does N x (openat, read, close,
 // newfstatat) on a small file, N/10 x (socket, connect to a closed loopback port, close)
 // and a number of fork+exec of /bin/true: > 1M syscalls with the defaults, of which
@@ -49,16 +54,20 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <atomic>
 #include <vector>
+
+#include "median_ci.h"
 
 #include "sandbox/jail.h"
 #include "sandbox/persona.h"
@@ -366,6 +375,7 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -549,6 +559,19 @@ int main(int argc, char** argv) {
     std::printf("%-12s %8.3f s  x%.3f   %8.3f s  x%.3f\n", "strace -f", s, s / p, sc, sc / pc);
   } else {
     std::printf("strace -f    %s\n", !have_strace && !no_strace ? "not installed" : "skipped");
+  }
+  // The issue's target, judged from the per-round CPU ratios: met only when the whole
+  // confidence interval of their median is at or under x1.10.
+  for (size_t c = 1; c < ncol; ++c) {
+    if (columns[c].second != Mode::traced) continue;
+    auto ci = gs::bench::median_ci(cpu_ratio[c]);
+    if (!ci) {
+      std::printf("target (traced cpu <= x1.10): undecided, too few rounds for a 90%% interval\n");
+      continue;
+    }
+    const char* verdict = ci->hi <= 1.10 ? "met" : ci->lo > 1.10 ? "missed" : "undecided at this noise";
+    std::printf("target (traced cpu <= x1.10): %s; per-round median x%.3f, %.0f%% interval x%.3f..%.3f\n",
+                verdict, median(cpu_ratio[c]), 100 * ci->coverage, ci->lo, ci->hi);
   }
   if (stats_fd >= 0) {
     ::close(stats_fd);
