@@ -2,6 +2,8 @@
 // the destination is the SNI, else the HTTP Host, else the DNS name, else address:port.
 #include "network.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -133,6 +135,64 @@ json beacon_json(const std::string& destination, const std::string& program, con
           {"last_ms", times.back()}};
 }
 
+// Sockets module code made to be reached: TCP listen(), and UDP sockets bound to a port
+// (a UDP server or knock listener), from the tracer's bind/listen events. A listen on a
+// socket no traced bind named gets the kernel's autobind: any address, an ephemeral port.
+class Listeners {
+ public:
+  void on_event(const TracedEvent& te, const tracer::NetEvent& n, const SocketTypes& sockets,
+                const std::string& program) {
+    std::pair<uint32_t, int64_t> sock{te.event.header.pid, n.fd};
+    if (n.op == "bind" && n.ret == 0 && n.addr && !n.addr->ip.empty()) {
+      bound_[sock] = *n.addr;
+      if (sockets.proto(sock.first, sock.second, "") == "udp" && n.addr->port != 0)
+        add({"udp", n.addr->ip, n.addr->port}, te, program);
+    } else if (n.op == "listen" && n.ret == 0) {
+      auto it = bound_.find(sock);
+      if (it == bound_.end()) {
+        add({"tcp", "0.0.0.0", 0}, te, program);
+      } else if (it->second.family != AF_UNIX) {
+        add({"tcp", it->second.ip, it->second.port}, te, program);
+      }
+    } else if (n.op == "socket" && n.ret >= 0) {
+      bound_.erase({sock.first, n.ret});  // a reused fd number
+    }
+  }
+
+  json to_json() const {
+    json out = json::array();
+    for (const auto& [key, l] : listeners_) {
+      const auto& [dest, program] = key;
+      out.push_back({{"proto", dest.proto},
+                     {"ip", dest.ip},
+                     {"port", dest.port},
+                     {"loopback", is_loopback(dest.ip)},
+                     {"program", program.empty() ? json(nullptr) : json(program)},
+                     {"count", l.count},
+                     {"first_ms", l.first_ms},
+                     {"phases", l.phases},
+                     {"host_pids", l.pids}});
+    }
+    return out;
+  }
+
+ private:
+  struct Listener {
+    uint64_t count = 0;
+    int64_t first_ms = 0;
+    std::set<std::string> phases;
+    std::set<uint32_t> pids;
+  };
+  void add(const DestKey& dest, const TracedEvent& te, const std::string& program) {
+    Listener& l = listeners_[{dest, program}];
+    if (l.count++ == 0) l.first_ms = te.ms;
+    l.phases.insert(te.phase);
+    l.pids.insert(te.event.header.pid);
+  }
+  std::map<std::pair<uint32_t, int64_t>, tracer::SockAddr> bound_;  // (host pid, fd)
+  std::map<std::pair<DestKey, std::string>, Listener> listeners_;   // (address, program)
+};
+
 }  // namespace
 
 json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<TracedEvent>& events,
@@ -140,12 +200,14 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
   std::map<DestKey, Dest> dests;
   SocketTypes sockets;
   Programs programs;
+  Listeners listeners;
   for (const TracedEvent& te : events) {
     programs.on_event(te.event);
     if (is_toolchain_phase(te.phase)) continue;
     const auto* n = std::get_if<tracer::NetEvent>(&te.event.body);
     if (!n) continue;
     if (n->op == "socket" && n->ret >= 0) sockets.on_socket(te.event.header.pid, n->ret, n->type);
+    listeners.on_event(te, *n, sockets, programs.of(te.event.header));
     bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg";
     if (!outbound || !n->addr || n->addr->ip.empty() || is_loopback(n->addr->ip)) continue;
     if (n->addr->port == 53) continue;  // DNS has its own section
@@ -246,7 +308,10 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     if (times.size() >= 3)
       beacons.push_back(beacon_json("dns:" + name, "", lookups_series, window_ms));
   }
-  return {{"connections", connections}, {"dns", dns_list}, {"beacons", beacons}};
+  return {{"connections", connections},
+          {"dns", dns_list},
+          {"beacons", beacons},
+          {"listeners", listeners.to_json()}};
 }
 
 }  // namespace gs::harness

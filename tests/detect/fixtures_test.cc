@@ -52,6 +52,7 @@ const std::vector<MaliciousCase>& malicious_cases() {
       {"testmainsteal", {"canary-exfiltration", "honeytoken-read-test"}},
       {"cgoctor", {"code-before-runtime", "cgo-constructor", "shell-started-init"}},
       {"dockersock", {"container-socket-init"}},
+      {"bindshell", {"listener-init"}},
   };
   return cases;
 }

@@ -275,6 +275,12 @@ const std::vector<Case>& cases() {
          c.m.file("test", "/proc/1/cgroup", {"read"});
        },
        [](Ctx& c) { c.m.file("test", "/.dockerenv", {"read"}); }},
+      {"listener-init", [](Ctx& c) { c.m.listener("init", "tcp", "0.0.0.0", 4444); },
+       // a listener on loopback is reachable only from inside
+       [](Ctx& c) { c.m.listener("init", "tcp", "127.0.0.1", 0); }},
+      {"listener-run", [](Ctx& c) { c.m.listener("run", "udp", "::", 9999, "/work/out/bin/x"); },
+       // a test's server on all addresses is what httptest-like helpers do
+       [](Ctx& c) { c.m.listener("test", "tcp", "::", 0, "/work/out/tests/x.test"); }},
       // escape
       {"container-socket-init",
        [](Ctx& c) { c.m.failed_file("init", "/var/run/docker.sock", {"connect"}, -2, "ENOENT"); },

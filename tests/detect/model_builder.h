@@ -20,7 +20,8 @@ class ModelBuilder {
         {"network",
          {{"connections", nlohmann::json::array()},
           {"dns", nlohmann::json::array()},
-          {"beacons", nlohmann::json::array()}}},
+          {"beacons", nlohmann::json::array()},
+          {"listeners", nlohmann::json::array()}}},
         {"syscalls", {{"counts", nlohmann::json::object()}, {"denied", nlohmann::json::array()}}}};
     // Each phase: gosandbox's jail init, then the phase's own program.
     for (const char* phase : {"build", "init", "test", "run"}) {
@@ -82,6 +83,16 @@ class ModelBuilder {
            int count = 1, int ms = 100) {
     r_["network"]["dns"].push_back(
         {{"name", name}, {"type", type}, {"count", count}, {"first_ms", ms}, {"phase", phase}});
+  }
+
+  // A socket module code made to be reached (network.listeners).
+  void listener(const std::string& phase, const std::string& proto, const std::string& ip, int port,
+                const std::string& program = "/work/out/initrunner") {
+    bool loopback = ip.starts_with("127.") || ip == "::1";
+    r_["network"]["listeners"].push_back({{"proto", proto}, {"ip", ip}, {"port", port},
+                                          {"loopback", loopback}, {"program", program},
+                                          {"count", 1}, {"first_ms", 50}, {"phases", {phase}},
+                                          {"host_pids", {4242}}});
   }
 
   void beacon(const std::string& dest, double score, const std::string& kind = "beacon") {

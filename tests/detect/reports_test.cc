@@ -52,7 +52,7 @@ TEST(ShippedRules, LoadAndCoverEveryMatcher) {
   for (MatchKind k :
        {MatchKind::exec, MatchKind::file, MatchKind::write_then_exec, MatchKind::mass_delete,
         MatchKind::connect, MatchKind::dns, MatchKind::dns_tunnel, MatchKind::beacon,
-        MatchKind::denied, MatchKind::honeytoken_read, MatchKind::exfil})
+        MatchKind::denied, MatchKind::honeytoken_read, MatchKind::exfil, MatchKind::listen})
     EXPECT_TRUE(kinds.contains(k)) << match_kind_name(k);
 }
 

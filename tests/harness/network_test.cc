@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+
 #include <map>
+#include <optional>
 
 namespace gs::harness {
 namespace {
@@ -215,6 +218,82 @@ TEST(Network, WithoutProcessesTheBeaconIsKeyedByDestinationAlone) {
   EXPECT_EQ(b["attempts"], 5);
   EXPECT_EQ(b["median_interval_ms"], 4000);
   EXPECT_GE(b["score"].get<double>(), 0.7);
+}
+
+}  // namespace
+}  // namespace gs::harness
+
+namespace gs::harness {
+namespace {
+
+using nlohmann::json;
+
+TracedEvent net_event(uint64_t id, std::string phase, int64_t ms, uint32_t pid, tracer::NetEvent n) {
+  tracer::Event e;
+  e.header.pid = pid;
+  e.header.comm = "bindshell";
+  e.body = std::move(n);
+  return TracedEvent{id, std::move(phase), ms, e};
+}
+
+tracer::NetEvent sock_op(std::string op, int64_t fd, int64_t ret, std::optional<tracer::SockAddr> addr = {},
+                         int type = 1 /* SOCK_STREAM */) {
+  tracer::NetEvent n;
+  n.op = std::move(op);
+  n.fd = fd;
+  n.ret = ret;
+  n.type = type;
+  n.addr = std::move(addr);
+  return n;
+}
+
+// listen() after bind() is a TCP listener on the bound address; a UDP socket bound to a
+// port is a UDP one; listen() with no bind is the kernel's autobind; failed calls, client
+// binds to port 0 and the toolchain's phases are not listeners. Repeats aggregate.
+TEST(Network, ListenersFromBindAndListen) {
+  std::vector<TracedEvent> ev;
+  auto add = [&](std::string phase, int64_t ms, uint32_t pid, tracer::NetEvent n) {
+    ev.push_back(net_event(ev.size() + 1, std::move(phase), ms, pid, std::move(n)));
+  };
+  tracer::SockAddr any{AF_INET, "0.0.0.0", 4444, "", false};
+  tracer::SockAddr lo{AF_INET, "127.0.0.1", 0, "", false};
+  tracer::SockAddr udp{AF_INET6, "::", 9999, "", false};
+  add("init", 10, 7, sock_op("socket", -1, 3));
+  add("init", 11, 7, sock_op("bind", 3, 0, any));
+  add("init", 12, 7, sock_op("listen", 3, 0));
+  add("init", 13, 7, sock_op("listen", 3, 0));  // again: one listener, count 2
+  add("test", 20, 8, sock_op("socket", -1, 5));
+  add("test", 21, 8, sock_op("bind", 5, 0, lo));
+  add("test", 22, 8, sock_op("listen", 5, 0));
+  add("test", 23, 8, sock_op("socket", -1, 6, {}, 2 /* SOCK_DGRAM */));
+  add("test", 24, 8, sock_op("bind", 6, 0, udp));
+  add("test", 25, 8, sock_op("socket", -1, 7, {}, 2));
+  add("test", 26, 8, sock_op("bind", 7, 0, tracer::SockAddr{AF_INET, "0.0.0.0", 0, "", false}));
+  add("run", 30, 9, sock_op("socket", -1, 4));
+  add("run", 31, 9, sock_op("listen", 4, 0));  // autobind
+  add("run", 32, 9, sock_op("socket", -1, 8));
+  add("run", 33, 9, sock_op("bind", 8, -98 /* EADDRINUSE */, any));
+  add("run", 34, 9, sock_op("listen", 8, -22));
+  add("build", 40, 10, sock_op("socket", -1, 3));
+  add("build", 41, 10, sock_op("bind", 3, 0, any));
+  add("build", 42, 10, sock_op("listen", 3, 0));
+  json net = build_network({}, ev, 60000);
+  ASSERT_TRUE(net.contains("listeners"));
+  std::map<std::string, json> by;
+  for (const auto& l : net["listeners"])
+    by[l["proto"].get<std::string>() + " " + l["ip"].get<std::string>() + ":" +
+       std::to_string(l["port"].get<int>())] = l;
+  ASSERT_EQ(by.size(), 4u) << net["listeners"].dump(1);
+  const auto& shell = by.at("tcp 0.0.0.0:4444");
+  EXPECT_EQ(shell["count"], 2);
+  EXPECT_EQ(shell["first_ms"], 12);
+  EXPECT_EQ(shell["phases"], json({"init"}));
+  EXPECT_EQ(shell["host_pids"], json({7}));
+  EXPECT_EQ(shell["program"], "bindshell");
+  EXPECT_FALSE(shell["loopback"].get<bool>());
+  EXPECT_TRUE(by.at("tcp 127.0.0.1:0")["loopback"].get<bool>());
+  EXPECT_EQ(by.at("udp :::9999")["phases"], json({"test"}));
+  EXPECT_EQ(by.at("tcp 0.0.0.0:0")["phases"], json({"run"}));
 }
 
 }  // namespace

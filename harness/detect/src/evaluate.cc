@@ -130,6 +130,7 @@ class Model {
     connections_ = &section(net, "connections");
     dns_ = &section(net, "dns");
     beacons_ = &section(net, "beacons");
+    listeners_ = &section(net, "listeners");
     const json& sys = object_at(report, "syscalls");
     denied_ = &section(sys, "denied");
     files_ = &section(report, "files");
@@ -142,6 +143,7 @@ class Model {
   const json& connections() const { return *connections_; }
   const json& dns() const { return *dns_; }
   const json& beacons() const { return *beacons_; }
+  const json& listeners() const { return *listeners_; }
   const json& denied() const { return *denied_; }
   const json& binaries() const { return *binaries_; }
   const json& pre_runtime() const { return *pre_runtime_; }
@@ -215,6 +217,7 @@ class Model {
   const json* connections_;
   const json* dns_;
   const json* beacons_;
+  const json* listeners_;
   const json* denied_;
   const json* binaries_;
   const json* pre_runtime_;
@@ -421,6 +424,37 @@ std::vector<Hit> match_connect(const Rule& r, const Model& m) {
                 {"count", std::to_string(num(c, "attempts", 1))},
                 {"name", str(c, "hostname")}};
       h.item = h.destination;
+      hits.push_back(std::move(h));
+    }
+  }
+  return hits;
+}
+
+// A listener is a local address, not a destination: the finding names it in its summary.
+std::vector<Hit> match_listen(const Rule& r, const Model& m) {
+  std::vector<Hit> hits;
+  const auto& protos = r.list("proto");
+  const auto& ports = r.list("port");
+  for (const json& l : m.listeners()) {
+    std::string ip = str(l, "ip"), proto = str(l, "proto");
+    int64_t port = num(l, "port");
+    // (0.0.0.0 and :: are loopback to connect to, but every address to listen on)
+    bool loopback = ip.starts_with("127.") || ip == "::1" || ip.starts_with("::ffff:127.");
+    if (ip.empty() || loopback || l.value("loopback", false)) continue;
+    if (!protos.empty() && std::find(protos.begin(), protos.end(), proto) == protos.end()) continue;
+    if (!ports.empty() &&
+        std::find(ports.begin(), ports.end(), std::to_string(port)) == ports.end())
+      continue;
+    std::string where = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
+                        (port ? std::to_string(port) : std::string("(any port)"));
+    for (const auto& ph : section(l, "phases")) {
+      if (!ph.is_string() || !r.applies_to(ph.get<std::string>())) continue;
+      Hit h;
+      h.phase = ph.get<std::string>();
+      h.vars = {{"dest", proto + " " + where},
+                {"count", std::to_string(num(l, "count", 1))},
+                {"exe", str(l, "program")}};
+      h.item = proto + " " + where;
       hits.push_back(std::move(h));
     }
   }
@@ -684,6 +718,8 @@ std::vector<Hit> hits_for(const Rule& r, const Model& m, const Honeytokens& ht,
       return match_constructor(r, m);
     case MatchKind::pre_runtime:
       return match_pre_runtime(r, m);
+    case MatchKind::listen:
+      return match_listen(r, m);
   }
   return {};
 }

@@ -65,6 +65,7 @@ const std::vector<KindSpec>& kind_specs() {
       {MatchKind::exfil, "exfil", {}},
       {MatchKind::constructor, "constructor", {}},
       {MatchKind::pre_runtime, "pre_runtime", {{"kind", ParamType::words}}},
+      {MatchKind::listen, "listen", {{"proto", ParamType::words}, {"port", ParamType::words}}},
   };
   return specs;
 }

@@ -42,6 +42,7 @@ enum class MatchKind {
   exfil,            // a canary found in outbound bytes
   constructor,      // a built binary carries C constructors (report.binaries)
   pre_runtime,      // module binaries acting before Go's runtime started (kind)
+  listen,           // sockets module code made to be reached, loopback excluded (proto, port)
 };
 
 std::optional<MatchKind> match_kind_from(std::string_view name);
