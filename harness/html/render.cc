@@ -299,6 +299,31 @@ std::string connections_table(const json& net) {
   return h + "</table>\n";
 }
 
+// Sockets module code made to be reached; shown only when there are any.
+std::string listeners_table(const json& net) {
+  const json& ls = jv::array(net, "listeners");
+  if (ls.empty()) return "";
+  std::string h = "<h3>Listening sockets" + count_span(ls.size()) + "</h3>\n";
+  h += "<table><tr><th>address</th><th>proto</th><th>program</th><th>count</th><th>first</th>"
+       "<th>phases</th></tr>\n";
+  std::size_t rows = 0;
+  for (const json& l : ls) {
+    if (rows++ == max_table_rows) break;
+    std::string ip = jv::text(l, "ip");
+    std::string port = jv::text(l, "port");
+    std::string where = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
+                        (port == "0" ? std::string("any port") : port);
+    if (jv::flag(l, "loopback")) where += " (loopback)";
+    std::string phases;
+    for (const json& p : jv::array(l, "phases")) phases += phase_pill(jv::brief(p)) + " ";
+    h += "<tr><td class=\"mono\">" + escape(where) + "</td><td>" + escape(jv::text(l, "proto")) +
+         "</td><td class=\"mono\">" + escape(jv::text(l, "program")) + "</td><td class=\"num\">" +
+         escape(jv::text(l, "count")) + "</td><td class=\"nowrap\">" + ms_cell(l, "first_ms") +
+         "</td><td>" + phases + "</td></tr>\n";
+  }
+  return h + "</table>\n";
+}
+
 std::string dns_table(const json& net) {
   const json& dns = jv::array(net, "dns");
   std::string h = "<h3>DNS queries" + count_span(dns.size()) + "</h3>\n";
@@ -339,7 +364,8 @@ std::string network_section(const json& report, const std::vector<Attempt>& atte
          "does not hold</p>\n";
   if (std::string mode = jv::text(net, "mode"); !mode.empty())
     h += "<p class=\"note\">network mode: " + escape(mode) + "</p>\n";
-  return h + beacons_table(net) + connections_table(net) + dns_table(net) + "</section>\n";
+  return h + beacons_table(net) + connections_table(net) + listeners_table(net) + dns_table(net) +
+         "</section>\n";
 }
 
 // ---- processes ------------------------------------------------------------------------

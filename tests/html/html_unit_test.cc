@@ -118,6 +118,12 @@ json hostile_report() {
                                           {"score", 0.9},
                                           {"confidence", hostile},
                                           {"kind", hostile}}});
+  r["network"]["listeners"] = json::array({{{"proto", hostile},
+                                            {"ip", hostile},
+                                            {"port", hostile},
+                                            {"program", hostile},
+                                            {"count", hostile},
+                                            {"phases", {hostile}}}});
   r["files"][0]["path"] = hostile;
   r["environment"][hostile] = hostile;
   r["syscalls"]["denied"] = json::array({{{"name", hostile}, {"process", hostile}, {"count", 1}}});
@@ -197,6 +203,21 @@ TEST(Render, MalformedTypesStillRender) {
   r["findings"] = json::object();
   std::string page = render(r, {});
   EXPECT_NE(page.find("</html>"), std::string::npos);
+  EXPECT_TRUE(foreign_markup(page).empty());
+}
+
+TEST(Render, ListenersAreShownOnlyWhenThereAreAny) {
+  json r = load_report("revshell");
+  EXPECT_EQ(render(r, {}).find("Listening sockets"), std::string::npos);
+  r["network"]["listeners"] = json::array(
+      {{{"proto", "tcp"}, {"ip", "::"}, {"port", 4444}, {"loopback", false},
+        {"program", "/work/out/initrunner"}, {"count", 1}, {"first_ms", 771}, {"phases", {"init"}}},
+       {{"proto", "tcp"}, {"ip", "127.0.0.1"}, {"port", 0}, {"loopback", true},
+        {"program", nullptr}, {"count", 3}, {"first_ms", 900}, {"phases", {"test"}}}});
+  std::string page = render(r, {});
+  EXPECT_NE(page.find("Listening sockets"), std::string::npos);
+  EXPECT_NE(page.find("[::]:4444"), std::string::npos);
+  EXPECT_NE(page.find("127.0.0.1:any port (loopback)"), std::string::npos);
   EXPECT_TRUE(foreign_markup(page).empty());
 }
 
