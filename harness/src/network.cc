@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "netmon/beacon.h"
@@ -136,26 +137,31 @@ json beacon_json(const std::string& destination, const std::string& program, con
 }
 
 // Sockets module code made to be reached: TCP listen(), and UDP sockets bound to a port
-// (a UDP server or knock listener), from the tracer's bind/listen events. A listen on a
-// socket no traced bind named gets the kernel's autobind: any address, an ephemeral port.
+// (a UDP server or knock listener), from the tracer's socket/bind/listen events. A listen
+// on a socket no traced bind named gets the kernel's autobind: any address, an ephemeral
+// port. Unix sockets are the files section's (bind on their path).
 class Listeners {
  public:
-  void on_event(const TracedEvent& te, const tracer::NetEvent& n, const SocketTypes& sockets,
-                const std::string& program) {
-    std::pair<uint32_t, int64_t> sock{te.event.header.pid, n.fd};
-    if (n.op == "bind" && n.ret == 0 && n.addr && !n.addr->ip.empty()) {
-      bound_[sock] = *n.addr;
-      if (sockets.proto(sock.first, sock.second, "") == "udp" && n.addr->port != 0)
+  void on_event(const TracedEvent& te, const tracer::NetEvent& n, const std::string& program) {
+    uint32_t pid = te.event.header.pid;
+    if (n.op == "socket") {
+      if (n.ret >= 0) socks_[{pid, n.ret}] = Sock{n.domain, n.type, std::nullopt};  // fd reuse too
+      return;
+    }
+    auto it = socks_.find({pid, n.fd});
+    Sock* sock = it == socks_.end() ? nullptr : &it->second;
+    if (n.op == "bind" && n.ret == 0 && n.addr) {
+      if (!sock) sock = &socks_[{pid, n.fd}];  // made before tracing: only its address is known
+      sock->bound = *n.addr;
+      bool udp = (sock->type & 0xf) == SOCK_DGRAM;
+      if (udp && inet(n.addr->family) && n.addr->port != 0)
         add({"udp", n.addr->ip, n.addr->port}, te, program);
     } else if (n.op == "listen" && n.ret == 0) {
-      auto it = bound_.find(sock);
-      if (it == bound_.end()) {
-        add({"tcp", "0.0.0.0", 0}, te, program);
-      } else if (it->second.family != AF_UNIX) {
-        add({"tcp", it->second.ip, it->second.port}, te, program);
+      if (sock && sock->bound) {
+        if (inet(sock->bound->family)) add({"tcp", sock->bound->ip, sock->bound->port}, te, program);
+      } else if (!sock || inet(sock->domain)) {
+        add({"tcp", sock && sock->domain == AF_INET ? "0.0.0.0" : "::", 0}, te, program);
       }
-    } else if (n.op == "socket" && n.ret >= 0) {
-      bound_.erase({sock.first, n.ret});  // a reused fd number
     }
   }
 
@@ -177,20 +183,25 @@ class Listeners {
   }
 
  private:
+  struct Sock {
+    int domain = 0, type = 0;  // 0: not seen (made before tracing)
+    std::optional<tracer::SockAddr> bound;
+  };
   struct Listener {
     uint64_t count = 0;
     int64_t first_ms = 0;
     std::set<std::string> phases;
     std::set<uint32_t> pids;
   };
+  static bool inet(int family) { return family == AF_INET || family == AF_INET6; }
   void add(const DestKey& dest, const TracedEvent& te, const std::string& program) {
     Listener& l = listeners_[{dest, program}];
     if (l.count++ == 0) l.first_ms = te.ms;
     l.phases.insert(te.phase);
     l.pids.insert(te.event.header.pid);
   }
-  std::map<std::pair<uint32_t, int64_t>, tracer::SockAddr> bound_;  // (host pid, fd)
-  std::map<std::pair<DestKey, std::string>, Listener> listeners_;   // (address, program)
+  std::map<std::pair<uint32_t, int64_t>, Sock> socks_;            // (host pid, fd)
+  std::map<std::pair<DestKey, std::string>, Listener> listeners_;  // (address, program)
 };
 
 }  // namespace
@@ -207,7 +218,7 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     const auto* n = std::get_if<tracer::NetEvent>(&te.event.body);
     if (!n) continue;
     if (n->op == "socket" && n->ret >= 0) sockets.on_socket(te.event.header.pid, n->ret, n->type);
-    listeners.on_event(te, *n, sockets, programs.of(te.event.header));
+    listeners.on_event(te, *n, programs.of(te.event.header));
     bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg";
     if (!outbound || !n->addr || n->addr->ip.empty() || is_loopback(n->addr->ip)) continue;
     if (n->addr->port == 53) continue;  // DNS has its own section

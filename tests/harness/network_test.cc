@@ -237,12 +237,13 @@ TracedEvent net_event(uint64_t id, std::string phase, int64_t ms, uint32_t pid, 
 }
 
 tracer::NetEvent sock_op(std::string op, int64_t fd, int64_t ret, std::optional<tracer::SockAddr> addr = {},
-                         int type = 1 /* SOCK_STREAM */) {
+                         int type = SOCK_STREAM, int domain = AF_INET) {
   tracer::NetEvent n;
   n.op = std::move(op);
   n.fd = fd;
   n.ret = ret;
   n.type = type;
+  n.domain = domain;
   n.addr = std::move(addr);
   return n;
 }
@@ -265,15 +266,21 @@ TEST(Network, ListenersFromBindAndListen) {
   add("test", 20, 8, sock_op("socket", -1, 5));
   add("test", 21, 8, sock_op("bind", 5, 0, lo));
   add("test", 22, 8, sock_op("listen", 5, 0));
-  add("test", 23, 8, sock_op("socket", -1, 6, {}, 2 /* SOCK_DGRAM */));
+  add("test", 23, 8, sock_op("socket", -1, 6, {}, SOCK_DGRAM, AF_INET6));
   add("test", 24, 8, sock_op("bind", 6, 0, udp));
-  add("test", 25, 8, sock_op("socket", -1, 7, {}, 2));
+  add("test", 25, 8, sock_op("socket", -1, 7, {}, SOCK_DGRAM));
   add("test", 26, 8, sock_op("bind", 7, 0, tracer::SockAddr{AF_INET, "0.0.0.0", 0, "", false}));
   add("run", 30, 9, sock_op("socket", -1, 4));
   add("run", 31, 9, sock_op("listen", 4, 0));  // autobind
   add("run", 32, 9, sock_op("socket", -1, 8));
   add("run", 33, 9, sock_op("bind", 8, -98 /* EADDRINUSE */, any));
   add("run", 34, 9, sock_op("listen", 8, -22));
+  // a unix stream server: its bind is a file op, its listen no network listener
+  add("run", 35, 9, sock_op("socket", -1, 9, {}, SOCK_STREAM, AF_UNIX));
+  add("run", 36, 9, sock_op("bind", 9, 0, tracer::SockAddr{AF_UNIX, "", 0, "/tmp/s.sock", false}));
+  add("run", 37, 9, sock_op("listen", 9, 0));
+  add("run", 38, 9, sock_op("socket", -1, 10, {}, SOCK_STREAM, AF_UNIX));
+  add("run", 39, 9, sock_op("listen", 10, 0));  // unix autobind (abstract name)
   add("build", 40, 10, sock_op("socket", -1, 3));
   add("build", 41, 10, sock_op("bind", 3, 0, any));
   add("build", 42, 10, sock_op("listen", 3, 0));
