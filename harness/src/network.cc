@@ -44,18 +44,30 @@ bool is_loopback(const std::string& ip) { return ip.starts_with("127.") || ip ==
 
 std::string proto_of(int type) { return (type & 0xf) == 2 /* SOCK_DGRAM */ ? "udp" : "tcp"; }
 
-// The tracer's socket() events say whether a fd is TCP or UDP.
-class SocketTypes {
+// What the tracer's socket() and bind() events say about each fd: family, TCP or UDP,
+// the address it was bound to.
+class Sockets {
  public:
-  void on_socket(uint32_t pid, int64_t fd, int type) { types_[{pid, fd}] = type; }
+  struct Sock {
+    int domain = 0, type = 0;  // 0: not seen (made before tracing)
+    std::optional<tracer::SockAddr> bound;
+  };
+  void on_event(uint32_t pid, const tracer::NetEvent& n) {
+    if (n.op == "socket" && n.ret >= 0) socks_[{pid, n.ret}] = Sock{n.domain, n.type, std::nullopt};
+    if (n.op == "bind" && n.ret == 0 && n.addr) socks_[{pid, n.fd}].bound = *n.addr;
+  }
+  const Sock* find(uint32_t pid, int64_t fd) const {
+    auto it = socks_.find({pid, fd});
+    return it == socks_.end() ? nullptr : &it->second;
+  }
   std::string proto(uint32_t pid, int64_t fd, const std::string& op) const {
-    auto it = types_.find({pid, fd});
-    if (it != types_.end()) return proto_of(it->second);
+    const Sock* s = find(pid, fd);
+    if (s && s->type) return proto_of(s->type);
     return op == "sendto" || op == "sendmsg" ? "udp" : "tcp";
   }
 
  private:
-  std::map<std::pair<uint32_t, int64_t>, int> types_;
+  std::map<std::pair<uint32_t, int64_t>, Sock> socks_;  // (host pid, fd); a reused fd is reset
 };
 
 // Which program a process is: the path it exec'd (as the report's processes[].exe), else
@@ -142,24 +154,17 @@ json beacon_json(const std::string& destination, const std::string& program, con
 // port. Unix sockets are the files section's (bind on their path).
 class Listeners {
  public:
-  void on_event(const TracedEvent& te, const tracer::NetEvent& n, const std::string& program) {
-    uint32_t pid = te.event.header.pid;
-    if (n.op == "socket") {
-      if (n.ret >= 0) socks_[{pid, n.ret}] = Sock{n.domain, n.type, std::nullopt};  // fd reuse too
-      return;
-    }
-    auto it = socks_.find({pid, n.fd});
-    Sock* sock = it == socks_.end() ? nullptr : &it->second;
+  // After sockets has seen the event.
+  void on_event(const TracedEvent& te, const tracer::NetEvent& n, const Sockets& sockets,
+                const std::string& program) {
+    const Sockets::Sock* sock = sockets.find(te.event.header.pid, n.fd);
     if (n.op == "bind" && n.ret == 0 && n.addr) {
-      if (!sock) sock = &socks_[{pid, n.fd}];  // made before tracing: only its address is known
-      sock->bound = *n.addr;
-      bool udp = (sock->type & 0xf) == SOCK_DGRAM;
-      if (udp && inet(n.addr->family) && n.addr->port != 0)
+      if (sock && (sock->type & 0xf) == SOCK_DGRAM && inet(n.addr->family) && n.addr->port != 0)
         add({"udp", n.addr->ip, n.addr->port}, te, program);
     } else if (n.op == "listen" && n.ret == 0) {
       if (sock && sock->bound) {
         if (inet(sock->bound->family)) add({"tcp", sock->bound->ip, sock->bound->port}, te, program);
-      } else if (!sock || inet(sock->domain)) {
+      } else if (!sock || !sock->domain || inet(sock->domain)) {
         add({"tcp", sock && sock->domain == AF_INET ? "0.0.0.0" : "::", 0}, te, program);
       }
     }
@@ -183,10 +188,6 @@ class Listeners {
   }
 
  private:
-  struct Sock {
-    int domain = 0, type = 0;  // 0: not seen (made before tracing)
-    std::optional<tracer::SockAddr> bound;
-  };
   struct Listener {
     uint64_t count = 0;
     int64_t first_ms = 0;
@@ -200,7 +201,6 @@ class Listeners {
     l.phases.insert(te.phase);
     l.pids.insert(te.event.header.pid);
   }
-  std::map<std::pair<uint32_t, int64_t>, Sock> socks_;            // (host pid, fd)
   std::map<std::pair<DestKey, std::string>, Listener> listeners_;  // (address, program)
 };
 
@@ -209,7 +209,7 @@ class Listeners {
 json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<TracedEvent>& events,
                    int64_t window_ms) {
   std::map<DestKey, Dest> dests;
-  SocketTypes sockets;
+  Sockets sockets;
   Programs programs;
   Listeners listeners;
   for (const TracedEvent& te : events) {
@@ -217,8 +217,8 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     if (is_toolchain_phase(te.phase)) continue;
     const auto* n = std::get_if<tracer::NetEvent>(&te.event.body);
     if (!n) continue;
-    if (n->op == "socket" && n->ret >= 0) sockets.on_socket(te.event.header.pid, n->ret, n->type);
-    listeners.on_event(te, *n, programs.of(te.event.header));
+    sockets.on_event(te.event.header.pid, *n);
+    listeners.on_event(te, *n, sockets, programs.of(te.event.header));
     bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg";
     if (!outbound || !n->addr || n->addr->ip.empty() || is_loopback(n->addr->ip)) continue;
     if (n->addr->port == 53) continue;  // DNS has its own section
