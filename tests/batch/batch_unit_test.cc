@@ -149,7 +149,10 @@ json report(const std::string& verdict, const std::string& error = "") {
                          {"dns", json::array({{{"name", "c2.example"}, {"type", "A"}, {"count", 2}, {"first_ms", 3}}})},
                          {"beacons", json::array({{{"destination", "192.0.2.1:4444"}, {"attempts", 5},
                                                    {"median_interval_ms", 1000.0}, {"jitter", 0.01},
-                                                   {"score", 0.9}, {"confidence", "high"}}})}}},
+                                                   {"score", 0.9}, {"confidence", "high"}}})},
+                         {"listeners", json::array({{{"proto", "tcp"}, {"ip", "::"}, {"port", 4444},
+                                                     {"loopback", false}, {"program", "/work/out/initrunner"},
+                                                     {"count", 1}, {"first_ms", 7}, {"phases", {"init"}}}})}}},
             {"syscalls", {{"counts", {{"read", 10}, {"connect", 5}}}, {"denied", json::array()}}},
             {"trace", {{"events", 100}, {"lost", 0}, {"complete", true}}}};
   if (verdict == "malicious")
@@ -265,7 +268,7 @@ TEST(BatchDataset, NormalisedTablesIndexesAndIdempotentPuts) {
   auto ds = Dataset::open(d / "d.sqlite");
   ASSERT_TRUE(ds.ok()) << ds.error().message();
   for (const char* t : {"analyses", "findings", "processes", "files", "connections", "dns", "beacons",
-                        "syscall_counts", "meta"})
+                        "listeners", "syscall_counts", "meta"})
     EXPECT_EQ(count(*ds, std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") + t + "'"), 1)
         << t;
   EXPECT_GE(count(*ds, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'"), 15);
@@ -281,6 +284,8 @@ TEST(BatchDataset, NormalisedTablesIndexesAndIdempotentPuts) {
   EXPECT_EQ(count(*ds, "SELECT build_ms FROM analyses WHERE id='example.test/m@v1.0.0'"), 1500);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM analyses WHERE error_kind='build_failed'"), 1);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM dns WHERE name='c2.example'"), 2);
+  EXPECT_EQ(count(*ds, "SELECT count(*) FROM listeners WHERE port=4444 AND loopback=0 AND "
+                       "json_extract(phases, '$[0]')='init'"), 2);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM analyses WHERE json_extract(record, '$.verdict')='malicious'"), 1);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM files WHERE path='/dev/sda' AND result=-13 AND error='EACCES'"), 2);
   EXPECT_EQ(count(*ds, "SELECT count(*) FROM files WHERE path='/etc/passwd' AND result IS NULL"), 2);

@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS dns(
 CREATE TABLE IF NOT EXISTS beacons(
   analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
   destination TEXT, attempts INTEGER, median_interval_ms REAL, jitter REAL, score REAL, confidence TEXT);
+CREATE TABLE IF NOT EXISTS listeners(
+  analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+  proto TEXT, ip TEXT, port INTEGER, loopback INTEGER, program TEXT, count INTEGER,
+  first_ms INTEGER, phases TEXT);
 CREATE TABLE IF NOT EXISTS syscall_counts(
   analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
   name TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(analysis_id, name)) WITHOUT ROWID;
@@ -69,6 +73,8 @@ CREATE INDEX IF NOT EXISTS connections_hostname ON connections(hostname);
 CREATE INDEX IF NOT EXISTS dns_analysis ON dns(analysis_id);
 CREATE INDEX IF NOT EXISTS dns_name ON dns(name);
 CREATE INDEX IF NOT EXISTS beacons_analysis ON beacons(analysis_id);
+CREATE INDEX IF NOT EXISTS listeners_analysis ON listeners(analysis_id);
+CREATE INDEX IF NOT EXISTS listeners_port ON listeners(port);
 CREATE INDEX IF NOT EXISTS syscall_counts_name ON syscall_counts(name);
 )SQL";
 
@@ -95,6 +101,9 @@ const std::vector<Column> kDns = {{"name", "name"}, {"type", "type"}, {"count", 
 const std::vector<Column> kBeacons = {{"destination", "destination"}, {"attempts", "attempts"},
                                       {"median_interval_ms", "median_interval_ms"}, {"jitter", "jitter"},
                                       {"score", "score"}, {"confidence", "confidence"}};
+const std::vector<Column> kListeners = {{"proto", "proto"},       {"ip", "ip"},       {"port", "port"},
+                                        {"loopback", "loopback"}, {"program", "program"}, {"count", "count"},
+                                        {"first_ms", "first_ms"}, {"phases", "phases"}};
 const std::vector<Column> kSyscalls = {{"name", "name"}, {"count", "count"}};
 
 const json kNull = nullptr;
@@ -155,7 +164,8 @@ Result<Dataset> Dataset::open(const std::string& path) {
   return ds;
 }
 
-// Datasets made by an older gosandbox (schema 1) gain the columns added since, so a
+// Datasets made by an older gosandbox (schema 1) gain the columns added since (tables
+// added since, such as listeners in 3, come from kSchema's IF NOT EXISTS), so a
 // --resume or merge into one keeps working.
 Status Dataset::upgrade() {
   GS_ASSIGN_OR_RETURN(auto info, prepare("SELECT count(*) FROM pragma_table_info('files') WHERE name = 'error'"));
@@ -254,6 +264,7 @@ Status Dataset::put(const json& record) {
   GS_TRY(insert_children(db, "connections", kConnections, arr("connections"), id));
   GS_TRY(insert_children(db, "dns", kDns, arr("dns"), id));
   GS_TRY(insert_children(db, "beacons", kBeacons, arr("beacons"), id));
+  GS_TRY(insert_children(db, "listeners", kListeners, arr("listeners"), id));
   GS_TRY(insert_children(db, "syscall_counts", kSyscalls, arr("syscall_counts"), id));
   GS_TRY(exec("COMMIT"));
   tx.committed();

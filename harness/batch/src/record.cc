@@ -129,6 +129,7 @@ json make_record(const Item& item, const RunOutcome& run, const std::string& sha
       {"connections", array_at(rep, "network", "connections")},
       {"dns", array_at(rep, "network", "dns")},
       {"beacons", array_at(rep, "network", "beacons")},
+      {"listeners", array_at(rep, "network", "listeners")},
       {"syscall_counts", syscall_counts(rep)},
       {"syscalls_denied", rep.contains("syscalls") ? array_at(rep["syscalls"], "denied") : kEmptyArray},
       {"trace", trace},

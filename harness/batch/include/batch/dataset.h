@@ -17,7 +17,7 @@
 
 namespace gs::batch {
 
-inline constexpr int kDatasetSchemaVersion = 2;  // 2: files.result, files.error
+inline constexpr int kDatasetSchemaVersion = 3;  // 2: files.result, files.error; 3: listeners
 
 struct SqliteCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
