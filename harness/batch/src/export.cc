@@ -109,6 +109,7 @@ json osv_for(const json& r, const std::string& now) {
       {"connections", r.value("connections", json::array())},
       {"dns", r.value("dns", json::array())},
       {"beacons", r.value("beacons", json::array())},
+      {"listeners", r.value("listeners", json::array())},
   };
   return {
       {"schema_version", "1.5.0"},
