@@ -224,6 +224,8 @@ static __always_inline bool traced_task(struct task_struct* t, __u64* cgidp, __u
  * cgroup migration (on_cgroup_attach: a task that moved keeps its stack). Same seqcount
  * protocol as scope_cache. */
 struct gs_task_slot task_cache[GS_SCOPE_SLOTS] __attribute__((aligned(64)));
+/* Two CPUs sharing a line would bounce it on every miss of either. */
+_Static_assert(sizeof(struct gs_task_slot) == 64, "a task_cache slot is one cache line");
 
 extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym;
 

@@ -270,7 +270,7 @@ struct gs_task_slot {
   __u64 cgid; /* its cgroup id (a migration bumps scope_gen) */
   __u32 tag;  /* its cgroup's tag in `cgroups`, or 0xffffffff: not traced */
   __u32 gen;  /* scope_gen when it was filled */
-  __u64 pad[2]; /* one slot, one cache line */
+  __u64 pad[3]; /* one slot, one cache line (asserted in tracer.bpf.c) */
 };
 
 /* The syscall counters of one tag (value of the per-CPU `counts` array), by number. */
