@@ -206,6 +206,9 @@ NetEvent decode_net(const gs_syscall_record& r, std::string_view op) {
     auto& where = (r.flags & GS_F_ADDR_PEER) ? n.peer : n.addr;
     where = decode_sockaddr(std::span<const uint8_t>(r.addr, len));
     if (where && (r.flags & GS_F_ADDR_TRUNC)) where->truncated = true;
+    if (where && where->family == AF_UNIX && r.dir1_len)
+      where->unix_dir = walked_path(r.dir1, std::min<size_t>(r.dir1_len, sizeof(r.dir1)),
+                                    (r.flags & GS_F_DIR1_TRUNC) != 0);
   }
   if ((op == "sendto" || op == "sendmsg") && r.ret >= 0) n.bytes = static_cast<uint64_t>(r.ret);
   if (op == "sendmmsg" && r.ret >= 0) n.messages = static_cast<uint64_t>(r.ret), n.bytes = r.extra;
@@ -398,6 +401,14 @@ std::string file_abs_path(const FileEvent& f, bool second, const std::string& cw
   std::string base = !dir.empty() ? dir : (dirfd == AT_FDCWD ? cwd : std::string());
   if (base.empty()) return path;
   if (path == ".") return base;
+  return base == "/" ? "/" + path : base + "/" + path;
+}
+
+std::string unix_abs_path(const SockAddr& a, const std::string& cwd) {
+  const std::string& path = a.unix_path;
+  if (path.empty() || path[0] == '@' || path[0] == '/') return path;
+  const std::string& base = !a.unix_dir.empty() ? a.unix_dir : cwd;
+  if (base.empty()) return path;
   return base == "/" ? "/" + path : base + "/" + path;
 }
 

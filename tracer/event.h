@@ -109,7 +109,14 @@ struct SockAddr {
   uint16_t port = 0;      // host byte order
   std::string unix_path;  // AF_UNIX; abstract names start with '@'
   bool truncated = false;
+  // AF_UNIX with a relative unix_path named by connect/bind/send*: the caller's cwd at the
+  // call, walked by the kernel ("..." in front: the walk stopped early). Else empty.
+  std::string unix_dir;
 };
+// The absolute path of an AF_UNIX address: unix_path joined to unix_dir, or to `cwd` when
+// the kernel resolved none (recordings from before). Abstract names ('@') and absolute
+// paths as they are; empty when there is no name.
+std::string unix_abs_path(const SockAddr& a, const std::string& cwd);
 
 struct NetEvent {
   int nr = 0;

@@ -139,6 +139,7 @@ json to_json(const SockAddr& a) {
   json j = {{"family", family_name(a.family)}};
   if (a.family == AF_INET || a.family == AF_INET6) j["ip"] = a.ip, j["port"] = a.port;
   if (a.family == AF_UNIX) j["path"] = a.unix_path;
+  if (!a.unix_dir.empty()) j["dir"] = a.unix_dir;
   if (a.truncated) j["truncated"] = true;
   return j;
 }

@@ -37,7 +37,7 @@ std::optional<SockAddr> read_addr(const json& j, const char* key) {
   get(*it, "family", fam);
   a.family = family_of(fam);
   get(*it, "ip", a.ip), get(*it, "port", a.port), get(*it, "path", a.unix_path);
-  get(*it, "truncated", a.truncated);
+  get(*it, "dir", a.unix_dir), get(*it, "truncated", a.truncated);
   return a;
 }
 

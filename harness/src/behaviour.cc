@@ -288,11 +288,9 @@ class Builder {
     if (result < 0 && !failure_is_attempt(result, ops)) return;
     Proc& p = proc_for(te, h);
     if (p.harness_owned) return;
-    std::string path = sun;
-    // relative: joined to the cwd of the last exec (a later chdir is not seen here)
-    if (path[0] != '@' && path[0] != '/' && !p.cwd.empty())
-      path = (p.cwd == "/" ? "" : p.cwd) + "/" + path;
-    note_file(FileKey{path, te.phase, result}, p, te, ops);
+    // relative: joined to the cwd the kernel resolved it against (the exec's cwd when an
+    // older recording has none)
+    note_file(FileKey{tracer::unix_abs_path(*n.addr, p.cwd), te.phase, result}, p, te, ops);
   }
   void on(const TracedEvent&, const tracer::Header&, const tracer::SecurityEvent&) {}
   void on(const TracedEvent&, const tracer::Header&, const tracer::SocketEvent&) {}

@@ -118,6 +118,9 @@ TEST(Behaviour, UnixSocketConnectsAndBindsAreFileOps) {
   Feed f = sample();
   f.add("init", 5, 101, 2, 100, unix_op("connect", "/var/run/docker.sock", -ENOENT));
   f.add("init", 6, 101, 2, 100, unix_op("bind", "ctl.sock", 0));  // relative: the exec cwd
+  auto after_chdir = unix_op("connect", "docker.sock", -ENOENT);  // chdir("/run") first
+  after_chdir.addr->unix_dir = "/run";
+  f.add("init", 6, 101, 2, 100, after_chdir);
   f.add("init", 7, 101, 2, 100, unix_op("sendto", "@/containerd-shim/x.sock", 12));
   f.add("init", 8, 101, 2, 100, unix_op("connect", "/run/a.sock", -EINTR));  // noise
   f.add("init", 8, 101, 2, 100, unix_op("accept", "/run/peer.sock", 6));  // the peer's name
@@ -136,6 +139,8 @@ TEST(Behaviour, UnixSocketConnectsAndBindsAreFileOps) {
   EXPECT_EQ(docker["events"], nlohmann::json({7}));  // after sample()'s six
   EXPECT_EQ(files["/src/ctl.sock"]["ops"], nlohmann::json({"bind"}));
   EXPECT_FALSE(files["/src/ctl.sock"].contains("failed"));
+  EXPECT_EQ(files["/run/docker.sock"]["ops"], nlohmann::json({"connect"}));
+  EXPECT_FALSE(files.count("/src/docker.sock"));
   EXPECT_EQ(files["@/containerd-shim/x.sock"]["ops"], nlohmann::json({"connect"}));
   for (const char* absent : {"/run/a.sock", "/run/peer.sock", "/run/init.sock", "/run/build.sock"})
     EXPECT_FALSE(files.count(absent)) << absent;

@@ -483,6 +483,40 @@ TEST(Decode, NetUnixPathAndAbstract) {
   EXPECT_EQ(std::get<NetEvent>(must_decode(bytes_of(r2)).body).addr->unix_path, "@hidden");
 }
 
+TEST(Decode, NetRelativeUnixPathCarriesTheCwdItWasRelativeTo) {
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::strcpy(un.sun_path, "docker.sock");
+  auto r = syscall_record("connect", {3, 0x1000, sizeof(un)}, -ENOENT);
+  put_addr(r, un);
+  const char cwd[] = "run\0var";
+  std::memcpy(r.dir1, cwd, sizeof(cwd));
+  r.dir1_len = sizeof(cwd);
+  auto ev = must_decode(bytes_of(r));
+  const SockAddr& a = *std::get<NetEvent>(ev.body).addr;
+  EXPECT_EQ(a.unix_path, "docker.sock");  // as the caller passed it
+  EXPECT_EQ(a.unix_dir, "/var/run");
+  EXPECT_EQ(unix_abs_path(a, "/exec-cwd"), "/var/run/docker.sock");
+  EXPECT_EQ(to_json(ev)["addr"]["dir"], "/var/run");
+  auto back = from_json(to_json(ev));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<NetEvent>(back->body).addr->unix_dir, "/var/run");
+
+  // No dir resolved (an older recording): the cwd given; absolute and abstract names as
+  // they are; a root cwd gives no double slash.
+  SockAddr old{AF_UNIX, "", 0, "docker.sock"};
+  EXPECT_EQ(unix_abs_path(old, "/var/run"), "/var/run/docker.sock");
+  EXPECT_EQ(unix_abs_path(old, "/"), "/docker.sock");
+  EXPECT_EQ(unix_abs_path(old, ""), "docker.sock");
+  EXPECT_EQ(unix_abs_path({AF_UNIX, "", 0, "/run/x.sock"}, "/w"), "/run/x.sock");
+  EXPECT_EQ(unix_abs_path({AF_UNIX, "", 0, "@hidden"}, "/w"), "@hidden");
+  // An inet address keeps no dir even if the record had one.
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  put_addr(r, in);
+  EXPECT_EQ(std::get<NetEvent>(must_decode(bytes_of(r)).body).addr->unix_dir, "");
+}
+
 TEST(Decode, NetShortSockaddrIsTruncatedNotOverread) {
   auto r = syscall_record("connect", {3, 0x1000, 4}, -EINVAL);
   sockaddr_in in{};

@@ -700,6 +700,13 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
     if (::chdir("/") != 0 || ::chdir(dir.c_str()) != 0) return 30;
     int a = ::open("cwd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);  // after chdir
     if (a < 0) return 31;
+    // a unix socket by a relative name: chdir("/var/run") + connect("docker.sock")
+    int u = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un un{};
+    un.sun_family = AF_UNIX;
+    std::strcpy(un.sun_path, "absent.sock");
+    if (u < 0 || ::connect(u, reinterpret_cast<sockaddr*>(&un), sizeof(un)) == 0) return 39;
+    ::close(u);
     int d = ::open(sub.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d < 0) return 32;
     if (::chdir("/") != 0) return 33;  // the dirfd, not the cwd, is what counts
@@ -749,6 +756,15 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
   EXPECT_TRUE(has("renameat2", dir_ + "/" + sub + "/fd-renamed"));
   EXPECT_TRUE(has("symlinkat", dir_ + "/" + sub + "/lnk"));
   EXPECT_TRUE(has("symlinkat2", "cwd-rel"));  // a link's target is kept as written
+  int unix_connects = 0;
+  for (const auto& [h, n] : all_of<NetEvent>(evs)) {
+    if (h.pid != uint32_t(child.pid()) || n.op != "connect" || !n.addr) continue;
+    ++unix_connects;
+    EXPECT_EQ(n.addr->unix_path, "absent.sock");
+    EXPECT_EQ(n.ret, -ENOENT);
+    EXPECT_EQ(unix_abs_path(*n.addr, "/not-the-cwd"), dir_ + "/absent.sock");
+  }
+  EXPECT_EQ(unix_connects, 1);
   EXPECT_TRUE(has("unlinkat", dir_ + "/" + sub + "/lnk"));
   if (::testing::Test::HasFailure())
     for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());

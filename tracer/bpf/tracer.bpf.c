@@ -674,6 +674,12 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     }
   }
   if (nr == GS_NR_SENDTO || nr == GS_NR_SENDMSG || nr == GS_NR_SENDMMSG) take_send_info(r);
+  /* A unix socket named by a relative path gets the cwd it was relative to, as a file
+   * does: chdir("/var/run") then connect("docker.sock") reaches the runtime's socket.
+   * (accept's address is the peer's name, not one this call resolved.) */
+  if (r->addr_len > 2 && r->addr[0] == GS_AF_UNIX && r->addr[1] == 0 && r->addr[2] != 0 &&
+      r->addr[2] != '/' && !r->dir1_len && special != GS_SPECIAL_ACCEPT)
+    r->dir1_len = resolve_dir(r, r->dir1, GS_DIR_CWD, GS_F_DIR1_TRUNC);
 
   /* Send only what is used: the fixed part, then str1 up to its NUL or the address, or up
    * to str2's end when there is a second string, or everything when a directory was

@@ -158,7 +158,7 @@ struct gs_syscall_record {
                           execve/execveat: bytes of argv in str2;
                           sendmmsg: bytes sent (sum of sock_send_length of the call) */
   __u32 addr_len;      /* bytes of sockaddr captured in addr (<= GS_ADDR_LEN) */
-  __u16 dir1_len;      /* bytes of dir1 (0: str1 absolute, or nothing to resolve) */
+  __u16 dir1_len;      /* bytes of dir1 (0: str1 or sun_path absolute, or nothing to resolve) */
   __u16 dir2_len;      /* bytes of dir2 */
   __u32 str1_len;      /* bytes of str1 including its NUL, 0 when not read */
   __u32 pad;
@@ -174,7 +174,8 @@ struct gs_syscall_record {
   char str2[GS_PATH_LEN]; /* bpf_probe_read_user_str of args[spec.str2_arg];
                              exec: argv, NUL-separated (shown for failed execs) */
   /* The directory a relative str1 / str2 is relative to (its dirfd's file, or the cwd),
-   * or for fd-only calls the fd's own path, as of sys_exit: dentry names leaf first,
+   * or for fd-only calls the fd's own path, or for an AF_UNIX addr with a relative
+   * sun_path the cwd, as of sys_exit: dentry names leaf first,
    * NUL-separated, walked up to the caller's root (GS_F_DIR1_TRUNC: partial). Present
    * only when dir1_len or dir2_len is set; the record is then sent whole. */
   char dir1[GS_PATH_LEN];
