@@ -338,6 +338,12 @@ Result<MountPlan> plan_mounts(const JailSpec& spec) {
 
   p.tmpfs("/tmp", kSafe, "mode=1777,size=" + std::to_string(lim.tmp_bytes));
   p.mkdir("/root", 0700);
+  // /run, empty and read-only, and /var/run -> /run, as on any Debian host: their absence
+  // would tell a payload it is jailed, and one that chdir()s to /var/run before naming a
+  // container runtime's socket by a relative name then goes on to connect, which the
+  // report shows (the socket is not there).
+  p.tmpfs("/run", kSafe | MS_RDONLY, "mode=0755,size=4k");
+  p.symlink("/run", "/var/run");
   p.tmpfs(id.home, kSafe,
           "mode=0755,uid=" + std::to_string(id.uid) + ",gid=" + std::to_string(id.gid) +
               ",size=" + std::to_string(lim.home_bytes ? lim.home_bytes : lim.tmp_bytes));

@@ -186,8 +186,10 @@ TEST(Jail, HostFilesAreNotVisible) {
       run(sh("test -e " + marker +
              " && echo MARKER-VISIBLE;"
              " echo tmp:$(ls -A /tmp); echo home:$(ls -A /home); echo root:$(ls -A /root 2>&1);"
-             " for p in /run /var/run /var /work /sys /etc/shadow /dev/sda /dev/vda; do"
+             " for p in /work /sys /etc/shadow /dev/sda /dev/vda; do"
              "   test -e $p && echo present:$p; done;"
+             " echo run:$(ls -A /run)$(ls -A /var/run/)$(readlink /var/run);"
+             " (echo x > /run/x) 2>/dev/null && echo WROTE-RUN;"
              " echo etc:$(ls /etc | tr '\\n' ' ')"));
   ::unlink(marker.c_str());
   ASSERT_EQ(r.exit_code, 0) << r.err.tail;
@@ -195,6 +197,9 @@ TEST(Jail, HostFilesAreNotVisible) {
   EXPECT_NE(r.out.tail.find("tmp:\n"), std::string::npos) << r.out.tail;
   EXPECT_NE(r.out.tail.find("home:dev\n"), std::string::npos) << r.out.tail;
   EXPECT_EQ(r.out.tail.find("present:"), std::string::npos) << r.out.tail;
+  // /run and /var/run are there as on a host, empty and read-only
+  EXPECT_NE(r.out.tail.find("run:/run\n"), std::string::npos) << r.out.tail;
+  EXPECT_EQ(r.out.tail.find("WROTE-RUN"), std::string::npos) << r.out.tail;
   EXPECT_EQ(r.out.tail.find("shadow"), std::string::npos) << r.out.tail;
   EXPECT_NE(r.out.tail.find("passwd"), std::string::npos) << r.out.tail;
 }
