@@ -390,6 +390,15 @@ std::optional<SockAddr> decode_sockaddr(std::span<const uint8_t> bytes) {
   return out;
 }
 
+namespace {
+// `rel` (relative) under the directory `base`; `rel` as it is when base is unknown.
+std::string join_dir(const std::string& base, const std::string& rel) {
+  if (base.empty()) return rel;
+  if (rel == ".") return base;
+  return base == "/" ? "/" + rel : base + "/" + rel;
+}
+}  // namespace
+
 std::string file_abs_path(const FileEvent& f, bool second, const std::string& cwd) {
   const std::string& path = second ? f.path2 : f.path;
   const std::string& dir = second ? f.dir2 : f.dir;
@@ -398,18 +407,15 @@ std::string file_abs_path(const FileEvent& f, bool second, const std::string& cw
   if (path[0] == '/') return path;
   // a link's target is resolved when the link is used, not when it is made: as written
   if (second && (f.op == "symlink" || f.op == "symlinkat")) return path;
-  std::string base = !dir.empty() ? dir : (dirfd == AT_FDCWD ? cwd : std::string());
-  if (base.empty()) return path;
-  if (path == ".") return base;
-  return base == "/" ? "/" + path : base + "/" + path;
+  return join_dir(!dir.empty() ? dir : (dirfd == AT_FDCWD ? cwd : std::string()), path);
 }
 
 std::string unix_abs_path(const SockAddr& a, const std::string& cwd) {
   const std::string& path = a.unix_path;
-  if (path.empty() || path[0] == '@' || path[0] == '/') return path;
-  const std::string& base = !a.unix_dir.empty() ? a.unix_dir : cwd;
-  if (base.empty()) return path;
-  return base == "/" ? "/" + path : base + "/" + path;
+  if (path.empty() || path[0] == '/') return path;
+  // a resolved dir first: a file literally named "@x" is relative, not abstract
+  if (!a.unix_dir.empty()) return join_dir(a.unix_dir, path);
+  return path[0] == '@' ? path : join_dir(cwd, path);
 }
 
 Result<Event> decode(std::span<const uint8_t> bytes) {

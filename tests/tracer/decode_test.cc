@@ -510,6 +510,8 @@ TEST(Decode, NetRelativeUnixPathCarriesTheCwdItWasRelativeTo) {
   EXPECT_EQ(unix_abs_path(old, ""), "docker.sock");
   EXPECT_EQ(unix_abs_path({AF_UNIX, "", 0, "/run/x.sock"}, "/w"), "/run/x.sock");
   EXPECT_EQ(unix_abs_path({AF_UNIX, "", 0, "@hidden"}, "/w"), "@hidden");
+  // a file literally named "@x": the kernel resolved a dir, so it was a relative path
+  EXPECT_EQ(unix_abs_path({AF_UNIX, "", 0, "@x", false, "/run"}, "/w"), "/run/@x");
   // An inet address keeps no dir even if the record had one.
   sockaddr_in in{};
   in.sin_family = AF_INET;
