@@ -43,7 +43,7 @@ struct Limits {
   uint32_t max_pids = 512;                // cgroup pids limit, 0 = none
   uint64_t file_size_bytes = 1ull << 30;  // RLIMIT_FSIZE
   uint64_t open_files = 4096;             // RLIMIT_NOFILE
-  uint64_t tmp_bytes = 512ull << 20;      // size of the jail's private /tmp (and /dev/shm)
+  uint64_t tmp_bytes = 512ull << 20;      // size of the jail's private /tmp (and /dev/shm, /var/tmp)
   uint64_t home_bytes = 0;                // size of the home tmpfs; 0 = tmp_bytes
   uint32_t cpu_millicores = 0;            // cgroup CPU quota in 1/1000 CPU, 0 = none
 };

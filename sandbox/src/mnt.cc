@@ -344,6 +344,9 @@ Result<MountPlan> plan_mounts(const JailSpec& spec) {
   // report shows (the socket is not there).
   p.tmpfs("/run", kSafe | MS_RDONLY, "mode=0755,size=4k");
   p.symlink("/run", "/var/run");
+  // /var/tmp, writable like /tmp: droppers favour it (it survives reboots on a host), and
+  // one that finds it missing stops before the download and exec the report is about.
+  p.tmpfs("/var/tmp", kSafe, "mode=1777,size=" + std::to_string(lim.tmp_bytes));
   p.tmpfs(id.home, kSafe,
           "mode=0755,uid=" + std::to_string(id.uid) + ",gid=" + std::to_string(id.gid) +
               ",size=" + std::to_string(lim.home_bytes ? lim.home_bytes : lim.tmp_bytes));

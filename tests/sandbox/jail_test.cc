@@ -190,6 +190,8 @@ TEST(Jail, HostFilesAreNotVisible) {
              "   test -e $p && echo present:$p; done;"
              " echo run:$(ls -A /run)$(ls -A /var/run/)$(readlink /var/run);"
              " (echo x > /run/x) 2>/dev/null && echo WROTE-RUN;"
+             " echo vartmp:$(ls -A /var/tmp)$(stat -c %a /var/tmp);"
+             " echo y > /var/tmp/y && echo WROTE-VARTMP;"
              " echo etc:$(ls /etc | tr '\\n' ' ')"));
   ::unlink(marker.c_str());
   ASSERT_EQ(r.exit_code, 0) << r.err.tail;
@@ -200,6 +202,9 @@ TEST(Jail, HostFilesAreNotVisible) {
   // /run and /var/run are there as on a host, empty and read-only
   EXPECT_NE(r.out.tail.find("run:/run\n"), std::string::npos) << r.out.tail;
   EXPECT_EQ(r.out.tail.find("WROTE-RUN"), std::string::npos) << r.out.tail;
+  // /var/tmp is an empty, sticky, writable tmpfs, as /tmp
+  EXPECT_NE(r.out.tail.find("vartmp:1777\n"), std::string::npos) << r.out.tail;
+  EXPECT_NE(r.out.tail.find("WROTE-VARTMP"), std::string::npos) << r.out.tail;
   EXPECT_EQ(r.out.tail.find("shadow"), std::string::npos) << r.out.tail;
   EXPECT_NE(r.out.tail.find("passwd"), std::string::npos) << r.out.tail;
 }
