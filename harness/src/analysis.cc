@@ -786,7 +786,23 @@ void Pipeline::collect_trace() {
   std::set<int64_t> traced_pids;
   for (const auto& e : events_) traced_pids.insert(e.event.header.pid);
   for (auto& k : seccomp_kills_) {
-    if (traced_pids.count(k["host_pid"].get<int64_t>())) b.denied.push_back(std::move(k));
+    const int64_t pid = k["host_pid"].get<int64_t>();
+    if (!traced_pids.count(pid)) continue;
+    // The log names a host pid and a comm the payload can set: tie the row to the exec
+    // identity that died of it (SIGSYS), else that pid's last one, so that rules judge
+    // the program that made the call and the row is not dropped as nobody's.
+    nlohmann::json id = nullptr;
+    bool died = false;
+    for (const auto& p : b.processes) {
+      if (p.value("host_pid", int64_t(-1)) != pid) continue;
+      const bool sigsys = p["signal"].is_number_integer() && p["signal"].get<int>() == SIGSYS;
+      if (sigsys || !died) {
+        id = p["id"];
+        died = sigsys;
+      }
+    }
+    k["process"] = id;
+    b.denied.push_back(std::move(k));
   }
   rec_.processes = std::move(b.processes);
   rec_.files = std::move(b.files);

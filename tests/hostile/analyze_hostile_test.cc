@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -211,6 +212,21 @@ TEST_F(AnalyzeHostile, RebootIsASeccompKillOfThePhase) {
   EXPECT_TRUE(hit(init, "seccomp")) << init.dump();
   EXPECT_EQ(init.value("seccomp_kill", ""), "reboot") << init.dump();
   EXPECT_TRUE(denied(a, "reboot")) << a.report["syscalls"].dump();
+  // the kill is the program's that made the call (the log only names a pid and a comm),
+  // so the rule on privileged calls judges it and the verdict is not clean
+  std::set<int64_t> killed;
+  for (const auto& p : a.report["processes"]) {
+    if (p["signal"] == SIGSYS) killed.insert(p.value("id", int64_t(0)));
+  }
+  bool tied = false;
+  for (const auto& d : a.report["syscalls"]["denied"]) {
+    if (d.value("name", "") == "reboot") tied = d["process"].is_number_integer() && killed.count(d["process"].get<int64_t>());
+  }
+  EXPECT_TRUE(tied) << a.report["syscalls"].dump() << a.report["processes"].dump();
+  bool found = false;
+  for (const auto& f : a.report["findings"]) found |= f.value("rule", "") == "denied-privileged-syscall";
+  EXPECT_TRUE(found) << a.report["findings"].dump();
+  EXPECT_NE(a.report["verdict"], "clean") << a.report["verdict"].dump();
 }
 
 TEST_F(AnalyzeHostile, ForkBombHitsThePidsLimitAndTheAnalysisGoesOn) {
