@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <tuple>
 #include <cstdlib>
 #include <ctime>
@@ -47,6 +48,10 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 namespace {
+
+std::string interruption(int sig) {
+  return "interrupted by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+}
 
 // Paths inside every jail of an analysis. The module sits where a developer's GOPATH
 // checkout would (some tests, and some malware, look at their own source path), its
@@ -250,7 +255,7 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
                                sandbox::JailSpec spec, sandbox::ExitRecord* exit_out) {
   PhaseRecord p{name, target, "error", {}, {}, now_ms()};
   if (int sig = interrupted()) {
-    p.note = "interrupted by signal " + std::to_string(sig);
+    p.note = interruption(sig);
     return p;
   }
   auto jail = sandbox::Jail::create(spec);
@@ -304,6 +309,12 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
   if (ex->exited) p.exit_code = ex->exit_code;
   else p.signal = ex->signal;
   record_limits(p, *ex);
+  if (int sig = interrupted()) {
+    // Stopped from outside (Ctrl-C, a batch budget): not the module's doing, whatever
+    // its exit status says.
+    p.status = "error";
+    p.note = interruption(sig);
+  }
   p.stdout_tail = ex->out.tail;
   p.stderr_tail = ex->err.tail;
   p.truncated = ex->out.truncated || ex->err.truncated;
@@ -440,7 +451,7 @@ Status Pipeline::build_seed() {
                std::string(kGo) + " build ./... && " + kGo + " test -c -o " + kOut + "/.warmcache.test ."};
   spec.cwd = persona_.home + rel;
   spec.timeout = build_timeout_;
-  if (int sig = interrupted()) return error("interrupted by signal " + std::to_string(sig));
+  if (int sig = interrupted()) return error(interruption(sig));
   GS_ASSIGN_OR_RETURN(auto jail, sandbox::Jail::create(spec));
   ActiveJail active(jail.get());
   GS_TRY(jail->release());
@@ -615,11 +626,7 @@ void Pipeline::run_phase() {
 }
 
 void Pipeline::judge() {
-  if (int sig = interrupted()) {
-    rec_.verdict = "error";
-    rec_.error = "interrupted by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
-    return;
-  }
+  const int sig = interrupted();
   bool ran = false;
   std::string build_error;
   for (const auto& p : rec_.phases) {
@@ -632,7 +639,7 @@ void Pipeline::judge() {
   bool wanted_execution = want("init") || want("test") || want("run");
   if (wanted_execution && !ran && !build_error.empty()) {
     rec_.verdict = "error";
-    rec_.error = "the module does not build (" + build_error + ")";
+    rec_.error = sig ? interruption(sig) : "the module does not build (" + build_error + ")";
     return;
   }
   // Secrets in outbound bytes: every capture of the run, before the scratch goes.
@@ -644,6 +651,12 @@ void Pipeline::judge() {
   rec_.score = v.score;
   rec_.findings = v.findings_json();
   rec_.environment["honeytokens"] = honeytokens_.canaries.size();
+  if (sig) {
+    // What was seen before the signal stands (a beacon seen is a beacon); only "clean"
+    // needs the whole run. The error line says the analysis was cut short either way.
+    rec_.error = interruption(sig);
+    if (rec_.verdict == "clean") rec_.verdict = "error";
+  }
 }
 
 void Pipeline::add_capture_stats(const netmon::FakeInternetStats& s) {

@@ -1,7 +1,10 @@
 // Ctrl-C, SIGTERM or SIGHUP during an analysis must not leave a jail, a cgroup or a
 // scratch directory behind, nor lose the report: the signals are taken by one thread that
 // stops the running jail and marks the analysis interrupted; the pipeline then skips what
-// remains, writes the report (verdict "error") and cleans up as usual.
+// remains (the stopped phase and the rest say "interrupted by signal N" with status
+// "error"), judges what it saw, writes the report and cleans up as usual. The report's
+// `error` says it was interrupted; its verdict is "error" unless the evidence seen
+// before the signal already made it suspicious or malicious.
 #pragma once
 
 #include "jail.h"

@@ -279,6 +279,52 @@ TEST_F(Analyze, InterruptedAnalysisStillReportsAndCleansUp) {
   EXPECT_NE(report["error"].get<std::string>().find("interrupted"), std::string::npos);
 }
 
+// SIGTERM is what a batch budget sends: a beacon seen before it is still a beacon.
+TEST_F(Analyze, InterruptedAnalysisKeepsTheEvidenceItSaw) {
+  std::string out = (root_ / "out-interrupted-beacon").string();
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    std::string proxy = "file://" + proxy_;
+    ::execl(kGosandbox.c_str(), "gosandbox", "analyze", "example.test/httpbeacon@v1.0.0", "--window", "60",
+            "--phases", "init", "--goproxy", proxy.c_str(), "--out", out.c_str(), nullptr);
+    ::_exit(127);
+  }
+  bool running = false;
+  for (int i = 0; i < 600 && !running; ++i) {
+    ::usleep(100'000);
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      std::ifstream cmdline(e.path() / "cmdline");
+      std::string s;
+      std::getline(cmdline, s, '\0');
+      if (s.ends_with("/initrunner")) running = true;
+    }
+  }
+  ASSERT_TRUE(running);
+  ::sleep(4);  // a few of its ~800 ms beacons
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  auto report = nlohmann::json::parse(*read_file(out + "/report.json"));
+  // a few seconds of beacons: at least the connection from init (a beacon series needs more)
+  EXPECT_TRUE(report["verdict"] == "suspicious" || report["verdict"] == "malicious") << report.dump(1);
+  EXPECT_EQ(WEXITSTATUS(status), report["verdict"] == "malicious" ? 4 : 3);
+  EXPECT_NE(report["error"].get<std::string>().find("interrupted by signal 15"), std::string::npos);
+  bool connected = false;
+  for (const auto& f : report["findings"]) connected |= f["rule"] == "network-in-init";
+  EXPECT_TRUE(connected) << report["findings"].dump();
+  bool init_stopped = false;
+  for (const auto& p : report["phases"]) {
+    if (p["name"] == "init")
+      init_stopped = p["status"] == "error" && p["note"].get<std::string>().find("interrupted") != std::string::npos;
+  }
+  EXPECT_TRUE(init_stopped) << report["phases"].dump();
+}
+
 const nlohmann::json* find_process(const nlohmann::json& report, const std::function<bool(const nlohmann::json&)>& pred) {
   for (const auto& p : report["processes"])
     if (pred(p)) return &p;
