@@ -181,9 +181,11 @@ FileEvent decode_file(const gs_syscall_record& r, std::string_view op) {
   if (r.dir1_len)
     f.dir = walked_path(r.dir1, std::min<size_t>(r.dir1_len, sizeof(r.dir1)),
                         (r.flags & GS_F_DIR1_TRUNC) != 0);
-  if (r.dir2_len)
-    f.dir2 = walked_path(r.dir2, std::min<size_t>(r.dir2_len, sizeof(r.dir2)),
-                         (r.flags & GS_F_DIR2_TRUNC) != 0);
+  if (r.dir2_len) {
+    std::string walked = walked_path(r.dir2, std::min<size_t>(r.dir2_len, sizeof(r.dir2)),
+                                     (r.flags & GS_F_DIR2_TRUNC) != 0);
+    (r.flags & GS_F_OPENED_PATH ? f.opened : f.dir2) = std::move(walked);
+  }
   // symlink: the record's str2 (and so dir2) is the link, which FileEvent calls path
   if (op == "symlink" || op == "symlinkat") std::swap(f.dir, f.dir2);
   return f;

@@ -97,6 +97,9 @@ struct FileEvent {
   // "..." in front: the walk stopped early (deeper or longer than it allows).
   std::string dir;
   std::string dir2;
+  // open*: the file it opened, walked by the kernel from the result fd, when the path as
+  // passed filled its buffer (so the path alone cannot say where the call landed).
+  std::string opened;
 };
 // The absolute path a FileEvent acted on: path (or path2) joined to dir (dir2); for
 // fd-only calls, dir. `cwd` is the fallback for a relative AT_FDCWD path without a

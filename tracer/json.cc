@@ -51,6 +51,7 @@ json body_json(const FileEvent& f) {
   if (f.op.find("chown") != std::string::npos) j["uid"] = f.uid, j["gid"] = f.gid;
   if (!f.dir.empty()) j["dir"] = f.dir;
   if (!f.dir2.empty()) j["dir2"] = f.dir2;
+  if (!f.opened.empty()) j["opened"] = f.opened;
   return j;
 }
 

@@ -75,6 +75,7 @@ Body read_body(const std::string& type, const json& j) {
     get(j, "dirfd", f.dirfd), get(j, "dirfd2", f.dirfd2), get(j, "fd", f.fd);
     get(j, "flags", f.flags), get(j, "mode", f.mode), get(j, "length", f.length);
     get(j, "truncated", f.truncated), get(j, "dir", f.dir), get(j, "dir2", f.dir2);
+    get(j, "opened", f.opened);
     get(j, "uid", f.uid), get(j, "gid", f.gid);
     return f;
   }

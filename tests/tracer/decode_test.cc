@@ -415,6 +415,32 @@ TEST(Decode, FilePathWithoutTerminatorIsCut) {
   EXPECT_TRUE(f.truncated);
 }
 
+// An open whose path filled its buffer carries the file it opened (the kernel's walk of
+// the result fd) in dir2, flagged, not a directory.
+TEST(Decode, FileOpenWithACutPathCarriesTheFileItOpened) {
+  auto r = syscall_record("openat", {uint64_t(AT_FDCWD), 1, O_WRONLY | O_CREAT, 0644}, 5);
+  std::memset(r.str1, 'p', sizeof(r.str1));
+  r.str1[0] = '/';
+  const char opened[] = ".zshrc\0dev\0home";
+  std::memcpy(r.dir2, opened, sizeof(opened));
+  r.dir2_len = sizeof(opened);
+  r.flags = GS_F_STR1_TRUNC | GS_F_OPENED_PATH;
+  auto ev = must_decode(bytes_of(r));
+  auto f = std::get<FileEvent>(ev.body);
+  EXPECT_TRUE(f.truncated);
+  EXPECT_EQ(f.opened, "/home/dev/.zshrc");
+  EXPECT_TRUE(f.dir2.empty());
+  EXPECT_EQ(to_json(ev)["opened"], "/home/dev/.zshrc");
+  auto back = from_json(to_json(ev));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<FileEvent>(back->body).opened, "/home/dev/.zshrc");
+  // without the flag, dir2 is a directory as before
+  r.flags = GS_F_STR1_TRUNC;
+  auto d = std::get<FileEvent>(must_decode(bytes_of(r)).body);
+  EXPECT_TRUE(d.opened.empty());
+  EXPECT_EQ(d.dir2, "/home/dev/.zshrc");
+}
+
 TEST(Decode, NetSocket) {
   auto r = syscall_record("socket", {AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0}, 3);
   auto ev = must_decode(bytes_of(r));

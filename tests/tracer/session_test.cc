@@ -770,6 +770,53 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
     for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
 }
 
+// A path longer than the record holds ("d/d/d/../../../target" past 256 bytes): the
+// open's record carries the file the kernel opened, so the report can name it.
+TEST_F(TracerSessionTest, AnOpenWhosePathIsCutCarriesTheFileItOpened) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("longpath");
+  ASSERT_TRUE(cg.ok());
+  const std::string sub(120, 'd');
+  std::string deep = dir_;
+  for (int i = 0; i < 3; ++i) {
+    deep += "/" + sub;
+    ASSERT_EQ(::mkdir(deep.c_str(), 0755), 0);
+  }
+  const std::string lng = deep + "/../../../target";
+  ASSERT_GT(lng.size(), size_t{GS_PATH_LEN});
+  GatedChild child([&] {
+    int fd = ::open(lng.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return 30;
+    ::close(fd);
+    // a cut path that fails has no file to walk
+    if (::open((deep + "/../../../absent/x").c_str(), O_RDONLY | O_CLOEXEC) >= 0) return 31;
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ::unlink((dir_ + "/target").c_str());
+  for (std::string d = deep; d.size() > dir_.size(); d = d.substr(0, d.rfind('/'))) ::rmdir(d.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  int cut = 0;
+  for (const auto& [h, f] : all_of<FileEvent>(evs)) {
+    if (h.pid != uint32_t(child.pid()) || !f.truncated) continue;
+    ++cut;
+    EXPECT_EQ(f.path.size(), size_t{GS_PATH_LEN} - 1);  // and its NUL
+    if (f.ret >= 0) EXPECT_EQ(f.opened, dir_ + "/target");
+    else EXPECT_TRUE(f.opened.empty());
+  }
+  EXPECT_EQ(cut, 2);
+  if (::testing::Test::HasFailure())
+    for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
+}
+
 TEST_F(TracerSessionTest, PidNamespaceNumbersAreRecorded) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("pidns");

@@ -28,6 +28,10 @@
 #define GS_NR_EXIT 60
 #define GS_NR_EXIT_GROUP 231
 #define GS_NR_EXECVEAT 322
+#define GS_NR_OPEN 2
+#define GS_NR_CREAT 85
+#define GS_NR_OPENAT 257
+#define GS_NR_OPENAT2 437
 #define GS_NR_SENDTO 44
 #define GS_NR_SENDMSG 46
 #define GS_NR_SENDMMSG 307
@@ -527,14 +531,12 @@ static __always_inline void read_cwd(struct gs_exec_record* e, struct task_struc
  * a dirfd argument, which may be AT_FDCWD) or, for an fd-only call, that fd's file. Read
  * at sys_exit from the caller's fd table, so it is what the kernel just used unless
  * another thread swapped the fd in between. */
-static __always_inline __u32 resolve_dir(struct gs_syscall_record* r, char* out, __u8 how,
-                                         __u32 trunc_flag) {
+static __always_inline __u32 resolve_fd(struct gs_syscall_record* r, char* out, long fd,
+                                        __u32 trunc_flag) {
   struct task_struct* t = bpf_get_current_task_btf();
   struct fs_struct* fs = BPF_CORE_READ(t, fs);
   struct dentry* d;
   struct vfsmount* vm;
-  long fd = GS_AT_FDCWD;
-  if (how < 6) fd = (int)r->args[how & 7];
   if (fd == GS_AT_FDCWD) {
     d = BPF_CORE_READ(fs, pwd.dentry);
     vm = BPF_CORE_READ(fs, pwd.mnt);
@@ -550,6 +552,13 @@ static __always_inline __u32 resolve_dir(struct gs_syscall_record* r, char* out,
   }
   if (!d || !vm) return 0;
   return walk_path(out, d, vm, fs, &r->flags, trunc_flag);
+}
+
+static __always_inline __u32 resolve_dir(struct gs_syscall_record* r, char* out, __u8 how,
+                                         __u32 trunc_flag) {
+  long fd = GS_AT_FDCWD;
+  if (how < 6) fd = (int)r->args[how & 7];
+  return resolve_fd(r, out, fd, trunc_flag);
 }
 
 /* Is the user string in `s` (len bytes with its NUL) a relative path? */
@@ -649,6 +658,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     r->dir1_len = resolve_dir(r, r->dir1, d1, GS_F_DIR1_TRUNC);
   if (d2 != GS_NO_ARG && spec->str2_arg < 6 && relative(r->str2, str2_len))
     r->dir2_len = resolve_dir(r, r->dir2, d2, GS_F_DIR2_TRUNC);
+
+  /* A path cut at GS_PATH_LEN hides where the call landed ("a/../../.bashrc" padded past
+   * the buffer): for an open that succeeded, walk the file it opened into dir2, which no
+   * open uses. Only such records pay the walk. */
+  if ((r->flags & GS_F_STR1_TRUNC) && ret >= 0 &&
+      (nr == GS_NR_OPEN || nr == GS_NR_OPENAT || nr == GS_NR_CREAT || nr == GS_NR_OPENAT2)) {
+    r->dir2_len = resolve_fd(r, r->dir2, ret, GS_F_DIR2_TRUNC);
+    if (r->dir2_len) r->flags |= GS_F_OPENED_PATH;
+  }
 
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
   if (a < 6 && l < 6) read_addr(r, r->args[a], r->args[l]);

@@ -91,6 +91,9 @@ struct gs_syscall_spec {
 #define GS_F_CWD_TRUNC (1u << 10) /* cwd deeper/longer than the walk allows: partial */
 #define GS_F_DIR1_TRUNC (1u << 13) /* dir1 walk incomplete (too deep/long, or unreadable) */
 #define GS_F_DIR2_TRUNC (1u << 14)
+#define GS_F_OPENED_PATH                                                                  \
+  (1u << 15) /* open*: str1 filled its buffer, so dir2 holds the path of the file it \
+                opened (the result fd's, walked like a dir), not a directory */
 #define GS_F_ADDR_PEER                                                                         \
   (1u << 11)                     /* send* named no destination: addr is the socket's connected \
                                     peer, built from struct sock by the sock_send_length hook */
@@ -175,7 +178,8 @@ struct gs_syscall_record {
                              exec: argv, NUL-separated (shown for failed execs) */
   /* The directory a relative str1 / str2 is relative to (its dirfd's file, or the cwd),
    * or for fd-only calls the fd's own path, or for an AF_UNIX addr with a relative
-   * sun_path the cwd, as of sys_exit: dentry names leaf first,
+   * sun_path the cwd, or (dir2, GS_F_OPENED_PATH) for an open whose path was cut the file
+   * it opened, as of sys_exit: dentry names leaf first,
    * NUL-separated, walked up to the caller's root (GS_F_DIR1_TRUNC: partial). Present
    * only when dir1_len or dir2_len is set; the record is then sent whole. */
   char dir1[GS_PATH_LEN];
