@@ -80,10 +80,98 @@ std::vector<std::string> file_ops(const tracer::FileEvent& f) {
   if (op.find("chown") != std::string::npos) return {"chown"};
   if (op.starts_with("rename")) return {"rename"};
   if (op.starts_with("mkdir")) return {"mkdir"};
-  if (op.starts_with("symlink") || op.starts_with("link")) return {"link"};
+  if (op.starts_with("symlink")) return {"create", "link"};  // path: the new link
+  if (op.starts_with("link")) return {"link"};                  // path: the existing name
   if (op.find("truncate") != std::string::npos) return {"truncate"};
   return {};
 }
+
+// Does `f` act on what its path's last component points to, when that is a symlink? The
+// kernel follows it for open (unless O_NOFOLLOW, or O_CREAT|O_EXCL), chmod, chown and
+// truncate; names are made, removed and moved as themselves.
+bool follows_last(const tracer::FileEvent& f) {
+  const std::string& op = f.op;
+  if (op == "open" || op == "openat" || op == "openat2")
+    return !(f.flags & O_NOFOLLOW) && (f.flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+  if (op == "creat" || op == "chmod" || op == "chown" || op == "truncate") return true;
+  if (op == "fchmodat" || op == "fchmodat2" || op == "fchownat") return !(f.flags & AT_SYMLINK_NOFOLLOW);
+  return false;
+}
+
+// Symlinks module code made during the run (absolute link path -> target as written), so
+// that a write through one names the file it reached: `ln -s ~/.profile x` then a write to
+// x modifies ~/.profile. Paths are resolved as the kernel walks them, one component at a
+// time: "." and ".." (so "a/../../.zshrc" names ~/.zshrc) and these links, at most 40 of
+// them. Links that were there before the run (the jail's /bin -> usr/bin and the like)
+// are not known here and are kept as named; the module cannot make one unseen.
+class Links {
+ public:
+  void made(const std::string& link, const std::string& target) {
+    if (!link.empty() && link[0] == '/') links_[link] = target;
+  }
+  void removed(const std::string& path) { links_.erase(path); }
+  // a rename moves a link, or every link below a directory
+  void moved(const std::string& from, const std::string& to) {
+    std::map<std::string, std::string> moved;
+    for (auto it = links_.begin(); it != links_.end();) {
+      if (it->first == from || it->first.starts_with(from + "/")) {
+        moved[to + it->first.substr(from.size())] = it->second;
+        it = links_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    links_.merge(moved);
+  }
+
+  // `path` resolved; a relative or partial path ("..." in front) is returned as it is.
+  std::string resolve(const std::string& path, bool follow_last) const {
+    if (path.empty() || path[0] != '/') return path;
+    std::vector<std::string> done, todo = split_reversed(path);
+    int hops = 0;
+    while (!todo.empty()) {
+      std::string c = std::move(todo.back());
+      todo.pop_back();
+      if (c.empty() || c == ".") continue;
+      if (c == "..") {
+        if (!done.empty()) done.pop_back();
+        continue;
+      }
+      done.push_back(std::move(c));
+      if (links_.empty() || (todo.empty() && !follow_last)) continue;
+      auto it = links_.find(join(done));
+      if (it == links_.end()) continue;
+      if (++hops > 40) return path;  // ELOOP: the call failed; keep what was named
+      done.pop_back();  // the link's directory is where a relative target starts
+      if (!it->second.empty() && it->second[0] == '/') done.clear();
+      for (auto& t : split_reversed(it->second)) todo.push_back(std::move(t));
+    }
+    return join(done);
+  }
+
+ private:
+  static std::vector<std::string> split_reversed(const std::string& p) {
+    std::vector<std::string> out;
+    size_t end = p.size();
+    while (true) {
+      size_t slash = p.rfind('/', end ? end - 1 : 0);
+      if (end == 0) break;
+      if (slash == std::string::npos) {
+        out.push_back(p.substr(0, end));
+        break;
+      }
+      out.push_back(p.substr(slash + 1, end - slash - 1));
+      end = slash;
+    }
+    return out;
+  }
+  static std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& c : parts) out += "/" + c;
+    return out.empty() ? "/" : out;
+  }
+  std::map<std::string, std::string> links_;
+};
 
 class Builder {
  public:
@@ -121,6 +209,7 @@ class Builder {
                     {"process", f.process},
                     {"first_ms", f.first_ms},
                     {"events", f.events}};
+      if (!f.via.empty()) entry["via"] = std::vector<std::string>(f.via.begin(), f.via.end());
       if (key.result < 0) {
         entry["failed"] = true;
         entry["result"] = key.result;
@@ -140,12 +229,13 @@ class Builder {
     int64_t process = 0;
     int64_t first_ms = 0;
     std::vector<uint64_t> events;  // the first few, as evidence
+    std::set<std::string> via;     // other names the calls used (the first few)
   };
 
   // One more operation on a file entry: the first one names the process and the time;
   // the first few events are kept as evidence.
   void note_file(const FileKey& key, const Proc& p, const TracedEvent& te,
-                 const std::vector<std::string>& ops) {
+                 const std::vector<std::string>& ops, const std::string& via = "") {
     FileAgg& agg = files_[key];
     if (agg.ops.empty()) {
       agg.process = p.id;
@@ -153,6 +243,7 @@ class Builder {
     }
     agg.ops.insert(ops.begin(), ops.end());
     if (agg.events.size() < 8) agg.events.push_back(te.id);
+    if (!via.empty() && agg.via.size() < 4) agg.via.insert(via);
   }
 
   Proc* current(uint32_t host_pid) {
@@ -257,11 +348,34 @@ class Builder {
     // Paths as the kernel resolved them (a relative path joined to its dirfd's directory
     // or the cwd at the time of the call), so that a write through a dirfd or after a
     // chdir names the file it hit.
-    auto note = [&](const std::string& abs, const std::vector<std::string>& ops) {
-      if (!ops.empty() && !abs.empty()) note_file(FileKey{abs, te.phase, result}, p, te, ops);
+    // Then through ".", ".." and the symlinks the run made (or, for an open whose path
+    // was too long to record whole, the file the kernel says it opened), so that the
+    // entry names the file the call reached; the name used is kept in `via`.
+    auto note = [&](const std::string& named, const std::string& reached,
+                    const std::vector<std::string>& ops) {
+      if (ops.empty() || named.empty()) return;
+      std::string via = named == reached ? "" : f.truncated ? named + "..." : named;
+      note_file(FileKey{reached, te.phase, result}, p, te, ops, via);
     };
-    note(tracer::file_abs_path(f, false, p.cwd), file_ops(f));
-    if (f.op.starts_with("rename")) note(tracer::file_abs_path(f, true, p.cwd), {"create"});
+    const std::string named = tracer::file_abs_path(f, false, p.cwd);
+    const std::string reached = !f.opened.empty() ? f.opened : links_.resolve(named, follows_last(f));
+    note(named, reached, file_ops(f));
+    const bool rename = f.op.starts_with("rename"), link = f.op.starts_with("link");
+    std::string named2, reached2;
+    if (rename || link) {
+      named2 = tracer::file_abs_path(f, true, p.cwd);
+      reached2 = links_.resolve(named2, false);
+      // the new name: made by the call (a hard link has the old name's content)
+      note(named2, reached2, link ? std::vector<std::string>{"create", "link"} : std::vector<std::string>{"create"});
+    }
+    if (result < 0) return;
+    if (f.op.starts_with("symlink")) {
+      links_.made(reached, f.path2);
+    } else if (f.op.starts_with("unlink")) {
+      links_.removed(reached);
+    } else if (rename) {
+      links_.moved(reached, reached2);
+    }
   }
 
   void on(const TracedEvent& te, const tracer::Header& h, const tracer::DeniedEvent& d) {
@@ -299,6 +413,7 @@ class Builder {
   std::vector<Proc> procs_;
   std::map<uint32_t, size_t> by_pid_;  // host pid -> its current exec identity
   std::map<FileKey, FileAgg> files_;
+  Links links_;
   std::map<std::pair<std::string, int64_t>, uint64_t> denied_;
 };
 

@@ -175,6 +175,56 @@ TEST(Behaviour, RelativePathsUseTheDirectoryTheKernelResolved) {
   EXPECT_FALSE(ops.count("/src/.bashrc"));
 }
 
+tracer::FileEvent two_paths(std::string op, std::string path, std::string path2) {
+  tracer::FileEvent f;
+  f.op = std::move(op), f.path = std::move(path), f.path2 = std::move(path2);
+  return f;
+}
+
+// Writes that reach a file by another name are listed under the file they reached, with
+// the name used in `via`: the run's own symlinks (to a file, to a directory, relative),
+// "..", a hard link's new name, and an open whose path was too long to record whole (the
+// kernel's walk of the file it opened).
+TEST(Behaviour, FilesAreNamedByWhatTheCallReached) {
+  Feed f = sample();
+  auto add = [&](int64_t ms, tracer::FileEvent e) { f.add("init", ms, 101, 2, 100, std::move(e)); };
+  add(5, two_paths("symlink", "/home/u/innocent", "/home/u/.profile"));  // path: the link
+  add(6, open_of("/home/u/innocent", O_WRONLY | O_APPEND));
+  add(7, two_paths("symlinkat", "/home/u/d", ".ssh"));  // relative, to a directory
+  add(8, open_of("/home/u/d/authorized_keys", O_WRONLY | O_CREAT));
+  add(9, open_of("/home/u/p/q/../../.zshrc", O_WRONLY | O_CREAT));
+  add(10, two_paths("link", "/home/u/k2", "/home/u/.ssh/authorized_keys2"));
+  auto nofollow = open_of("/home/u/innocent", O_WRONLY | O_NOFOLLOW, -ELOOP);
+  add(11, nofollow);
+  auto cut = open_of(std::string("/home/u/") + std::string(240, 'p'), O_WRONLY | O_CREAT);
+  cut.truncated = true, cut.opened = "/home/u/.bash_login";
+  add(12, cut);
+  add(13, two_paths("unlink", "/home/u/innocent", ""));
+  add(14, open_of("/home/u/innocent", O_WRONLY | O_CREAT));  // a plain file now
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::pair<std::string, bool>, nlohmann::json> by;
+  for (const auto& file : b.files) by[{file["path"], file.contains("failed")}] = file;
+  auto ops = [&](const std::string& p) { return by[{p, false}]["ops"].get<std::vector<std::string>>(); };
+  auto via = [&](const std::string& p) { return by[{p, false}].value("via", std::vector<std::string>{}); };
+  EXPECT_EQ(ops("/home/u/.profile"), (std::vector<std::string>{"write"})) << b.files.dump(1);
+  EXPECT_EQ(via("/home/u/.profile"), (std::vector<std::string>{"/home/u/innocent"}));
+  EXPECT_EQ(ops("/home/u/innocent"), (std::vector<std::string>{"create", "delete", "link", "write"}));
+  EXPECT_TRUE(via("/home/u/innocent").empty());
+  EXPECT_EQ(ops("/home/u/.ssh/authorized_keys"), (std::vector<std::string>{"create", "write"}));
+  EXPECT_EQ(via("/home/u/.ssh/authorized_keys"), (std::vector<std::string>{"/home/u/d/authorized_keys"}));
+  EXPECT_EQ(ops("/home/u/.zshrc"), (std::vector<std::string>{"create", "write"}));
+  EXPECT_EQ(via("/home/u/.zshrc"), (std::vector<std::string>{"/home/u/p/q/../../.zshrc"}));
+  EXPECT_EQ(ops("/home/u/.ssh/authorized_keys2"), (std::vector<std::string>{"create", "link"}));
+  EXPECT_EQ(ops("/home/u/k2"), (std::vector<std::string>{"link"}));
+  // O_NOFOLLOW acts on the link itself
+  EXPECT_TRUE(by.count({"/home/u/innocent", true})) << b.files.dump(1);
+  EXPECT_EQ(ops("/home/u/.bash_login"), (std::vector<std::string>{"create", "write"}));
+  EXPECT_EQ(via("/home/u/.bash_login"), (std::vector<std::string>{"/home/u/" + std::string(240, 'p') + "..."}));
+  EXPECT_FALSE(by.count({"/home/u/" + std::string(240, 'p'), false}));
+  // after the unlink, the name is no longer the link: .profile got one write, not two
+  EXPECT_EQ((by[{"/home/u/.profile", false}]["events"].size()), 1u);
+}
+
 TEST(Behaviour, FailedAttemptsAreKeptWithTheirErrorButProbesAreNot) {
   Feed f = sample();
   // blocked intents: listed, marked failed, with the result and its name
