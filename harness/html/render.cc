@@ -114,8 +114,11 @@ std::string header_section(const json& report) {
     h += "<div class=\"error-line\">no tracer ran: processes, files and attempt times are not "
          "recorded</div>\n";
   } else if (jv::get(trace, "complete") == false || jv::integer(trace, "lost").value_or(0) > 0) {
+    std::string over = jv::integer(trace, "over_cap").value_or(0) > 0
+                           ? ", " + escape(jv::text(trace, "over_cap")) + " past the analysis's cap"
+                           : "";
     h += "<div class=\"error-line\">the trace is incomplete (" + escape(jv::text(trace, "lost")) +
-         " events lost): behaviour may be missing from this report</div>\n";
+         " events lost" + over + "): behaviour may be missing from this report</div>\n";
   }
   if (std::string err = jv::text(report, "error"); !err.empty())
     h += "<div class=\"error-line\">analysis error: " + escape(err) + "</div>\n";

@@ -25,6 +25,7 @@
 #include "detect/rules.h"
 #include "detect/verdict.h"
 #include "elfinit.h"
+#include "eventcap.h"
 #include "fetch.h"
 #include "html_report.h"
 #include "interrupt.h"
@@ -204,6 +205,7 @@ class Pipeline {
   int64_t t0_ns_;
   std::unique_ptr<tracer::Session> tracer_;
   std::vector<TracedEvent> events_;
+  EventBudget event_budget_;  // bounds events_ (and events.jsonl) against floods
   std::vector<PhaseNetwork> networks_;
   nlohmann::json seccomp_kills_ = nlohmann::json::array();  // from the kernel log, per jail
   std::vector<std::string> pcaps_;        // one capture per networked jail, merged at the end
@@ -285,6 +287,7 @@ PhaseRecord Pipeline::run_jail(const std::string& name, const std::string& targe
     pcaps_.push_back(no.pcap_path);
   }
   TracePump pump(tracer_.get(), [this, &name](const tracer::Event& e) {
+    if (event_budget_.admit(e) != EventBudget::Admit::kKeep) return;
     int64_t ms = (int64_t(e.header.ts_ns) - t0_ns_) / 1'000'000;
     events_.push_back(TracedEvent{events_.size() + 1, name, std::max<int64_t>(ms, 0), e});
   });
@@ -835,6 +838,13 @@ void Pipeline::collect_trace() {
   rec_.syscalls["counts_by_phase"] = std::move(by_phase);
   rec_.trace = tracer::to_json(tracer_->stats());
   rec_.trace["present"] = true;
+  // What the analysis kept of what the tracer delivered (eventcap.h): repeats collapsed
+  // are still in the files and counts; events over the cap are missing.
+  rec_.trace["kept"] = event_budget_.kept();
+  rec_.trace["collapsed"] = event_budget_.collapsed();
+  rec_.trace["over_cap"] = event_budget_.over_cap();
+  rec_.trace["keep_max"] = event_budget_.keep_max();
+  if (event_budget_.over_cap()) rec_.trace["complete"] = false;
 }
 
 Status Pipeline::write_events(const std::string& path) {

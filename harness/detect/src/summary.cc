@@ -259,12 +259,15 @@ std::string summary_text(const nlohmann::json& r, const std::string& report_path
     o << "trace:     " << paint("absent (no tracer ran): file and process activity unseen", "33")
       << "\n";
   } else if (!t.value("complete", true)) {
-    o << paint("trace:     INCOMPLETE, " + std::to_string(n(t, "lost")) +
-                   " events lost: absence of findings proves less",
-               "1;31")
-      << "\n";
+    std::string why = std::to_string(n(t, "lost")) + " events lost";
+    if (n(t, "over_cap"))
+      why += ", " + std::to_string(n(t, "over_cap")) + " past the " + std::to_string(n(t, "keep_max")) +
+             " events an analysis keeps";
+    o << paint("trace:     INCOMPLETE, " + why + ": absence of findings proves less", "1;31") << "\n";
   } else {
-    o << "trace:     complete, " << n(t, "events") << " events\n";
+    o << "trace:     complete, " << n(t, "events") << " events";
+    if (n(t, "collapsed")) o << " (" << n(t, "collapsed") << " repeats of kept ones not kept)";
+    o << "\n";
   }
   if (!report_path.empty()) o << "report:    " << report_path << "\n";
   return o.str();

@@ -1,0 +1,62 @@
+// See eventcap.h.
+#include "eventcap.h"
+
+#include <string>
+#include <type_traits>
+
+namespace gs::harness {
+namespace {
+
+// What makes an event a repeat of another: its process and what it did, without times,
+// fds or byte counts. 0 for process events, which are never repeats.
+struct KeyOf {
+  std::string k;
+  void add(const std::string& s) { k += s, k += '\0'; }
+  void add(int64_t v) { k += std::to_string(v), k += '\0'; }
+  void add(const std::optional<tracer::SockAddr>& a) {
+    if (!a) return add("-");
+    add(a->family), add(a->ip), add(a->port), add(a->unix_path), add(a->unix_dir);
+  }
+
+  void operator()(const tracer::ForkEvent&) {}
+  void operator()(const tracer::ExecEvent&) {}
+  void operator()(const tracer::ExitEvent&) {}
+  void operator()(const tracer::FileEvent& f) {
+    add(f.op), add(f.path), add(f.path2), add(f.dir), add(f.dir2), add(f.opened);
+    add(int64_t(f.flags)), add(f.ret < 0 ? f.ret : 0);
+  }
+  void operator()(const tracer::NetEvent& n) {
+    add(n.op), add(n.addr), add(n.peer), add(n.domain), add(n.type), add(n.ret < 0 ? n.ret : 0);
+  }
+  void operator()(const tracer::SecurityEvent& s) {
+    add(s.op), add(s.str1), add(s.str2), add(s.target), add(s.ret < 0 ? s.ret : 0);
+    for (uint64_t a : s.args) add(int64_t(a));
+  }
+  void operator()(const tracer::DeniedEvent& d) { add(d.syscall), add(d.ret); }
+  void operator()(const tracer::SocketEvent& s) { add(s.proto), add(s.peer), add(s.local); }
+};
+
+}  // namespace
+
+EventBudget::Admit EventBudget::admit(const tracer::Event& e) {
+  if (kept_ >= keep_max_) {
+    ++over_cap_;
+    return Admit::kOverCap;
+  }
+  KeyOf key;
+  std::visit(key, e.body);
+  if (!key.k.empty()) {
+    key.add(int64_t(e.header.pid));
+    key.add(std::string(e.type()));
+    const uint64_t h = std::hash<std::string>{}(key.k);
+    const bool fresh = seen_.insert(h).second;
+    if (!fresh && kept_ >= keep_all_) {
+      ++collapsed_;
+      return Admit::kCollapse;
+    }
+  }
+  ++kept_;
+  return Admit::kKeep;
+}
+
+}  // namespace gs::harness
