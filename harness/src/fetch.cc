@@ -74,15 +74,65 @@ Status copy_tree(const std::string& from, const std::string& to) {
   return {};
 }
 
+// A replace directive to a directory ("=> ../x", "=> /etc") names a path on the machine
+// that runs `go`. Followed on the host, a hostile go.mod would make gosandbox read
+// wherever it points, and the report would tell whether that exists. The host's download
+// reads a copy of go.mod without them (`-modfile`); the build in the jail, where no host
+// path exists, then reports them missing. Returns the copy's path and the directives
+// left out ("old => dir").
+Result<std::pair<std::string, std::vector<std::string>>> host_modfile(const FetchOptions& opts,
+                                                                     const FetchedModule& m,
+                                                                     const std::string& proxy) {
+  const std::string copy = opts.run_dir + "/deps.mod";
+  GS_ASSIGN_OR_RETURN(std::string gomod, read_file(m.src_dir + "/go.mod", 16 << 20));
+  GS_TRY(write_file_atomic(copy, gomod));
+  if (auto sum = read_file(m.src_dir + "/go.sum", 64 << 20); sum) GS_TRY(write_file_atomic(opts.run_dir + "/deps.sum", *sum));
+  HostCommand edit{{"go", "mod", "edit", "-json", copy}, go_env(opts, proxy), opts.run_dir, opts.timeout, opts.run_dir};
+  GS_ASSIGN_OR_RETURN(HostCommandResult r, run_host_command(edit));
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (r.exit_code != 0 || j.is_discarded() || !j.is_object())
+    return error("go.mod: " + (r.err.empty() ? std::string("cannot be parsed") : r.err.substr(0, r.err.find('\n'))));
+  std::vector<std::string> dropped;
+  HostCommand drop{{"go", "mod", "edit"}, edit.env, opts.run_dir, opts.timeout, opts.run_dir};
+  const auto& replaces = j.value("Replace", nlohmann::json::array());
+  for (const auto& rep : replaces.is_array() ? replaces : nlohmann::json::array()) {
+    const auto& o = rep.value("Old", nlohmann::json::object());
+    const auto& n = rep.value("New", nlohmann::json::object());
+    if (!n.value("Version", "").empty()) continue;  // another module, from the proxy
+    std::string old = o.value("Path", "");
+    if (!o.value("Version", "").empty()) old += "@" + o.value("Version", "");
+    drop.argv.push_back("-dropreplace=" + old);
+    dropped.push_back(old + " => " + n.value("Path", ""));
+  }
+  if (!dropped.empty()) {
+    drop.argv.push_back(copy);
+    GS_ASSIGN_OR_RETURN(HostCommandResult d, run_host_command(drop));
+    if (d.exit_code != 0) return error("go.mod: cannot drop its local replace directives");
+  }
+  return std::pair{copy, dropped};
+}
+
 // Downloads the dependencies named by the copy's go.mod into the private cache. A
 // failure is not fatal: the build phase will show which import is missing.
 std::string download_deps(const FetchOptions& opts, const FetchedModule& m, const std::string& proxy) {
-  HostCommand cmd{{"go", "mod", "download", "-json"}, go_env(opts, proxy), m.src_dir,
-                  opts.timeout, opts.run_dir};
+  auto modfile = host_modfile(opts, m, proxy);
+  if (!modfile) return modfile.error().message();
+  std::string note;
+  if (!modfile->second.empty()) {
+    note = "replace directives to local directories not followed:";
+    for (const auto& d : modfile->second) note += " " + d + ";";
+    note.pop_back();
+  }
+  auto join = [&](std::string why) { return note.empty() ? why : why.empty() ? note : note + "; " + why; };
+  HostCommand cmd{{"go", "mod", "download", "-modfile=" + modfile->first, "-json"}, go_env(opts, proxy),
+                  m.src_dir, opts.timeout, opts.run_dir};
   auto r = run_host_command(cmd);
-  if (!r) return r.error().message();
-  if (r->timed_out) return "go mod download (dependencies) timed out";
-  if (r->exit_code == 0) return "";
+  if (!r) return join(r.error().message());
+  if (r->timed_out) return join("go mod download (dependencies) timed out");
+  // what the download checked goes to the copy's go.sum, where the build in the jail reads it
+  if (auto sum = read_file(opts.run_dir + "/deps.sum", 64 << 20); sum)
+    if (auto st = write_file_atomic(m.src_dir + "/go.sum", *sum); !st) return join(st.error().message());
+  if (r->exit_code == 0) return join("");
   std::string why;
   std::istringstream in(r->out);
   nlohmann::json j;
@@ -94,7 +144,7 @@ std::string download_deps(const FetchOptions& opts, const FetchedModule& m, cons
     }
     if (j.contains("Error")) why += (why.empty() ? "" : "; ") + j["Error"].get<std::string>();
   }
-  return why.empty() ? "go mod download (dependencies) failed: " + r->err : why;
+  return join(why.empty() ? "go mod download (dependencies) failed: " + r->err : why);
 }
 
 Status ensure_gomod(const std::string& dir, const std::string& module_path) {

@@ -27,7 +27,8 @@ struct FetchedModule {
   std::string goproxy;      // the proxy used (for the report)
   std::string src_dir;      // host path of the writable copy of the module
   std::string modcache;     // host path of the private GOMODCACHE
-  std::string deps_error;   // non-empty when some dependency could not be downloaded
+  std::string deps_error;   // non-empty when some dependency could not be downloaded, or a
+                            // local replace directive was not followed (fetch.cc)
 };
 
 Result<FetchedModule> fetch_module(const Target& target, const FetchOptions& opts);

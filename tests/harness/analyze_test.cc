@@ -44,7 +44,7 @@ class Analyze : public ::testing::Test {
     proxy_ = (root_ / "proxy").string();
     for (const char* m : {"initgoroutine", "testonly", "cmdonly", "broken", "hangtest", "flood", "partial",
                           "shloader", "dropexec", "memfdexec", "revshell", "httpbeacon",
-                          "httpsbeacon", "dnspoll", "dnsexfil", "loopbacktests"}) {
+                          "httpsbeacon", "dnspoll", "dnsexfil", "loopbacktests", "withdep", "localreplace"}) {
       auto st = testsupport::add_to_proxy(proxy_, kFixtures + "/" + m, std::string("example.test/") + m, "v1.0.0");
       ASSERT_TRUE(st.ok()) << st.error().message();
     }
@@ -168,6 +168,25 @@ TEST_F(Analyze, BrokenPackageDoesNotHideInitOfTheOthers) {
   EXPECT_EQ(init[0]["status"], "ok");
   EXPECT_NE(init[0]["stdout_tail"].get<std::string>().find("GOSANDBOX-PARTIAL-INIT"), std::string::npos);
   EXPECT_EQ(phases(r, "test")[0]["status"], "ok");
+}
+
+// Dependencies come from the proxy through the host's download; a replace directive to a
+// directory is not followed there (the host would read where a hostile go.mod points),
+// and the build in the jail, where that directory is not, says so.
+TEST_F(Analyze, DependenciesComeFromTheProxyAndLocalReplacesStayInTheJail) {
+  AnalyzeRun ok = analyze("withdep", {"example.test/withdep@v1.0.0", "--window", "1", "--phases", "build,init"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  EXPECT_TRUE(phases(ok, "fetch")[0]["note"].is_null()) << phases(ok, "fetch")[0].dump();
+  EXPECT_EQ(phases(ok, "init")[0]["status"], "ok");
+  AnalyzeRun rep = analyze("localreplace", {"example.test/localreplace@v1.0.0", "--window", "1", "--phases", "build,init"});
+  auto fetch = phases(rep, "fetch")[0];
+  EXPECT_EQ(fetch["status"], "ok");
+  EXPECT_NE(fetch["note"].get<std::string>().find(
+                "replace directives to local directories not followed: example.test/initgoroutine => "),
+            std::string::npos)
+      << fetch.dump();
+  EXPECT_EQ(rep.report["verdict"], "error");
+  EXPECT_NE(rep.report["error"].get<std::string>().find("does not build"), std::string::npos) << rep.report["error"];
 }
 
 TEST_F(Analyze, HangingTestTimesOutAndTheAnalysisFinishes) {
