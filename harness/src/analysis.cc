@@ -4,6 +4,7 @@
 #include "analysis.h"
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -758,6 +759,17 @@ Status Pipeline::load_profile() {
 // no rights over the user's files, so it could not create them itself).
 Status Pipeline::prepare_home() {
   std::string home = scratch_->path() + "/home";
+  // Its own tmpfs of the profile's home size: every jail binds this directory over the
+  // home tmpfs the jail makes, so without it the profile's `home` limit was the scratch's
+  // (4 GiB) and a payload filling $HOME met the memory limit, not a full disk. Inside the
+  // scratch and this process's private mount namespace, it goes with the scratch.
+  if (scratch_->size_limited()) {
+    GS_TRY(make_dirs(home));
+    const auto& l = profile_.limits;
+    const std::string data = "mode=0755,size=" + std::to_string(l.home_bytes ? l.home_bytes : l.tmp_bytes);
+    if (::mount("gosandbox-home", home.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, data.c_str()) != 0)
+      return sys_error("mount(tmpfs, '" + home + "')");
+  }
   GS_TRY(sandbox::populate_home(persona_, home));
   for (const auto& [rel, content] : honeytokens_.files) {
     std::string path = home + "/" + rel;

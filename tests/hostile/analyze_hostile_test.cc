@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -239,6 +240,19 @@ TEST_F(AnalyzeHostile, ForkBombHitsThePidsLimitAndTheAnalysisGoesOn) {
 TEST_F(AnalyzeHostile, DiskFillIsRecorded) {
   Analysis a = analyze("diskfill");
   EXPECT_TRUE(hit(phase(a, "init"), "disk")) << phase(a, "init").dump();
+}
+
+// The profile's home size holds: the home is its own tmpfs, not the scratch's 4 GiB.
+TEST_F(AnalyzeHostile, HomeFillStopsAtTheProfilesHomeSize) {
+  Analysis a = analyze("homefill");
+  nlohmann::json init = phase(a, "init");
+  // (no "disk" limit in the phase: the fixture removes its file before it exits)
+  const std::string out = init.value("stdout_tail", "");
+  const size_t at = out.find("no space left on device after ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const int mib = std::atoi(out.c_str() + at + std::strlen("no space left on device after "));
+  EXPECT_GT(mib, 200) << out;  // default profile: home = 256MiB
+  EXPECT_LE(mib, 256) << out;
 }
 
 TEST_F(AnalyzeHostile, SleepForeverEndsWithTheWindow) {

@@ -1,0 +1,3 @@
+module example.test/hostile/homefill
+
+go 1.19
