@@ -44,7 +44,8 @@ Result<Command> parse_cli(const std::vector<std::string>& args) {
                                      "Observation window for init and run, seconds (default: the profile's, 10)")
                      ->check(CLI::Range(0.1, 86400.0));
   auto* test_timeout = analyze->add_option("--test-timeout", test_timeout_s,
-                                           "Time limit per test binary, seconds (default: the profile's, 120)")
+                                           "Time limit per test binary, seconds (default: the profile's, 120); one that "
+                                           "ignores it is killed a tenth later (2-10 s)")
                            ->check(CLI::Range(1.0, 86400.0));
   analyze->add_option("--format", cmd.format, "What to print on stdout")
       ->check(CLI::IsMember({"text", "json"}))
