@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -176,5 +177,10 @@ class Jail {
   explicit Jail(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The symlinks at the top of every jail's filesystem (link -> target): /var/run -> /run,
+// and the host's own /bin -> usr/bin and the like on merged-usr hosts. Paths recorded in a
+// jail resolve through them ("/var/run/../home" is /home there).
+std::map<std::string, std::string> jail_symlinks();
 
 }  // namespace gs::sandbox

@@ -813,7 +813,7 @@ void Pipeline::collect_trace() {
     return a.event.header.ts_ns < b.event.header.ts_ns;
   });
   for (size_t i = 0; i < events_.size(); ++i) events_[i].id = i + 1;
-  Behaviour b = build_behaviour(events_, profile_.evidence_denials());
+  Behaviour b = build_behaviour(events_, profile_.evidence_denials(), sandbox::jail_symlinks());
   // The kernel log is host-wide: keep only kills of processes this run's trace saw.
   std::set<int64_t> traced_pids;
   for (const auto& e : events_) traced_pids.insert(e.event.header.pid);

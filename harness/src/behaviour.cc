@@ -102,10 +102,11 @@ bool follows_last(const tracer::FileEvent& f) {
 // that a write through one names the file it reached: `ln -s ~/.profile x` then a write to
 // x modifies ~/.profile. Paths are resolved as the kernel walks them, one component at a
 // time: "." and ".." (so "a/../../.zshrc" names ~/.zshrc) and these links, at most 40 of
-// them. Links that were there before the run (the jail's /bin -> usr/bin and the like)
-// are not known here and are kept as named; the module cannot make one unseen.
+// them. Links that were there before the run are the jail's own (/var/run -> /run,
+// /bin -> usr/bin), given by the caller; the module cannot make one unseen.
 class Links {
  public:
+  explicit Links(std::map<std::string, std::string> before = {}) : links_(std::move(before)) {}
   void made(const std::string& link, const std::string& target) {
     if (!link.empty() && link[0] == '/') links_[link] = target;
   }
@@ -153,9 +154,8 @@ class Links {
   static std::vector<std::string> split_reversed(const std::string& p) {
     std::vector<std::string> out;
     size_t end = p.size();
-    while (true) {
-      size_t slash = p.rfind('/', end ? end - 1 : 0);
-      if (end == 0) break;
+    while (end > 0) {
+      size_t slash = p.rfind('/', end - 1);
       if (slash == std::string::npos) {
         out.push_back(p.substr(0, end));
         break;
@@ -175,7 +175,8 @@ class Links {
 
 class Builder {
  public:
-  explicit Builder(const std::set<std::string>& denied_by_profile) : denied_by_profile_(denied_by_profile) {}
+  Builder(const std::set<std::string>& denied_by_profile, const std::map<std::string, std::string>& links)
+      : denied_by_profile_(denied_by_profile), links_(links) {}
 
   void add(const TracedEvent& te) {
     const auto& h = te.event.header;
@@ -422,8 +423,9 @@ class Builder {
 bool is_toolchain_phase(const std::string& phase) { return phase == "plan" || phase == "build"; }
 
 Behaviour build_behaviour(const std::vector<TracedEvent>& events,
-                          const std::set<std::string>& denied_by_profile) {
-  Builder b(denied_by_profile);
+                          const std::set<std::string>& denied_by_profile,
+                          const std::map<std::string, std::string>& links) {
+  Builder b(denied_by_profile, links);
   for (const auto& e : events) b.add(e);
   return b.finish();
 }

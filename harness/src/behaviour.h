@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -33,8 +34,11 @@ bool is_toolchain_phase(const std::string& phase);
 
 // `denied_by_profile`: the syscalls the sandbox profile denies; failures of other
 // syscalls with EPERM/EACCES/ENOSYS are the kernel's ordinary answers, not denials.
+// `links`: symlinks in the jail before the run (sandbox::jail_symlinks()), which file
+// paths resolve through along with the ones the run makes.
 Behaviour build_behaviour(const std::vector<TracedEvent>& events,
-                          const std::set<std::string>& denied_by_profile);
+                          const std::set<std::string>& denied_by_profile,
+                          const std::map<std::string, std::string>& links = {});
 
 // One events.jsonl line: the tracer's object plus "id", "phase" and "ms".
 std::string event_line(const TracedEvent& e);

@@ -17,12 +17,15 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 
 namespace gs::sandbox {
 namespace {
 
 constexpr const char* kNewRoot = "/newroot";
+// System paths of the host every jail mirrors (Planner::mirror).
+constexpr const char* kSystemPaths[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
 constexpr const char* kOldRoot = "/oldroot";
 constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV;
 
@@ -294,6 +297,16 @@ bool run_step(const MountStep& s, int newroot) {
 
 }  // namespace
 
+std::map<std::string, std::string> jail_symlinks() {
+  std::map<std::string, std::string> links{{"/var/run", "/run"}};  // plan_mounts makes it
+  for (const char* d : kSystemPaths) {  // mirrored as the host has them
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(d, buf, sizeof buf - 1);
+    if (n > 0) links[d] = std::string(buf, static_cast<size_t>(n));
+  }
+  return links;
+}
+
 Result<MountPlan> plan_mounts(const JailSpec& spec) {
   const Identity& id = spec.identity;
   const Limits& lim = spec.limits;
@@ -301,9 +314,7 @@ Result<MountPlan> plan_mounts(const JailSpec& spec) {
   GS_TRY(check_target(spec.cwd));
   Planner p;
 
-  for (const char* d : {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
-    p.mirror(d);
-  }
+  for (const char* d : kSystemPaths) p.mirror(d);
 
   p.mkdir("/etc");
   p.write_file("/etc/passwd", etc_passwd(id));

@@ -225,6 +225,19 @@ TEST(Behaviour, FilesAreNamedByWhatTheCallReached) {
   EXPECT_EQ((by[{"/home/u/.profile", false}]["events"].size()), 1u);
 }
 
+// The jail's own links count too: "/var/run/.." is "/" there, not "/var".
+TEST(Behaviour, PathsResolveThroughTheJailsOwnLinks) {
+  Feed f = sample();
+  f.add("init", 5, 101, 2, 100, open_of("/var/run/../home/u/.bashrc", O_WRONLY | O_APPEND));
+  f.add("init", 6, 101, 2, 100, open_of("/bin/../etc/x", O_WRONLY | O_CREAT));
+  Behaviour b = build_behaviour(f.events, {}, {{"/var/run", "/run"}, {"/bin", "usr/bin"}});
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& file : b.files) by[file["path"]] = file;
+  ASSERT_TRUE(by.count("/home/u/.bashrc")) << b.files.dump(1);
+  EXPECT_EQ(by["/home/u/.bashrc"]["via"], nlohmann::json::array({"/var/run/../home/u/.bashrc"}));
+  EXPECT_TRUE(by.count("/usr/etc/x")) << b.files.dump(1);
+}
+
 TEST(Behaviour, FailedAttemptsAreKeptWithTheirErrorButProbesAreNot) {
   Feed f = sample();
   // blocked intents: listed, marked failed, with the result and its name
