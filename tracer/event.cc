@@ -113,6 +113,9 @@ ExecEvent decode_exec(const gs_exec_record& r) {
   e.old_tid = r.old_tid;
   e.cwd_truncated = (r.flags & GS_F_CWD_TRUNC) != 0;
   e.cwd = walked_path(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)), e.cwd_truncated);
+  if (r.exe_path_len)
+    e.exe_path = walked_path(r.exe_path, std::min<size_t>(r.exe_path_len, sizeof(r.exe_path)),
+                             (r.flags & GS_F_EXE_PATH_TRUNC) != 0);
   return e;
 }
 

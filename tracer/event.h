@@ -47,6 +47,10 @@ struct ExecEvent {
   std::string filename;         // as given by the caller (may be "" for AT_EMPTY_PATH)
   std::string kernel_filename;  // bprm->filename, e.g. "/dev/fd/3" for fexecve
   std::string exe_name;         // dentry name of the file executed, e.g. "memfd:x"
+  // The file the kernel ran, walked from bprm->file: its real path whatever name the
+  // caller used ("./x", "/proc/self/fd/3", a dirfd); a script's interpreter; empty for a
+  // memfd (no path) and for failed execs.
+  std::string exe_path;
   std::string interp;           // interpreter path for scripts (== kernel_filename otherwise)
   // Success: the new image's argv (up to GS_ARGV_LEN bytes). Failure: up to 8 args as
   // seen at sys_enter (an arg whose page was not resident ends the list, truncated set).

@@ -17,7 +17,7 @@ json body_json(const ForkEvent& f) {
 }
 
 json body_json(const ExecEvent& e) {
-  return {{"syscall", e.syscall},
+  json j = {{"syscall", e.syscall},
           {"ret", e.ret},
           {"filename", e.filename},
           {"kernel_filename", e.kernel_filename},
@@ -32,6 +32,8 @@ json body_json(const ExecEvent& e) {
           {"old_tid", e.old_tid},
           {"cwd", e.cwd},
           {"cwd_truncated", e.cwd_truncated}};
+  if (!e.exe_path.empty()) j["exe_path"] = e.exe_path;
+  return j;
 }
 
 json body_json(const ExitEvent& x) {

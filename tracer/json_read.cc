@@ -54,6 +54,7 @@ Body read_body(const std::string& type, const json& j) {
     e.nr = e.syscall.empty() ? -1 : nr_of(e.syscall);
     get(j, "ret", e.ret), get(j, "filename", e.filename);
     get(j, "kernel_filename", e.kernel_filename), get(j, "exe_name", e.exe_name);
+    get(j, "exe_path", e.exe_path);
     get(j, "interp", e.interp), get(j, "argv", e.argv);
     get(j, "argv_truncated", e.argv_truncated), get(j, "filename_truncated", e.filename_truncated);
     get(j, "filename_from_kernel", e.filename_from_kernel), get(j, "dirfd", e.dirfd);

@@ -181,6 +181,28 @@ TEST(Decode, ExecWithArgvAndMemfd) {
   EXPECT_EQ(j["exe_name"], "memfd:stage2");
 }
 
+// The file the kernel loaded, walked like a cwd, whatever name ran it.
+TEST(Decode, ExecCarriesThePathOfTheFileItRan) {
+  auto r = blank<gs_exec_record>(GS_REC_EXEC);
+  r.nr = nr_of("execve");
+  put(r.filename, "./stage2");
+  put(r.bprm_filename, "./stage2");
+  put(r.interp, "./stage2");
+  const char walked[] = "stage2\0tmp";
+  std::memcpy(r.exe_path, walked, sizeof(walked));
+  r.exe_path_len = sizeof(walked);
+  auto ev = must_decode(bytes_of(r));
+  EXPECT_EQ(std::get<ExecEvent>(ev.body).exe_path, "/tmp/stage2");
+  EXPECT_EQ(to_json(ev)["exe_path"], "/tmp/stage2");
+  auto back = from_json(to_json(ev));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<ExecEvent>(back->body).exe_path, "/tmp/stage2");
+  r.exe_path_len = 0;  // a memfd has no path
+  auto m = must_decode(bytes_of(r));
+  EXPECT_TRUE(std::get<ExecEvent>(m.body).exe_path.empty());
+  EXPECT_FALSE(to_json(m).contains("exe_path"));
+}
+
 TEST(Decode, ExecveatDirfdAndPathComeBackFromTheKernelName) {
   auto r = blank<gs_exec_record>(GS_REC_EXEC);
   r.nr = nr_of("execveat");

@@ -961,6 +961,10 @@ int BPF_PROG(on_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm*
       e->flags |= GS_F_ARGV_FAULT;
   }
   read_cwd(e, p);
+  struct fs_struct* fs = BPF_CORE_READ(p, fs);
+  e->exe_path_len = walk_path(e->exe_path, BPF_CORE_READ(bprm, file, f_path.dentry),
+                              BPF_CORE_READ(bprm, file, f_path.mnt), fs, &e->flags,
+                              GS_F_EXE_PATH_TRUNC);
   bpf_ringbuf_submit(e, wakeup_flag_reserved(sizeof(*e)));
   return 0;
 }

@@ -91,6 +91,7 @@ struct gs_syscall_spec {
 #define GS_F_CWD_TRUNC (1u << 10) /* cwd deeper/longer than the walk allows: partial */
 #define GS_F_DIR1_TRUNC (1u << 13) /* dir1 walk incomplete (too deep/long, or unreadable) */
 #define GS_F_DIR2_TRUNC (1u << 14)
+#define GS_F_EXE_PATH_TRUNC (1u << 16) /* exec: exe_path walk incomplete */
 #define GS_F_OPENED_PATH                                                                  \
   (1u << 15) /* open*: str1 filled its buffer, so dir2 holds the path of the file it \
                 opened (the result fd's, walked like a dir), not a directory */
@@ -135,7 +136,7 @@ struct gs_exec_record {
   __u32 old_tid;      /* tid that called exec (sched_process_exec old_pid) */
   __u32 argv_len;     /* bytes of argv read, NUL-separated, <= GS_ARGV_LEN */
   __u32 cwd_len;      /* bytes used in cwd, <= GS_PATH_LEN */
-  __u32 pad;
+  __u32 exe_path_len; /* bytes used in exe_path, <= GS_PATH_LEN */
   char filename[GS_PATH_LEN];      /* bprm->filename (GS_F_FILENAME_KERNEL): the caller's path */
   char bprm_filename[GS_PATH_LEN]; /* bprm->filename: kernel's name, e.g. /dev/fd/3 */
   char exe_name[GS_NAME_LEN];      /* bprm->file dentry name: the file really run (memfd:x) */
@@ -143,6 +144,9 @@ struct gs_exec_record {
   char argv[GS_ARGV_LEN];          /* new mm [arg_start, arg_end), NUL-separated */
   char cwd[GS_PATH_LEN];           /* fs->pwd walked up to fs->root (mounts crossed): component
                                       names NUL-separated, leaf first; empty = "/" */
+  char exe_path[GS_PATH_LEN];      /* bprm->file walked like cwd: the file really run, whatever
+                                      name the caller used (./x, /proc/self/fd/N, a dirfd);
+                                      for a script, its interpreter; empty for a memfd */
 };
 
 struct gs_exit_record {
