@@ -300,7 +300,12 @@ class Builder {
 
   void on(const TracedEvent& te, const tracer::Header& h, const tracer::ExecEvent& e) {
     if (e.ret < 0) return;  // a failed exec changes nothing; it stays in events.jsonl
-    std::string exe = !e.filename.empty() ? e.filename : e.kernel_filename;
+    const std::string named = !e.filename.empty() ? e.filename : e.kernel_filename;
+    const std::string ran = executed(e, named);
+    // The process shows the name it was run by when that is a plain absolute path
+    // (/bin/sh, not the /usr/bin/dash it resolves to); otherwise the file that ran.
+    const bool plain = named.starts_with("/") && !named.starts_with("/proc/") && !named.starts_with("/dev/fd/");
+    const std::string exe = plain ? named : ran;
     Proc* cur = current(h.pid);
     if (cur && cur->execed) {
       // A second exec in the same process is a new identity whose parent is the old one.
@@ -317,7 +322,24 @@ class Builder {
     }
     Proc& p = cur ? *cur : proc_for(te, h);
     fill_exec(p, e, exe);
-    if (!is_toolchain_phase(te.phase)) note_file(FileKey{exe, te.phase}, p, te, {"exec"});
+    if (!is_toolchain_phase(te.phase)) note_file(FileKey{ran, te.phase}, p, te, {"exec"}, ran == named ? "" : named);
+  }
+
+  // The file an exec ran, so that a program written and then run is one files entry
+  // whatever name ran it ("./x" after chdir, /proc/self/fd/N, a dirfd, a hard link,
+  // /proc/self/exe): for a binary, the kernel's walk of the file it loaded; a memfd is
+  // "memfd:NAME"; a script (whose loaded file is its interpreter) is the name the caller
+  // used, joined to the exec's cwd and resolved like other paths.
+  std::string executed(const tracer::ExecEvent& e, const std::string& named) const {
+    const bool script = !e.interp.empty() && e.interp != e.kernel_filename;
+    if (!script && !e.exe_path.empty() && e.exe_path[0] == '/') return e.exe_path;
+    if (!script && e.exe_name.starts_with("memfd:")) return e.exe_name;
+    std::string path = named;
+    const std::string self_cwd = "/proc/self/cwd/";
+    if (path.starts_with(self_cwd)) path = path.substr(self_cwd.size());
+    if (!path.empty() && path[0] != '/' && !e.cwd.empty() && e.cwd[0] == '/')
+      path = (e.cwd == "/" ? "" : e.cwd) + "/" + path;
+    return links_.resolve(path, true);
   }
 
   static void fill_exec(Proc& p, const tracer::ExecEvent& e, const std::string& exe) {

@@ -394,8 +394,9 @@ TEST_F(Analyze, MemfdExecutionIsRecorded) {
   AnalyzeRun r = analyze("memfdexec", {"example.test/memfdexec@v1.0.0", "--window", "1", "--phases", "init"});
   ASSERT_EQ(r.exit_code, 4) << r.err << r.out;  // judged malicious
   EXPECT_EQ(r.report["verdict"], "malicious");
+  // run as /proc/self/fd/N: the process names the memfd behind it
   const auto* p = find_process(r.report, [](const nlohmann::json& p) {
-    return p["exe"].get<std::string>().starts_with("/proc/self/fd/");
+    return p["exe"].get<std::string>().starts_with("memfd:") && !p["argv"].empty();
   });
   ASSERT_NE(p, nullptr) << r.report["processes"].dump(1);
   // events.jsonl keeps the full exec record, with the memfd behind the fd.

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <map>
+#include <set>
 
 #include "behaviour.h"
 
@@ -236,6 +237,49 @@ TEST(Behaviour, PathsResolveThroughTheJailsOwnLinks) {
   ASSERT_TRUE(by.count("/home/u/.bashrc")) << b.files.dump(1);
   EXPECT_EQ(by["/home/u/.bashrc"]["via"], nlohmann::json::array({"/var/run/../home/u/.bashrc"}));
   EXPECT_TRUE(by.count("/usr/etc/x")) << b.files.dump(1);
+}
+
+// A program written and then run is one files entry, whatever name ran it.
+TEST(Behaviour, ExecsNameTheFileTheyRan) {
+  Feed f = sample();
+  auto add_exec = [&](int64_t ms, uint32_t pid, tracer::ExecEvent e) {
+    f.add("init", ms, 101, 2, 100, tracer::ForkEvent{pid, pid, pid - 100, false});
+    f.add("init", ms, pid, pid - 100, 101, std::move(e));
+  };
+  f.add("init", 5, 101, 2, 100, open_of("/tmp/x", O_WRONLY | O_CREAT));
+  auto rel = exec_of("./x", {"./x"}, "/tmp");  // after chdir("/tmp"): the kernel's walk
+  rel.kernel_filename = rel.interp = "./x", rel.exe_path = "/tmp/x";
+  add_exec(6, 110, rel);
+  auto fd = exec_of("/proc/self/fd/3", {"qa"});
+  fd.kernel_filename = fd.interp = "/proc/self/fd/3", fd.exe_path = "/tmp/x";
+  add_exec(7, 111, fd);
+  auto memfd = exec_of("", {"qa"});
+  memfd.kernel_filename = memfd.interp = "/dev/fd/4", memfd.exe_name = "memfd:stage2";
+  add_exec(8, 112, memfd);
+  // a script: the loaded file is its interpreter; the script is what ran, from the cwd
+  auto script = exec_of("/proc/self/cwd/run.sh", {"/bin/sh", "/proc/self/cwd/run.sh"}, "/tmp");
+  script.kernel_filename = "/proc/self/cwd/run.sh", script.interp = "/bin/sh", script.exe_path = "/usr/bin/dash";
+  add_exec(9, 113, script);
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::string, nlohmann::json> files;
+  for (const auto& file : b.files) files[file["path"]] = file;
+  EXPECT_EQ(files["/tmp/x"]["ops"], nlohmann::json::array({"create", "exec", "write"})) << b.files.dump(1);
+  EXPECT_EQ(files["/tmp/x"]["via"], nlohmann::json::array({"./x", "/proc/self/fd/3"}));
+  EXPECT_TRUE(files.count("memfd:stage2"));
+  EXPECT_EQ(files["/tmp/run.sh"]["ops"], nlohmann::json::array({"exec"}));
+  // a plain absolute name is what the process shows; the file it resolved to is joined
+  auto bin = exec_of("/bin/sh", {"/bin/sh"});
+  bin.kernel_filename = bin.interp = "/bin/sh", bin.exe_path = "/usr/bin/dash";
+  add_exec(10, 114, bin);
+  b = build_behaviour(f.events, {});
+  files.clear();
+  for (const auto& file : b.files) files[file["path"]] = file;
+  EXPECT_EQ(files["/usr/bin/dash"]["via"], nlohmann::json::array({"/bin/sh"}));
+  std::set<std::string> exes;
+  for (const auto& p : b.processes) exes.insert(p["exe"].get<std::string>());
+  EXPECT_TRUE(exes.count("/tmp/x") && exes.count("memfd:stage2") && exes.count("/tmp/run.sh"));
+  EXPECT_TRUE(exes.count("/bin/sh"));
+  EXPECT_FALSE(exes.count("./x"));
 }
 
 TEST(Behaviour, FailedAttemptsAreKeptWithTheirErrorButProbesAreNot) {
