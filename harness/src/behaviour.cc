@@ -68,6 +68,9 @@ std::string errno_name(int64_t ret) {
 std::vector<std::string> file_ops(const tracer::FileEvent& f) {
   const std::string& op = f.op;
   if (op == "open" || op == "openat" || op == "openat2" || op == "creat") {
+    // O_PATH: a handle for *at calls and fstat; no content is read or written, and the
+    // other flags are ignored (the calls made through it are recorded on their own)
+    if (op != "creat" && (f.flags & O_PATH)) return {};
     std::vector<std::string> ops;
     int acc = int(f.flags & O_ACCMODE);
     if (op == "creat" || (f.flags & O_CREAT)) ops.push_back("create");

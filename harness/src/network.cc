@@ -10,6 +10,7 @@
 #include <set>
 
 #include "netmon/beacon.h"
+#include "netmon/fake_internet.h"
 
 namespace gs::harness {
 namespace {
@@ -40,7 +41,22 @@ struct Dest {
   int failed = 0;
 };
 
+// An IPv4 address reached through an AF_INET6 socket (::ffff:203.0.113.7) is that IPv4
+// address: the packets the fake internet sees carry the plain one.
+std::string plain_ip(const std::string& ip) {
+  constexpr std::string_view kMapped = "::ffff:";
+  if (ip.starts_with(kMapped) && ip.find('.') != std::string::npos) return ip.substr(kMapped.size());
+  return ip;
+}
+
 bool is_loopback(const std::string& ip) { return ip.starts_with("127.") || ip == "::1"; }
+
+// DNS to the jail's own resolver is the `dns` section's. Port 53 anywhere else is a server
+// the module picked itself (a hard-coded resolver, or a C2 hiding behind the port): a
+// destination like any other, whose queries are in `dns` too.
+bool is_resolver(const std::string& ip, uint16_t port) {
+  return port == 53 && (ip == netmon::FakeInternet::kResolverAddress || is_loopback(ip));
+}
 
 std::string proto_of(int type) { return (type & 0xf) == 2 /* SOCK_DGRAM */ ? "udp" : "tcp"; }
 
@@ -63,7 +79,7 @@ class Sockets {
   std::string proto(uint32_t pid, int64_t fd, const std::string& op) const {
     const Sock* s = find(pid, fd);
     if (s && s->type) return proto_of(s->type);
-    return op == "sendto" || op == "sendmsg" ? "udp" : "tcp";
+    return op == "sendto" || op == "sendmsg" || op == "sendmmsg" ? "udp" : "tcp";
   }
 
  private:
@@ -219,10 +235,11 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     if (!n) continue;
     sockets.on_event(te.event.header.pid, *n);
     listeners.on_event(te, *n, sockets, programs.of(te.event.header));
-    bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg";
-    if (!outbound || !n->addr || n->addr->ip.empty() || is_loopback(n->addr->ip)) continue;
-    if (n->addr->port == 53) continue;  // DNS has its own section
-    DestKey key{sockets.proto(te.event.header.pid, n->fd, n->op), n->addr->ip, n->addr->port};
+    bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg" || n->op == "sendmmsg";
+    if (!outbound || !n->addr || n->addr->ip.empty()) continue;
+    const std::string ip = plain_ip(n->addr->ip);
+    if (is_loopback(ip) || is_resolver(ip, n->addr->port)) continue;
+    DestKey key{sockets.proto(te.event.header.pid, n->fd, n->op), ip, n->addr->port};
     Dest& d = dests[key];
     d.traced_ms.push_back(te.ms);
     ProgramAttempts& pa = d.by_program[programs.of(te.event.header)];
@@ -248,7 +265,7 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
       dns_times[q.name].push_back(q.time_ms);
     }
     for (const auto& c : pn.records.connections) {
-      if (c.dst_port == 53 || c.app == "dns") continue;
+      if ((c.dst_port == 53 || c.app == "dns") && is_resolver(c.dst.to_string(), 53)) continue;
       DestKey key{c.proto, c.dst.to_string(), c.dst_port};
       Dest& d = dests[key];
       if (c.http.empty()) {

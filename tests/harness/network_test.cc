@@ -53,6 +53,36 @@ netmon::ConnectionRecord served(int64_t ms, const std::string& ip, uint16_t port
   return c;
 }
 
+// Evasions of the connections list: a server on port 53 that is not the jail's resolver,
+// an IPv4 address reached through an AF_INET6 socket, and sendmmsg.
+TEST(Network, Port53ElsewhereMappedAddressesAndSendmmsgAreDestinations) {
+  std::vector<TracedEvent> events;
+  PhaseNetwork pn{"init", "init-runner", {}};
+  events.push_back(connect_event(1, 100, "198.51.100.16", 53));   // C2 behind the DNS port
+  events.push_back(connect_event(2, 110, "198.18.0.1", 53));      // the jail's resolver
+  auto mapped = connect_event(3, 120, "::ffff:203.0.113.7", 443);
+  std::get<tracer::NetEvent>(mapped.event.body).addr->family = AF_INET6;
+  events.push_back(mapped);
+  pn.records.connections.push_back(served(121, "203.0.113.7", 443, 33));
+  auto mm = connect_event(4, 130, "198.51.100.12", 5353);
+  std::get<tracer::NetEvent>(mm.event.body).op = "sendmmsg";
+  std::get<tracer::NetEvent>(mm.event.body).fd = 9;
+  events.push_back(mm);
+  auto net = build_network({pn}, events, 8000);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& c : net["connections"])
+    by[c["dst_ip"].get<std::string>() + ":" + std::to_string(c["dst_port"].get<int>())] = c;
+  EXPECT_EQ(by.size(), 3u) << net.dump(1);
+  EXPECT_TRUE(by.count("198.51.100.16:53"));
+  EXPECT_FALSE(by.count("198.18.0.1:53"));
+  ASSERT_TRUE(by.count("203.0.113.7:443"));
+  EXPECT_EQ(by["203.0.113.7:443"]["bytes_out"], 33);
+  EXPECT_EQ(by["203.0.113.7:443"]["host_pids"], nlohmann::json::array({42}));
+  ASSERT_TRUE(by.count("198.51.100.12:5353"));
+  EXPECT_EQ(by["198.51.100.12:5353"]["proto"], "udp");
+  EXPECT_EQ(by["198.51.100.12:5353"]["host_pids"], nlohmann::json::array({42}));
+}
+
 TEST(Network, RegularAttemptsAreABeaconPerDestination) {
   std::vector<TracedEvent> events;
   PhaseNetwork pn{"init", "init-runner", {}};
