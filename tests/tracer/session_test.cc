@@ -772,7 +772,7 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
 
 // A path longer than the record holds ("d/d/d/../../../target" past 256 bytes): the
 // open's record carries the file the kernel opened, so the report can name it.
-TEST_F(TracerSessionTest, AnOpenWhosePathIsCutCarriesTheFileItOpened) {
+TEST_F(TracerSessionTest, AnOpenWhosePathCannotPlaceItCarriesTheFileItOpened) {
   GS_REQUIRE_ROOT();
   TestCgroup cg("longpath");
   ASSERT_TRUE(cg.ok());
@@ -790,6 +790,13 @@ TEST_F(TracerSessionTest, AnOpenWhosePathIsCutCarriesTheFileItOpened) {
     ::close(fd);
     // a cut path that fails has no file to walk
     if (::open((deep + "/../../../absent/x").c_str(), O_RDONLY | O_CLOEXEC) >= 0) return 31;
+    // nor can a name through /proc/self's magic links say where it lands
+    if (::chdir(dir_.c_str()) != 0) return 32;
+    int viacwd = ::open("/proc/self/cwd/target", O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (viacwd < 0) return 33;
+    int viafd = ::open(("/proc/self/fd/" + std::to_string(viacwd)).c_str(), O_RDONLY | O_CLOEXEC);
+    if (viafd < 0) return 34;
+    ::close(viafd), ::close(viacwd);
     return 0;
   });
   ASSERT_TRUE(cg.add(child.pid()));
@@ -813,6 +820,13 @@ TEST_F(TracerSessionTest, AnOpenWhosePathIsCutCarriesTheFileItOpened) {
     else EXPECT_TRUE(f.opened.empty());
   }
   EXPECT_EQ(cut, 2);
+  int magic = 0;
+  for (const auto& [h, f] : all_of<FileEvent>(evs)) {
+    if (h.pid != uint32_t(child.pid()) || !f.path.starts_with("/proc/self/")) continue;
+    ++magic;
+    EXPECT_EQ(f.opened, dir_ + "/target") << f.path;
+  }
+  EXPECT_EQ(magic, 2);
   if (::testing::Test::HasFailure())
     for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
 }

@@ -660,9 +660,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     r->dir2_len = resolve_dir(r, r->dir2, d2, GS_F_DIR2_TRUNC);
 
   /* A path cut at GS_PATH_LEN hides where the call landed ("a/../../.bashrc" padded past
-   * the buffer): for an open that succeeded, walk the file it opened into dir2, which no
-   * open uses. Only such records pay the walk. */
-  if ((r->flags & GS_F_STR1_TRUNC) && ret >= 0 &&
+   * the buffer), and so does one through /proc/self/{cwd,root,fd/N} or /dev/fd/N (magic
+   * links the name alone cannot follow): for an open that succeeded, walk the file it
+   * opened into dir2, which no open uses. Only such records pay the walk. */
+  const char* s1 = r->str1;
+  bool magic = s1[0] == '/' && ((s1[1] == 'p' && s1[2] == 'r' && s1[3] == 'o' && s1[4] == 'c' &&
+                                 s1[5] == '/') ||
+                                (s1[1] == 'd' && s1[2] == 'e' && s1[3] == 'v' && s1[4] == '/' &&
+                                 s1[5] == 'f' && s1[6] == 'd' && s1[7] == '/'));
+  if (((r->flags & GS_F_STR1_TRUNC) || magic) && ret >= 0 &&
       (nr == GS_NR_OPEN || nr == GS_NR_OPENAT || nr == GS_NR_CREAT || nr == GS_NR_OPENAT2)) {
     r->dir2_len = resolve_fd(r, r->dir2, ret, GS_F_DIR2_TRUNC);
     if (r->dir2_len) r->flags |= GS_F_OPENED_PATH;

@@ -93,8 +93,9 @@ struct gs_syscall_spec {
 #define GS_F_DIR2_TRUNC (1u << 14)
 #define GS_F_EXE_PATH_TRUNC (1u << 16) /* exec: exe_path walk incomplete */
 #define GS_F_OPENED_PATH                                                                  \
-  (1u << 15) /* open*: str1 filled its buffer, so dir2 holds the path of the file it \
-                opened (the result fd's, walked like a dir), not a directory */
+  (1u << 15) /* open*: str1 filled its buffer or starts /proc/ or /dev/fd/, so dir2  \
+                holds the path of the file it opened (the result fd's, walked like a \
+                dir), not a directory */
 #define GS_F_ADDR_PEER                                                                         \
   (1u << 11)                     /* send* named no destination: addr is the socket's connected \
                                     peer, built from struct sock by the sock_send_length hook */
