@@ -176,6 +176,63 @@ class Links {
   std::map<std::string, std::string> links_;
 };
 
+// Names of one file made during the run with link/linkat: reading or writing through one
+// reads or writes the others (one inode), so `ln ~/.bashrc x` then a write to x modifies
+// ~/.bashrc, and a read of x reads the credentials it links.
+class Aliases {
+ public:
+  void linked(const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty() || a == b) return;
+    int ia = id(a), ib = id(b);
+    if (ia == ib) return;
+    for (const auto& n : members_[ib]) id_of_[n] = ia;
+    members_[ia].merge(members_[ib]);
+    members_.erase(ib);
+  }
+  void removed(const std::string& name) {
+    auto it = id_of_.find(name);
+    if (it == id_of_.end()) return;
+    members_[it->second].erase(name);
+    id_of_.erase(it);
+  }
+  void moved(const std::string& from, const std::string& to) {
+    auto it = id_of_.find(from);
+    if (it == id_of_.end()) return;
+    const int group = it->second;
+    removed(from);
+    removed(to);  // the name replaced
+    id_of_[to] = group;
+    members_[group].insert(to);
+  }
+  std::vector<std::string> others(const std::string& name) const {
+    std::vector<std::string> out;
+    auto it = id_of_.find(name);
+    if (it == id_of_.end()) return out;
+    for (const auto& n : members_.at(it->second))
+      if (n != name) out.push_back(n);
+    return out;
+  }
+
+ private:
+  int id(const std::string& n) {
+    auto [it, fresh] = id_of_.emplace(n, next_);
+    if (fresh) members_[next_++].insert(n);
+    return it->second;
+  }
+  std::map<std::string, int> id_of_;
+  std::map<int, std::set<std::string>> members_;
+  int next_ = 0;
+};
+
+// Operations on a file's content (or inode), which reach it under every name it has.
+std::vector<std::string> content_ops(const std::vector<std::string>& ops) {
+  std::vector<std::string> out;
+  for (const auto& o : ops)
+    if (o == "read" || o == "write" || o == "truncate" || o == "chmod" || o == "chown" || o == "exec")
+      out.push_back(o);
+  return out;
+}
+
 class Builder {
  public:
   Builder(const std::set<std::string>& denied_by_profile, const std::map<std::string, std::string>& links)
@@ -386,6 +443,8 @@ class Builder {
     const std::string named = tracer::file_abs_path(f, false, p.cwd);
     const std::string reached = !f.opened.empty() ? f.opened : links_.resolve(named, follows_last(f));
     note(named, reached, file_ops(f));
+    if (auto content = content_ops(file_ops(f)); !content.empty())
+      for (const auto& other : aliases_.others(reached)) note(reached, other, content);
     const bool rename = f.op.starts_with("rename"), link = f.op.starts_with("link");
     std::string named2, reached2;
     if (rename || link) {
@@ -399,8 +458,12 @@ class Builder {
       links_.made(reached, f.path2);
     } else if (f.op.starts_with("unlink")) {
       links_.removed(reached);
+      aliases_.removed(reached);
     } else if (rename) {
       links_.moved(reached, reached2);
+      aliases_.moved(reached, reached2);
+    } else if (link) {
+      aliases_.linked(reached, reached2);
     }
   }
 
@@ -440,6 +503,7 @@ class Builder {
   std::map<uint32_t, size_t> by_pid_;  // host pid -> its current exec identity
   std::map<FileKey, FileAgg> files_;
   Links links_;
+  Aliases aliases_;
   std::map<std::pair<std::string, int64_t>, uint64_t> denied_;
 };
 

@@ -228,6 +228,26 @@ TEST(Behaviour, FilesAreNamedByWhatTheCallReached) {
   EXPECT_EQ((by[{"/home/u/.profile", false}]["events"].size()), 1u);
 }
 
+// A hard link made in the run is the same file: writes and reads through it reach the
+// original's entry too, until the link is removed.
+TEST(Behaviour, HardLinksShareWhatIsDoneToTheirContent) {
+  Feed f = sample();
+  auto add = [&](int64_t ms, tracer::FileEvent e) { f.add("init", ms, 101, 2, 100, std::move(e)); };
+  add(5, two_paths("link", "/home/u/.bashrc", "/home/u/.cache/a"));
+  add(6, open_of("/home/u/.cache/a", O_WRONLY | O_APPEND));
+  add(7, two_paths("linkat", "/home/u/.git-credentials", "/tmp/b"));
+  add(8, open_of("/tmp/b", O_RDONLY));
+  add(9, two_paths("unlink", "/tmp/b", ""));
+  add(10, open_of("/tmp/b", O_RDONLY | O_CREAT));  // a new file of that name
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& file : b.files) by[file["path"]] = file;
+  EXPECT_EQ(by["/home/u/.bashrc"]["ops"], nlohmann::json::array({"link", "write"})) << b.files.dump(1);
+  EXPECT_EQ(by["/home/u/.bashrc"]["via"], nlohmann::json::array({"/home/u/.cache/a"}));
+  EXPECT_EQ(by["/home/u/.git-credentials"]["ops"], nlohmann::json::array({"link", "read"}));
+  EXPECT_EQ(by["/home/u/.git-credentials"]["events"].size(), 2u);  // the link and one read
+}
+
 // The jail's own links count too: "/var/run/.." is "/" there, not "/var".
 TEST(Behaviour, PathsResolveThroughTheJailsOwnLinks) {
   Feed f = sample();
