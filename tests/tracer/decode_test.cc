@@ -86,6 +86,11 @@ TEST(SyscallTable, NamesAndSpecsMatchX8664) {
   EXPECT_EQ(syscall_name(59), "execve");
   EXPECT_EQ(syscall_name(322), "execveat");  // the BPF side hardcodes 322
   EXPECT_EQ(syscall_label(500), "syscall_500");
+  // newer than the build host's header may be, and recorded: a chmod by fchmodat2
+  EXPECT_EQ(syscall_name(452), "fchmodat2");
+  EXPECT_EQ(syscall_number("fchmodat2"), 452);
+  EXPECT_EQ(syscall_category(452), Category::file);
+  EXPECT_EQ(syscall_name(462), "mseal");
   EXPECT_EQ(syscall_label(GS_NR_IA32_BUCKET), "ia32_abi");
   EXPECT_EQ(syscall_label(GS_NR_X32_BUCKET), "x32_abi");
   // the buckets must never collide with a real x86_64 number
