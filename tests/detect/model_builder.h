@@ -129,6 +129,7 @@ class ModelBuilder {
   }
 
   const nlohmann::json& json() const { return r_; }
+  nlohmann::json& json_ref() { return r_; }  // for what the helpers do not cover
 
  private:
   int add_proc(const std::string& phase, const std::string& exe, std::vector<std::string> argv,

@@ -403,6 +403,16 @@ std::vector<Hit> match_mass_delete(const Rule& r, const Model& m) {
   return hits;
 }
 
+// The process a network finding is about: the first of the entry's `processes` (exec
+// identities, joined by the harness) that ran in the finding's phase.
+const Proc* network_proc(const json& entry, const std::string& phase, const Model& m) {
+  for (const auto& id : section(entry, "processes")) {
+    const Proc* p = m.proc(id_key(id));
+    if (p && p->phase == phase && !p->jail_init) return p;
+  }
+  return nullptr;
+}
+
 std::vector<Hit> match_connect(const Rule& r, const Model& m) {
   std::vector<Hit> hits;
   int64_t min_attempts = r.integer("min_attempts", 1);
@@ -419,6 +429,7 @@ std::vector<Hit> match_connect(const Rule& r, const Model& m) {
       if (!ph.is_string() || !r.applies_to(ph.get<std::string>())) continue;
       Hit h;
       h.phase = ph.get<std::string>();
+      h.proc = network_proc(c, h.phase, m);
       h.destination = m.named(c);
       h.vars = {{"dest", h.destination},
                 {"count", std::to_string(num(c, "attempts", 1))},
@@ -550,6 +561,7 @@ std::vector<Hit> match_beacon(const Rule& r, const Model& m) {
       if (!r.applies_to(phase)) continue;
       Hit h;
       h.phase = phase;
+      h.proc = network_proc(b, phase, m);
       h.destination = dest;
       char sc[32];
       std::snprintf(sc, sizeof sc, "%.2f", score);
