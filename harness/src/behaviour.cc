@@ -441,7 +441,11 @@ class Builder {
       note_file(FileKey{reached, te.phase, result}, p, te, ops, via);
     };
     const std::string named = tracer::file_abs_path(f, false, p.cwd);
-    const std::string reached = !f.opened.empty() ? f.opened : links_.resolve(named, follows_last(f));
+    // The kernel's walk of what an open reached, where the name cannot say: a cut path, or
+    // a magic link out of /proc (/proc/self/cwd/x). A file of /proc itself keeps the name
+    // it was opened by (/proc/self/cgroup, not /proc/2/cgroup: rules name those).
+    const bool walked = !f.opened.empty() && (f.truncated || !f.opened.starts_with("/proc/"));
+    const std::string reached = walked ? f.opened : links_.resolve(named, follows_last(f));
     note(named, reached, file_ops(f));
     if (auto content = content_ops(file_ops(f)); !content.empty())
       for (const auto& other : aliases_.others(reached)) note(reached, other, content);

@@ -200,6 +200,12 @@ TEST(Behaviour, FilesAreNamedByWhatTheCallReached) {
   auto cut = open_of(std::string("/home/u/") + std::string(240, 'p'), O_WRONLY | O_CREAT);
   cut.truncated = true, cut.opened = "/home/u/.bash_login";
   add(12, cut);
+  auto proc = open_of("/proc/self/cgroup", O_RDONLY);
+  proc.opened = "/proc/2/cgroup";  // a file of /proc itself keeps its name
+  add(12, proc);
+  auto magic = open_of("/proc/self/cwd/.bash_logout", O_WRONLY | O_APPEND);
+  magic.opened = "/home/u/.bash_logout";  // a magic link out of /proc: the file reached
+  add(12, magic);
   add(13, two_paths("unlink", "/home/u/innocent", ""));
   add(13, open_of("/home/u/.aws/credentials", O_PATH | O_CLOEXEC));  // a handle, not a read
   add(14, open_of("/home/u/innocent", O_WRONLY | O_CREAT));  // a plain file now
@@ -224,6 +230,9 @@ TEST(Behaviour, FilesAreNamedByWhatTheCallReached) {
   EXPECT_EQ(via("/home/u/.bash_login"), (std::vector<std::string>{"/home/u/" + std::string(240, 'p') + "..."}));
   EXPECT_FALSE(by.count({"/home/u/" + std::string(240, 'p'), false}));
   EXPECT_FALSE(by.count({"/home/u/.aws/credentials", false})) << b.files.dump(1);
+  EXPECT_TRUE(by.count({"/proc/self/cgroup", false}));
+  EXPECT_FALSE(by.count({"/proc/2/cgroup", false}));
+  EXPECT_EQ(via("/home/u/.bash_logout"), (std::vector<std::string>{"/proc/self/cwd/.bash_logout"}));
   // after the unlink, the name is no longer the link: .profile got one write, not two
   EXPECT_EQ((by[{"/home/u/.profile", false}]["events"].size()), 1u);
 }
