@@ -34,6 +34,9 @@ std::map<std::string, std::string> go_env(const FetchOptions& opts, const std::s
       {"GOMODCACHE", opts.run_dir + "/modcache"},
       {"GOCACHE", opts.run_dir + "/host-gocache"},
       {"GOFLAGS", "-modcacherw -mod=mod"},
+      // a go.work in the module would put go in workspace mode, which reads go.mod itself
+      // (not -modfile) and follows the workspace's own `use` and `replace` on the host
+      {"GOWORK", "off"},
       {"GO111MODULE", "on"},
       {"GOVCS", "*:off"},
       {"GOTOOLCHAIN", "local"},
@@ -84,6 +87,12 @@ Result<std::pair<std::string, std::vector<std::string>>> host_modfile(const Fetc
                                                                      const FetchedModule& m,
                                                                      const std::string& proxy) {
   const std::string copy = opts.run_dir + "/deps.mod";
+  // a local directory's go.mod may be a symlink to any host file
+  for (const char* f : {"/go.mod", "/go.sum"}) {
+    struct stat st;
+    if (::lstat((m.src_dir + f).c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      return error(std::string(f + 1) + " is not a regular file");
+  }
   GS_ASSIGN_OR_RETURN(std::string gomod, read_file(m.src_dir + "/go.mod", 16 << 20));
   GS_TRY(write_file_atomic(copy, gomod));
   if (auto sum = read_file(m.src_dir + "/go.sum", 64 << 20); sum) GS_TRY(write_file_atomic(opts.run_dir + "/deps.sum", *sum));
