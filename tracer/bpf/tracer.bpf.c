@@ -660,15 +660,19 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
     r->dir2_len = resolve_dir(r, r->dir2, d2, GS_F_DIR2_TRUNC);
 
   /* A path cut at GS_PATH_LEN hides where the call landed ("a/../../.bashrc" padded past
-   * the buffer), and so does one through /proc/self/{cwd,root,fd/N} or /dev/fd/N (magic
-   * links the name alone cannot follow): for an open that succeeded, walk the file it
-   * opened into dir2, which no open uses. Only such records pay the walk. */
+   * the buffer), so does a directory walk that was cut, and so does a path through /proc
+   * (its magic links self/cwd, self/root, self/fd/N, which only the kernel follows; also
+   * spelled "//proc/", "/./proc/" or "proc/" from the root) or /dev/fd/N: for an open that
+   * succeeded, walk the file it opened into dir2, which no open uses. Only such records
+   * pay the walk. A shorter string ends in a NUL that fails the compare first. */
   const char* s1 = r->str1;
-  bool magic = s1[0] == '/' && ((s1[1] == 'p' && s1[2] == 'r' && s1[3] == 'o' && s1[4] == 'c' &&
-                                 s1[5] == '/') ||
-                                (s1[1] == 'd' && s1[2] == 'e' && s1[3] == 'v' && s1[4] == '/' &&
-                                 s1[5] == 'f' && s1[6] == 'd' && s1[7] == '/'));
-  if (((r->flags & GS_F_STR1_TRUNC) || magic) && ret >= 0 &&
+  bool magic = s1[0] == '/' && s1[1] == 'd' && s1[2] == 'e' && s1[3] == 'v' && s1[4] == '/' &&
+               s1[5] == 'f' && s1[6] == 'd' && s1[7] == '/';
+#pragma unroll
+  for (int k = 0; k < 4; k++)
+    magic |= s1[k] == 'p' && s1[k + 1] == 'r' && s1[k + 2] == 'o' && s1[k + 3] == 'c' &&
+             s1[k + 4] == '/';
+  if (((r->flags & (GS_F_STR1_TRUNC | GS_F_DIR1_TRUNC)) || magic) && ret >= 0 &&
       (nr == GS_NR_OPEN || nr == GS_NR_OPENAT || nr == GS_NR_CREAT || nr == GS_NR_OPENAT2)) {
     r->dir2_len = resolve_fd(r, r->dir2, ret, GS_F_DIR2_TRUNC);
     if (r->dir2_len) r->flags |= GS_F_OPENED_PATH;
