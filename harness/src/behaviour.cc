@@ -114,43 +114,65 @@ class Links {
     if (!link.empty() && link[0] == '/') links_[link] = target;
   }
   void removed(const std::string& path) { links_.erase(path); }
-  // a rename moves a link, or every link below a directory
+  // a rename moves a link, or every link below a directory, over whatever `to` was
   void moved(const std::string& from, const std::string& to) {
     std::map<std::string, std::string> moved;
     for (auto it = links_.begin(); it != links_.end();) {
-      if (it->first == from || it->first.starts_with(from + "/")) {
+      if (under(it->first, from)) {
         moved[to + it->first.substr(from.size())] = it->second;
         it = links_.erase(it);
       } else {
         ++it;
       }
     }
-    links_.merge(moved);
+    removed_under(to);
+    for (auto& [k, v] : moved) links_[k] = std::move(v);
+  }
+  // everything at or below `dir` (a file system that went away, a name replaced)
+  void removed_under(const std::string& dir) {
+    for (auto it = links_.begin(); it != links_.end();) it = under(it->first, dir) ? links_.erase(it) : std::next(it);
+  }
+  static bool under(const std::string& path, const std::string& dir) {
+    return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
   }
 
   // `path` resolved; a relative or partial path ("..." in front) is returned as it is.
+  // /proc/self/root (or thread-self's, or a pid's) is the jail's root.
   std::string resolve(const std::string& path, bool follow_last) const {
     if (path.empty() || path[0] != '/') return path;
     std::vector<std::string> done, todo = split_reversed(path);
-    int hops = 0;
+    std::string joined;  // "/" + done joined, kept alongside
+    int hops = 0, steps = 0;
     while (!todo.empty()) {
+      // a hostile chain of long link targets must not cost more than a kernel walk would
+      if (++steps > 4096) return path;
       std::string c = std::move(todo.back());
       todo.pop_back();
       if (c.empty() || c == ".") continue;
       if (c == "..") {
-        if (!done.empty()) done.pop_back();
+        if (!done.empty()) {
+          joined.resize(joined.size() - done.back().size() - 1);
+          done.pop_back();
+        }
         continue;
       }
+      if (c == "root" && done.size() == 2 && done[0] == "proc" &&
+          (done[1] == "self" || done[1] == "thread-self" || done[1].find_first_not_of("0123456789") == std::string::npos)) {
+        done.clear(), joined.clear();
+        continue;
+      }
+      joined += "/" + c;
       done.push_back(std::move(c));
       if (links_.empty() || (todo.empty() && !follow_last)) continue;
-      auto it = links_.find(join(done));
+      auto it = links_.find(joined);
       if (it == links_.end()) continue;
       if (++hops > 40) return path;  // ELOOP: the call failed; keep what was named
+      joined.resize(joined.size() - done.back().size() - 1);
       done.pop_back();  // the link's directory is where a relative target starts
-      if (!it->second.empty() && it->second[0] == '/') done.clear();
+      if (!it->second.empty() && it->second[0] == '/') done.clear(), joined.clear();
       for (auto& t : split_reversed(it->second)) todo.push_back(std::move(t));
     }
-    return join(done);
+    return joined.empty() ? "/" : joined;
   }
 
  private:
@@ -167,11 +189,6 @@ class Links {
       end = slash;
     }
     return out;
-  }
-  static std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& c : parts) out += "/" + c;
-    return out.empty() ? "/" : out;
   }
   std::map<std::string, std::string> links_;
 };
@@ -195,14 +212,23 @@ class Aliases {
     members_[it->second].erase(name);
     id_of_.erase(it);
   }
+  // a rename moves a name, or every name below a directory, over whatever `to` was
   void moved(const std::string& from, const std::string& to) {
-    auto it = id_of_.find(from);
-    if (it == id_of_.end()) return;
-    const int group = it->second;
-    removed(from);
-    removed(to);  // the name replaced
-    id_of_[to] = group;
-    members_[group].insert(to);
+    std::vector<std::pair<std::string, int>> moved;
+    for (const auto& [name, group] : id_of_)
+      if (Links::under(name, from)) moved.emplace_back(to + name.substr(from.size()), group);
+    removed_under(from);
+    removed_under(to);
+    for (const auto& [name, group] : moved) {
+      id_of_[name] = group;
+      members_[group].insert(name);
+    }
+  }
+  void removed_under(const std::string& dir) {
+    std::vector<std::string> gone;
+    for (const auto& [name, group] : id_of_)
+      if (Links::under(name, dir)) gone.push_back(name);
+    for (const auto& n : gone) removed(n);
   }
   std::vector<std::string> others(const std::string& name) const {
     std::vector<std::string> out;
@@ -239,6 +265,10 @@ class Builder {
       : denied_by_profile_(denied_by_profile), links_(links) {}
 
   void add(const TracedEvent& te) {
+    if (te.phase != phase_) {  // a phase is a new jail: its own tmpfs mounts start empty
+      phase_ = te.phase;
+      for (const char* d : {"/tmp", "/var/tmp", "/dev/shm"}) links_.removed_under(d), aliases_.removed_under(d);
+    }
     const auto& h = te.event.header;
     std::visit([&](const auto& body) { on(te, h, body); }, te.event.body);
   }
@@ -382,7 +412,10 @@ class Builder {
     }
     Proc& p = cur ? *cur : proc_for(te, h);
     fill_exec(p, e, exe);
-    if (!is_toolchain_phase(te.phase)) note_file(FileKey{ran, te.phase}, p, te, {"exec"}, ran == named ? "" : named);
+    if (!is_toolchain_phase(te.phase)) {
+      note_file(FileKey{ran, te.phase}, p, te, {"exec"}, ran == named ? "" : named);
+      for (const auto& other : aliases_.others(ran)) note_file(FileKey{other, te.phase}, p, te, {"exec"}, ran);
+    }
   }
 
   // The file an exec ran, so that a program written and then run is one files entry
@@ -508,6 +541,7 @@ class Builder {
   std::map<FileKey, FileAgg> files_;
   Links links_;
   Aliases aliases_;
+  std::string phase_;  // of the last event
   std::map<std::pair<std::string, int64_t>, uint64_t> denied_;
 };
 

@@ -255,6 +255,57 @@ TEST(Behaviour, HardLinksShareWhatIsDoneToTheirContent) {
   EXPECT_EQ(by["/home/u/.bashrc"]["via"], nlohmann::json::array({"/home/u/.cache/a"}));
   EXPECT_EQ(by["/home/u/.git-credentials"]["ops"], nlohmann::json::array({"link", "read"}));
   EXPECT_EQ(by["/home/u/.git-credentials"]["events"].size(), 2u);  // the link and one read
+  // a program run by a hard link's name is the program written by the other
+  Feed g = sample();
+  g.add("init", 5, 101, 2, 100, open_of("/tmp/x", O_WRONLY | O_CREAT));
+  g.add("init", 6, 101, 2, 100, two_paths("link", "/tmp/x", "/tmp/y"));
+  g.add("init", 7, 101, 2, 100, tracer::ForkEvent{120, 120, 20, false});
+  auto run = exec_of("/tmp/y", {"/tmp/y"});
+  run.kernel_filename = run.interp = "/tmp/y", run.exe_path = "/tmp/y";
+  g.add("init", 8, 120, 20, 101, run);
+  Behaviour c = build_behaviour(g.events, {});
+  std::map<std::string, nlohmann::json> byc;
+  for (const auto& file : c.files) byc[file["path"]] = file;
+  EXPECT_EQ(byc["/tmp/x"]["ops"], nlohmann::json::array({"create", "exec", "link", "write"})) << c.files.dump(1);
+}
+
+// What renames do to links and hard links, /proc/self/root, and a new phase's /tmp.
+TEST(Behaviour, RenamesPhasesAndProcRootKeepNamesRight) {
+  Feed f = sample();
+  auto add = [&](const char* phase, int64_t ms, tracer::FileEvent e) { f.add(phase, ms, 101, 2, 100, std::move(e)); };
+  add("init", 5, two_paths("symlink", "/home/u/x", "/tmp/ok"));
+  add("init", 6, two_paths("symlink", "/home/u/y", "/home/u/.ssh/id_rsa"));
+  add("init", 7, two_paths("rename", "/home/u/y", "/home/u/x"));  // over the other link
+  add("init", 8, open_of("/home/u/x", O_RDONLY));
+  add("init", 9, two_paths("link", "/home/u/.bashrc", "/home/u/a"));
+  add("init", 10, two_paths("rename", "/home/u/plain", "/home/u/a"));  // a plain file over the alias
+  add("init", 11, open_of("/home/u/a", O_WRONLY));
+  add("init", 12, open_of("/proc/self/root/home/u/.zshenv", O_WRONLY | O_CREAT));
+  add("init", 13, two_paths("symlink", "/tmp/l", "/home/u/.profile"));
+  add("test", 14, open_of("/tmp/l", O_WRONLY | O_CREAT));  // another jail: a plain /tmp/l
+  Behaviour b = build_behaviour(f.events, {});
+  std::map<std::pair<std::string, std::string>, nlohmann::json> by;
+  for (const auto& file : b.files) by[{file["path"], file["phase"]}] = file;
+  auto ops = [&](const std::string& path) { return by[{path, "init"}]["ops"]; };
+  EXPECT_EQ(ops("/home/u/.ssh/id_rsa"), nlohmann::json::array({"read"})) << b.files.dump(1);
+  EXPECT_FALSE(by.count({"/tmp/ok", "init"}));
+  EXPECT_EQ(ops("/home/u/.bashrc"), nlohmann::json::array({"link"}));
+  EXPECT_EQ(ops("/home/u/.zshenv"), nlohmann::json::array({"create", "write"}));
+  EXPECT_TRUE(by.count({"/tmp/l", "test"}));
+  EXPECT_FALSE(by.count({"/home/u/.profile", "test"}));
+}
+
+// A link chain that grows each hop stops at a bounded cost, as named.
+TEST(Behaviour, AHostileLinkChainCostsABoundedWalk) {
+  Feed f = sample();
+  std::string deep = "L";  // each hop meets the link again, with 200 more names queued
+  for (int i = 0; i < 200; ++i) deep += "/x";
+  f.add("init", 5, 101, 2, 100, two_paths("symlink", "/t/L", deep));
+  for (int i = 0; i < 50; ++i) f.add("init", 6, 101, 2, 100, open_of("/t/L", O_RDONLY));
+  Behaviour b = build_behaviour(f.events, {});
+  bool named = false;
+  for (const auto& file : b.files) named |= file["path"] == "/t/L" && file["ops"] == nlohmann::json::array({"create", "link", "read"});
+  EXPECT_TRUE(named) << b.files.dump(1);
 }
 
 // The jail's own links count too: "/var/run/.." is "/" there, not "/var".
