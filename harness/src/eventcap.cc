@@ -1,6 +1,7 @@
 // See eventcap.h.
 #include "eventcap.h"
 
+#include <random>
 #include <string>
 #include <type_traits>
 
@@ -11,6 +12,7 @@ namespace {
 // fds or byte counts. 0 for process events, which are never repeats.
 struct KeyOf {
   std::string k;
+  uint64_t connects = 0;
   void add(const std::string& s) { k += s, k += '\0'; }
   void add(int64_t v) { k += std::to_string(v), k += '\0'; }
   void add(const std::optional<tracer::SockAddr>& a) {
@@ -26,7 +28,11 @@ struct KeyOf {
     add(int64_t(f.flags)), add(f.ret < 0 ? f.ret : 0);
   }
   void operator()(const tracer::NetEvent& n) {
-    add(n.op), add(n.addr), add(n.peer), add(n.domain), add(n.type), add(n.ret < 0 ? n.ret : 0);
+    // connects are never repeats (their times are a beacon's evidence), and socket()'s fd
+    // is what later events of the socket are joined by
+    if (n.op == "connect") return add(int64_t(++connects));
+    add(n.op), add(n.addr), add(n.peer), add(n.domain), add(n.type);
+    add(n.op == "socket" ? n.ret : n.ret < 0 ? n.ret : 0);
   }
   void operator()(const tracer::SecurityEvent& s) {
     add(s.op), add(s.str1), add(s.str2), add(s.target), add(s.ret < 0 ? s.ret : 0);
@@ -38,16 +44,23 @@ struct KeyOf {
 
 }  // namespace
 
+EventBudget::EventBudget(uint64_t keep_all, uint64_t keep_max) : keep_all_(keep_all), keep_max_(keep_max) {
+  std::random_device rd;
+  for (int i = 0; i < 4; ++i) salt_ += std::to_string(rd()) + '\0';
+}
+
 EventBudget::Admit EventBudget::admit(const tracer::Event& e) {
   if (kept_ >= keep_max_) {
     ++over_cap_;
     return Admit::kOverCap;
   }
-  KeyOf key;
+  KeyOf key{salt_, connects_};
   std::visit(key, e.body);
-  if (!key.k.empty()) {
+  connects_ = key.connects;
+  if (key.k.size() > salt_.size()) {
     key.add(int64_t(e.header.pid));
     key.add(std::string(e.type()));
+    // salted per run: a module cannot make a path whose hash matches another's
     const uint64_t h = std::hash<std::string>{}(key.k);
     const bool fresh = seen_.insert(h).second;
     if (!fresh && kept_ >= keep_all_) {

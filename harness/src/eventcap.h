@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_set>
 
 #include "tracer/event.h"
@@ -16,10 +17,10 @@ class EventBudget {
   // Up to `keep_all` kept events everything is kept. From there, an event that repeats
   // one seen before (the same process, call, path or address, and result) is collapsed
   // into it, so a flood of one call stops growing while a write to a new path after the
-  // flood is still kept; process events (fork, exec, exit) are always new. At `keep_max`
-  // kept events nothing more is kept.
-  explicit EventBudget(uint64_t keep_all = 300'000, uint64_t keep_max = 1'000'000)
-      : keep_all_(keep_all), keep_max_(keep_max) {}
+  // flood is still kept; process events (fork, exec, exit) and connects (a beacon's
+  // times) are always new, and socket()s differ by their fd. At `keep_max` kept events
+  // nothing more is kept. Repeats are found by a hash salted per run.
+  explicit EventBudget(uint64_t keep_all = 300'000, uint64_t keep_max = 1'000'000);
 
   enum class Admit { kKeep, kCollapse, kOverCap };
   Admit admit(const tracer::Event& e);
@@ -31,7 +32,8 @@ class EventBudget {
 
  private:
   uint64_t keep_all_, keep_max_;
-  uint64_t kept_ = 0, collapsed_ = 0, over_cap_ = 0;
+  uint64_t kept_ = 0, collapsed_ = 0, over_cap_ = 0, connects_ = 0;
+  std::string salt_;
   std::unordered_set<uint64_t> seen_;  // keys of kept events that can repeat
 };
 

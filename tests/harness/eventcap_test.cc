@@ -55,6 +55,25 @@ TEST(EventBudget, NothingPastKeepMaxAndThatIsCounted) {
   EXPECT_EQ(b.over_cap(), 2u);
 }
 
+// Connects are a beacon's times, and a socket's fd is what joins its later calls.
+TEST(EventBudget, ConnectsAndNewSocketsAreNeverRepeats) {
+  EventBudget b(0, 100);
+  auto net = [](std::string op, int64_t ret) {
+    tracer::NetEvent n;
+    n.op = std::move(op), n.ret = ret, n.domain = 2, n.type = 1;
+    n.addr = tracer::SockAddr{2, "203.0.113.9", 443, "", false};
+    tracer::Event e;
+    e.header.pid = 5;
+    e.body = n;
+    return e;
+  };
+  EXPECT_EQ(b.admit(net("connect", 0)), A::kKeep);
+  EXPECT_EQ(b.admit(net("connect", 0)), A::kKeep);
+  EXPECT_EQ(b.admit(net("socket", 3)), A::kKeep);
+  EXPECT_EQ(b.admit(net("socket", 4)), A::kKeep);
+  EXPECT_EQ(b.admit(net("socket", 4)), A::kCollapse);
+}
+
 // The measured flood: one path opened over and over by a few threads keeps the budget
 // flat, and the write that comes after it is still kept.
 TEST(EventBudget, AFloodOfOneCallStaysSmallAndWhatFollowsIsKept) {
