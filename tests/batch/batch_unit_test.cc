@@ -204,6 +204,13 @@ TEST(BatchRecord, VerdictsAndErrorKinds) {
   RunOutcome budget = exited(1, report("error", "interrupted by signal 15 (Terminated)"));
   budget.over_budget = true;
   EXPECT_EQ(kind(budget)["error_kind"], kTimeout);
+  EXPECT_EQ(kind(budget)["verdict"], "error");
+  // stopped at the budget with a verdict its evidence already gave: the verdict stays
+  RunOutcome seen = exited(4, report("malicious", "interrupted by signal 15 (Terminated)"));
+  seen.over_budget = true;
+  EXPECT_EQ(kind(seen)["error_kind"], kTimeout);
+  EXPECT_EQ(kind(seen)["verdict"], "malicious");
+  EXPECT_EQ(kind(seen)["score"], 90);
   RunOutcome killed;
   killed.signal = 9;
   EXPECT_EQ(kind(killed)["error_kind"], kCrashed);

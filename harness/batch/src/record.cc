@@ -99,7 +99,11 @@ json make_record(const Item& item, const RunOutcome& run, const std::string& sha
   if (kind == kCrashed && error.empty())
     error = run.signal ? "analysis killed by signal " + std::to_string(*run.signal)
                        : "analysis exited with " + (run.exit_code ? std::to_string(*run.exit_code) : "?");
-  std::string verdict = kind.empty() ? str_at(rep, "verdict") : "error";
+  // An analysis stopped at the budget keeps the verdict its evidence already gave (a
+  // beacon seen is a beacon); only one that would need the whole run to judge is "error".
+  const std::string judged = str_at(rep, "verdict");
+  const bool kept = kind == kTimeout && (judged == "suspicious" || judged == "malicious");
+  std::string verdict = kind.empty() || kept ? judged : "error";
   json trace = rep.contains("trace") ? rep["trace"] : json::object();
   return {
       {"record_version", kRecordVersion},
@@ -110,7 +114,7 @@ json make_record(const Item& item, const RunOutcome& run, const std::string& sha
       {"shard", shard},
       {"status", kind.empty() ? "ok" : "error"},
       {"verdict", verdict},
-      {"score", kind.empty() && rep.contains("score") ? rep["score"] : json(0)},
+      {"score", (kind.empty() || kept) && rep.contains("score") ? rep["score"] : json(0)},
       {"error_kind", kind.empty() ? json(nullptr) : json(kind)},
       {"error", error.empty() ? json(nullptr) : json(error)},
       {"exit_code", run.exit_code ? json(*run.exit_code) : json(nullptr)},
