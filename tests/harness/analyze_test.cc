@@ -263,31 +263,41 @@ TEST_F(Analyze, BadInputGetsOneLineErrors) {
   EXPECT_NE(nm.err.find("no go.mod"), std::string::npos) << nm.err;
 }
 
-TEST_F(Analyze, InterruptedAnalysisStillReportsAndCleansUp) {
-  std::string out = (root_ / "out-interrupted").string();
+// `gosandbox analyze ARGS --goproxy <fixtures> --out OUT` in the background, quiet.
+pid_t start_analysis(std::vector<std::string> args, const std::string& proxy, const std::string& out) {
+  args.insert(args.end(), {"--goproxy", "file://" + proxy, "--out", out});
   pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    std::string proxy = "file://" + proxy_;
-    ::execl(kGosandbox.c_str(), "gosandbox", "analyze", "example.test/cmdonly@v1.0.0", "--window", "60",
-            "--goproxy", proxy.c_str(), "--out", out.c_str(), nullptr);
-    ::_exit(127);
-  }
-  // Wait until the command is running in its jail, then interrupt like Ctrl-C would.
-  bool running = false;
-  for (int i = 0; i < 300 && !running; ++i) {
+  if (pid != 0) return pid;
+  int devnull = ::open("/dev/null", O_WRONLY);
+  ::dup2(devnull, 1);
+  ::dup2(devnull, 2);
+  std::vector<char*> argv{const_cast<char*>("gosandbox"), const_cast<char*>("analyze")};
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(kGosandbox.c_str(), argv.data());
+  ::_exit(127);
+}
+
+// Whether a process whose argv[0] ends with `suffix` showed up within `seconds`.
+bool wait_for_program(const std::string& suffix, int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
     ::usleep(100'000);
     for (const auto& e : fs::directory_iterator("/proc")) {
       std::ifstream cmdline(e.path() / "cmdline");
       std::string s;
       std::getline(cmdline, s, '\0');
-      if (s.ends_with("example.test_cmdonly_cmd_hello")) running = true;
+      if (s.ends_with(suffix)) return true;
     }
   }
-  ASSERT_TRUE(running);
+  return false;
+}
+
+TEST_F(Analyze, InterruptedAnalysisStillReportsAndCleansUp) {
+  std::string out = (root_ / "out-interrupted").string();
+  pid_t pid = start_analysis({"example.test/cmdonly@v1.0.0", "--window", "60"}, proxy_, out);
+  ASSERT_GE(pid, 0);
+  // Wait until the command is running in its jail, then interrupt like Ctrl-C would.
+  ASSERT_TRUE(wait_for_program("example.test_cmdonly_cmd_hello", 30));
   ::kill(pid, SIGINT);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -301,28 +311,9 @@ TEST_F(Analyze, InterruptedAnalysisStillReportsAndCleansUp) {
 // SIGTERM is what a batch budget sends: a beacon seen before it is still a beacon.
 TEST_F(Analyze, InterruptedAnalysisKeepsTheEvidenceItSaw) {
   std::string out = (root_ / "out-interrupted-beacon").string();
-  pid_t pid = ::fork();
+  pid_t pid = start_analysis({"example.test/httpbeacon@v1.0.0", "--window", "60", "--phases", "init"}, proxy_, out);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    std::string proxy = "file://" + proxy_;
-    ::execl(kGosandbox.c_str(), "gosandbox", "analyze", "example.test/httpbeacon@v1.0.0", "--window", "60",
-            "--phases", "init", "--goproxy", proxy.c_str(), "--out", out.c_str(), nullptr);
-    ::_exit(127);
-  }
-  bool running = false;
-  for (int i = 0; i < 600 && !running; ++i) {
-    ::usleep(100'000);
-    for (const auto& e : fs::directory_iterator("/proc")) {
-      std::ifstream cmdline(e.path() / "cmdline");
-      std::string s;
-      std::getline(cmdline, s, '\0');
-      if (s.ends_with("/initrunner")) running = true;
-    }
-  }
-  ASSERT_TRUE(running);
+  ASSERT_TRUE(wait_for_program("/initrunner", 60));
   ::sleep(4);  // a few of its ~800 ms beacons
   ::kill(pid, SIGTERM);
   int status = 0;
