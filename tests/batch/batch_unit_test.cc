@@ -72,17 +72,22 @@ TEST(BatchInput, BadLinesBecomeItemsWithAReason) {
       "example.test/x@1.0\n"
       "../../etc@v1.0.0\n"
       "example.test/a b@v1\n"
-      "no-version-here\n");
-  ASSERT_EQ(items.size(), 6u) << "the repeated bad line is one item";
+      "no-version-here\n"
+      "example.test/\xff\xfe@v1.0.0\n" +
+      std::string(600, 'a') + "@v1.0.0\n");
+  ASSERT_EQ(items.size(), 8u) << "the repeated bad line is one item";
   std::set<std::string> ids;
   for (const auto& it : items) {
     EXPECT_FALSE(it.bad_input.empty()) << it.raw;
     EXPECT_TRUE(it.id.starts_with("bad-input:")) << it.id;
     ids.insert(it.id);
   }
-  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_EQ(ids.size(), 8u);
   EXPECT_EQ(items[3].bad_input, "version does not start with 'v'");
   EXPECT_NE(items[4].bad_input.find("'..'"), std::string::npos);
+  EXPECT_EQ(items[6].bad_input, "module path is not ASCII (Go module paths and versions are)");
+  EXPECT_EQ(items[7].bad_input, "module path is longer than 500 bytes");
+  EXPECT_LT(items[7].id.size(), 40u);
 }
 
 TEST(BatchShard, EveryItemInExactlyOneShard) {
@@ -361,6 +366,11 @@ TEST(BatchMerge, ShardsFoldIntoOneDatasetWithoutDuplicates) {
   auto again = merge({d / "merged", d / "merged/dataset.sqlite"}, d / "merged2");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->records, 4u);
+  // A merge never replaces a dataset (a batch may be writing it): name it as a source.
+  auto over = merge({d / "a.jsonl"}, d / "merged");
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().message().find("already holds records.jsonl"), std::string::npos);
+  EXPECT_EQ(merge({d / "merged2"}, d / "merged").ok(), false);
 }
 
 TEST(BatchOsv, MaliciousRecordsOnlyAndValidAgainstTheOsvSchema) {
@@ -372,9 +382,18 @@ TEST(BatchOsv, MaliciousRecordsOnlyAndValidAgainstTheOsvSchema) {
     ASSERT_TRUE(l->append(rec("example.test/clean@v1.0.0", "clean")).ok());
     ASSERT_TRUE(l->append(rec("example.test/broken@v1.0.0", "error")).ok());
   }
+  {
+    // a record from elsewhere whose module path climbs out of --out is skipped
+    auto l = Ledger::open(d / "records.jsonl");
+    ASSERT_TRUE(l.ok());
+    json evil = rec("example.test/evil@v1.0.0", "malicious");
+    evil["id"] = "example.test/../../../evil@v1.0.0", evil["module"] = "example.test/../../../evil";
+    ASSERT_TRUE(l->append(evil).ok());
+  }
   auto n = export_osv(d.str(), d / "osv");
   ASSERT_TRUE(n.ok()) << n.error().message();
   EXPECT_EQ(*n, 1u);
+  EXPECT_FALSE(fs::exists(d / "evil"));
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(d / "osv"))
     if (e.is_regular_file()) files.push_back(e.path());

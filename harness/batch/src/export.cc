@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <iostream>
 #include <map>
 
 #include "base/fs.h"
@@ -61,6 +62,11 @@ Status read_records(const std::string& source, const std::function<Status(json&&
 }
 
 Result<MergeStats> merge(const std::vector<std::string>& sources, const std::string& out_dir) {
+  // A merge writes a new dataset; it never replaces one (a batch may still be writing
+  // it). To fold one in, name it as a source.
+  struct stat st {};
+  if (::stat((out_dir + "/records.jsonl").c_str(), &st) == 0)
+    return error(out_dir + " already holds records.jsonl: merge into a new directory (name this one as a source to fold it in)");
   std::map<std::string, json> by_id;
   MergeStats stats;
   for (const auto& src : sources) {
@@ -131,6 +137,13 @@ Result<size_t> export_osv(const std::string& source, const std::string& out_dir)
   size_t n = 0;
   GS_TRY(read_records(source, [&](json&& r) -> Status {
     if (r.value("verdict", "") != "malicious" || r.value("module", "").empty()) return {};
+    // the module path becomes directories below --out: a record from elsewhere must not
+    // climb out of it
+    if (!safe_module_path(r["module"].get<std::string>())) {
+      std::cerr << "gosandbox export osv: skipped a record whose module path is not one: "
+                << r.value("id", std::string()).substr(0, 200) << "\n";
+      return {};
+    }
     json osv = osv_for(r, now);
     std::string dir = out_dir + "/go/" + r["module"].get<std::string>();
     GS_TRY(make_dirs(dir));

@@ -34,9 +34,13 @@ std::string hex(uint64_t v) {
 // keeps ids safe in file names, SQL and argv.
 std::string check_part(std::string_view s, const char* what) {
   if (s.empty()) return std::string(what) + " is empty";
-  for (unsigned char c : s)
+  // Go's own limits are far below this; an id that long would be a record of its own
+  if (s.size() > 500) return std::string(what) + " is longer than 500 bytes";
+  for (unsigned char c : s) {
     if (c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == 0x7f || c == '@')
       return std::string(what) + " has a forbidden character";
+    if (c >= 0x80) return std::string(what) + " is not ASCII (Go module paths and versions are)";
+  }
   if (s.front() == '-' || s.front() == '/') return std::string(what) + " starts with '" + s.front() + "'";
   // Module paths become directory names (OSV export): no element may climb out.
   std::string padded = "/" + std::string(s) + "/";
@@ -80,6 +84,8 @@ Item parse_index_json(std::string_view line, uint64_t no) {
 }
 
 }  // namespace
+
+bool safe_module_path(std::string_view path) { return check_part(path, "module path").empty(); }
 
 std::optional<Item> parse_line(std::string_view line, uint64_t line_no) {
   line = trim(line);

@@ -4,6 +4,8 @@
 // in-flight items unrecorded, so --resume runs them again from a clean run directory.
 #include "batch/runner.h"
 
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -150,6 +152,9 @@ Result<std::vector<Item>> load_items(const BatchOptions& o, Shard shard) {
   if (o.list == "-") {
     items = read_items(std::cin);
   } else {
+    struct stat st {};
+    if (::stat(o.list.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      return error("'" + o.list + "' is a directory, not a list of modules");
     std::ifstream in(o.list);
     if (!in) return sys_error("open('" + o.list + "')");
     items = read_items(in);
@@ -227,7 +232,10 @@ int run_batch(const BatchOptions& opts) {
 
 int run_merge(const MergeOptions& opts) {
   auto stats = merge(opts.sources, opts.out_dir);
-  if (!stats) return fail(stats.error().message());
+  if (!stats) {
+    std::cerr << "gosandbox merge: " << stats.error().message() << "\n";
+    return 1;
+  }
   std::cerr << "gosandbox merge: " << stats->records << " records (" << stats->duplicates
             << " duplicates dropped) in " << opts.out_dir << "/records.jsonl and dataset.sqlite\n";
   return 0;
@@ -235,7 +243,10 @@ int run_merge(const MergeOptions& opts) {
 
 int run_export_osv(const ExportOsvOptions& opts) {
   auto n = export_osv(opts.source, opts.out_dir);
-  if (!n) return fail(n.error().message());
+  if (!n) {
+    std::cerr << "gosandbox export osv: " << n.error().message() << "\n";
+    return 1;
+  }
   std::cerr << "gosandbox export osv: " << *n << " OSV records in " << opts.out_dir << "\n";
   return 0;
 }

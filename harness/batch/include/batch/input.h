@@ -28,6 +28,10 @@ struct Item {
 
 // nullopt for blank lines and `#` comments.
 std::optional<Item> parse_line(std::string_view line, uint64_t line_no);
+// Whether a module path passes the same checks as a list's lines (no '..' element, no
+// leading '/', ASCII, no spaces or quotes): records from elsewhere are checked with it
+// before their module path names a directory.
+bool safe_module_path(std::string_view path);
 // Every item of the input once, in order of first appearance.
 std::vector<Item> read_items(std::istream& in);
 
