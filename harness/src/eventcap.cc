@@ -9,10 +9,10 @@ namespace gs::harness {
 namespace {
 
 // What makes an event a repeat of another: its process and what it did, without times,
-// fds or byte counts. 0 for process events, which are never repeats.
+// fds or byte counts. Nothing for events that are never repeats: process events, and
+// connects (their times are a beacon's evidence).
 struct KeyOf {
   std::string k;
-  uint64_t connects = 0;
   void add(const std::string& s) { k += s, k += '\0'; }
   void add(int64_t v) { k += std::to_string(v), k += '\0'; }
   void add(const std::optional<tracer::SockAddr>& a) {
@@ -28,9 +28,8 @@ struct KeyOf {
     add(int64_t(f.flags)), add(f.ret < 0 ? f.ret : 0);
   }
   void operator()(const tracer::NetEvent& n) {
-    // connects are never repeats (their times are a beacon's evidence), and socket()'s fd
-    // is what later events of the socket are joined by
-    if (n.op == "connect") return add(int64_t(++connects));
+    if (n.op == "connect") return;
+    // socket()'s fd is what later events of the socket are joined by
     add(n.op), add(n.addr), add(n.peer), add(n.domain), add(n.type);
     add(n.op == "socket" ? n.ret : n.ret < 0 ? n.ret : 0);
   }
@@ -54,9 +53,8 @@ EventBudget::Admit EventBudget::admit(const tracer::Event& e) {
     ++over_cap_;
     return Admit::kOverCap;
   }
-  KeyOf key{salt_, connects_};
+  KeyOf key{salt_};
   std::visit(key, e.body);
-  connects_ = key.connects;
   if (key.k.size() > salt_.size()) {
     key.add(int64_t(e.header.pid));
     key.add(std::string(e.type()));

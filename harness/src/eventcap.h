@@ -32,7 +32,7 @@ class EventBudget {
 
  private:
   uint64_t keep_all_, keep_max_;
-  uint64_t kept_ = 0, collapsed_ = 0, over_cap_ = 0, connects_ = 0;
+  uint64_t kept_ = 0, collapsed_ = 0, over_cap_ = 0;
   std::string salt_;
   std::unordered_set<uint64_t> seen_;  // keys of kept events that can repeat
 };
