@@ -664,18 +664,22 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
    * (its magic links self/cwd, self/root, self/fd/N, which only the kernel follows; also
    * spelled "//proc/", "/./proc/" or "proc/" from the root) or /dev/fd/N: for an open that
    * succeeded, walk the file it opened into dir2, which no open uses. Only such records
-   * pay the walk. A shorter string ends in a NUL that fails the compare first. */
-  const char* s1 = r->str1;
-  bool magic = s1[0] == '/' && s1[1] == 'd' && s1[2] == 'e' && s1[3] == 'v' && s1[4] == '/' &&
-               s1[5] == 'f' && s1[6] == 'd' && s1[7] == '/';
-#pragma unroll
-  for (int k = 0; k < 4; k++)
-    magic |= s1[k] == 'p' && s1[k + 1] == 'r' && s1[k + 2] == 'o' && s1[k + 3] == 'c' &&
-             s1[k + 4] == '/';
-  if (((r->flags & (GS_F_STR1_TRUNC | GS_F_DIR1_TRUNC)) || magic) && ret >= 0 &&
+   * pay the walk, and only successful opens look at the path's first bytes. A shorter
+   * string ends in a NUL that fails the compare first. */
+  if (ret >= 0 &&
       (nr == GS_NR_OPEN || nr == GS_NR_OPENAT || nr == GS_NR_CREAT || nr == GS_NR_OPENAT2)) {
-    r->dir2_len = resolve_fd(r, r->dir2, ret, GS_F_DIR2_TRUNC);
-    if (r->dir2_len) r->flags |= GS_F_OPENED_PATH;
+    const char* s1 = r->str1;
+    bool magic = (r->flags & (GS_F_STR1_TRUNC | GS_F_DIR1_TRUNC)) ||
+                 (s1[0] == '/' && s1[1] == 'd' && s1[2] == 'e' && s1[3] == 'v' && s1[4] == '/' &&
+                  s1[5] == 'f' && s1[6] == 'd' && s1[7] == '/');
+#pragma unroll
+    for (int k = 0; k < 4; k++)
+      magic |= s1[k] == 'p' && s1[k + 1] == 'r' && s1[k + 2] == 'o' && s1[k + 3] == 'c' &&
+               s1[k + 4] == '/';
+    if (magic) {
+      r->dir2_len = resolve_fd(r, r->dir2, ret, GS_F_DIR2_TRUNC);
+      if (r->dir2_len) r->flags |= GS_F_OPENED_PATH;
+    }
   }
 
   __u8 a = spec->addr_arg, l = spec->addrlen_arg;
