@@ -233,6 +233,16 @@ SecurityEvent decode_security(const gs_syscall_record& r, std::string_view op) {
     s.target = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);
   } else if (op == "tgkill") {
     s.target = as_int32(r.args[1]), s.signal = as_int32(r.args[2]);
+  } else if (op == "rt_sigqueueinfo") {
+    s.target = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);
+  } else if (op == "rt_tgsigqueueinfo") {
+    s.target = as_int32(r.args[1]), s.signal = as_int32(r.args[2]);
+  } else if (op == "pidfd_send_signal") {
+    s.pidfd = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);
+  } else if (op == "pidfd_getfd") {
+    s.pidfd = as_int32(r.args[0]);
+  } else if (op == "pidfd_open" || op == "process_vm_readv" || op == "process_vm_writev") {
+    s.target = as_int32(r.args[0]);
   } else if (op == "ptrace") {
     s.target = as_int32(r.args[1]);
   }

@@ -168,11 +168,16 @@ struct SecurityEvent {
   std::string op;  // "kill", "ptrace", "memfd_create", "mount", "setuid", "prctl", ...
   int64_t ret = 0;
   std::array<uint64_t, 6> args{};
-  std::string str1;  // memfd_create name, mount source, umount/chroot target
-  std::string str2;  // mount target
-  // kill/tkill/tgkill/ptrace: target pid/tid; kill*: signal
+  // memfd_create name, mount source, umount/chroot/fspick/open_tree/mount_setattr path,
+  // fsopen filesystem, fsconfig key, move_mount source
+  std::string str1;
+  std::string str2;  // mount target, move_mount target
+  // kill/tkill/tgkill, rt_sigqueueinfo/rt_tgsigqueueinfo, pidfd_open, ptrace,
+  // process_vm_readv/writev: target pid/tid; the signalling calls: signal
   int64_t target = 0;
   int signal = 0;
+  // pidfd_send_signal/pidfd_getfd: the pidfd naming the target (pidfd_open's result)
+  int pidfd = -1;
 };
 
 // A syscall that returned -EPERM, -EACCES or -ENOSYS.

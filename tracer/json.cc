@@ -74,16 +74,30 @@ json body_json(const NetEvent& n) {
 
 json body_json(const SecurityEvent& s) {
   json j = {{"op", s.op}, {"syscall", s.op}, {"ret", s.ret}, {"args", s.args}};
-  if (s.op == "kill" || s.op == "tkill" || s.op == "tgkill") {
+  if (s.op == "kill" || s.op == "tkill" || s.op == "tgkill" || s.op == "rt_sigqueueinfo" ||
+      s.op == "rt_tgsigqueueinfo") {
     j["target"] = s.target, j["signal"] = s.signal;
+  } else if (s.op == "pidfd_send_signal") {
+    j["pidfd"] = s.pidfd, j["signal"] = s.signal;
+  } else if (s.op == "pidfd_getfd") {
+    j["pidfd"] = s.pidfd, j["target_fd"] = s.args[1];
+  } else if (s.op == "pidfd_open" || s.op == "process_vm_readv" || s.op == "process_vm_writev") {
+    j["target"] = s.target;
   } else if (s.op == "ptrace") {
     j["request"] = s.args[0], j["target"] = s.target;
   } else if (s.op == "memfd_create") {
     j["name"] = s.str1, j["flags"] = s.args[1];
   } else if (s.op == "mount") {
     j["source"] = s.str1, j["target_path"] = s.str2, j["flags"] = s.args[3];
-  } else if (s.op == "umount2" || s.op == "chroot") {
+  } else if (s.op == "umount2" || s.op == "chroot" || s.op == "fspick" || s.op == "open_tree" ||
+             s.op == "mount_setattr") {
     j["path"] = s.str1;
+  } else if (s.op == "fsopen") {
+    j["fs_name"] = s.str1;
+  } else if (s.op == "fsconfig") {
+    j["cmd"] = s.args[1], j["key"] = s.str1;
+  } else if (s.op == "move_mount") {
+    j["from_path"] = s.str1, j["to_path"] = s.str2;
   } else if (s.op == "pivot_root") {
     j["new_root"] = s.str1, j["put_old"] = s.str2;
   } else if (s.op == "bpf") {

@@ -111,10 +111,15 @@ Body read_body(const std::string& type, const json& j) {
     get(j, "op", s.op);
     s.nr = nr_of(s.op);
     get(j, "ret", s.ret), get(j, "args", s.args);
-    get(j, "target", s.target), get(j, "signal", s.signal);
+    get(j, "target", s.target), get(j, "signal", s.signal), get(j, "pidfd", s.pidfd);
     if (s.op == "memfd_create") get(j, "name", s.str1);
     if (s.op == "mount") get(j, "source", s.str1), get(j, "target_path", s.str2);
-    if (s.op == "umount2" || s.op == "chroot") get(j, "path", s.str1);
+    if (s.op == "umount2" || s.op == "chroot" || s.op == "fspick" || s.op == "open_tree" ||
+        s.op == "mount_setattr")
+      get(j, "path", s.str1);
+    if (s.op == "fsopen") get(j, "fs_name", s.str1);
+    if (s.op == "fsconfig") get(j, "key", s.str1);
+    if (s.op == "move_mount") get(j, "from_path", s.str1), get(j, "to_path", s.str2);
     if (s.op == "pivot_root") get(j, "new_root", s.str1), get(j, "put_old", s.str2);
     return s;
   }

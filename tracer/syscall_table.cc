@@ -87,6 +87,14 @@ const SpecEntry kSpecs[] = {
     {"umount2", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"pivot_root", {GS_CAT_SECURITY, 0, 1, N, N, GS_SPECIAL_NONE, N, N}},
     {"chroot", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, N, N}},
+    // the new mount API: a mount made, moved or reshaped without mount(2)
+    {"fsopen", {GS_CAT_SECURITY, 0, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"fspick", {GS_CAT_SECURITY, 1, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"fsconfig", {GS_CAT_SECURITY, 2, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"fsmount", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"open_tree", {GS_CAT_SECURITY, 1, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"move_mount", {GS_CAT_SECURITY, 1, 3, N, N, GS_SPECIAL_NONE, N, N}},
+    {"mount_setattr", {GS_CAT_SECURITY, 1, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"bpf", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"setuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"setgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
@@ -99,6 +107,18 @@ const SpecEntry kSpecs[] = {
     {"kill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"tkill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"tgkill", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    // the other ways to signal a process: queued signals and pidfds
+    {"rt_sigqueueinfo", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"rt_tgsigqueueinfo", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"pidfd_open", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"pidfd_send_signal", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    // ptrace's siblings: another process's memory or file descriptors
+    {"process_vm_readv", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"process_vm_writev", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"pidfd_getfd", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    // the setuid family's other half: groups and capabilities
+    {"setgroups", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"capset", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"prctl", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"unshare", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"setns", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},

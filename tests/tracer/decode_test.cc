@@ -777,6 +777,41 @@ TEST(Decode, SecurityKillAndTgkill) {
   EXPECT_EQ(j["signal"], SIGTERM);
 }
 
+// The other ways to signal a process or reach into one: each names its target (a pid, or
+// the pidfd that pidfd_open returned for one) and, when it signals, the signal.
+TEST(Decode, SecuritySignalsAndPidfds) {
+  auto q = to_json(must_decode(bytes_of(syscall_record("rt_sigqueueinfo", {42, SIGUSR1, 0}, 0))));
+  EXPECT_EQ(q["op"], "rt_sigqueueinfo");
+  EXPECT_EQ(q["target"], 42);
+  EXPECT_EQ(q["signal"], SIGUSR1);
+  auto tq = to_json(
+      must_decode(bytes_of(syscall_record("rt_tgsigqueueinfo", {42, 43, SIGKILL, 0}, -EPERM))));
+  EXPECT_EQ(tq["target"], 43);
+  EXPECT_EQ(tq["signal"], SIGKILL);
+  EXPECT_EQ(tq["ret"], -EPERM);
+  auto po = to_json(must_decode(bytes_of(syscall_record("pidfd_open", {42, 0}, 5))));
+  EXPECT_EQ(po["target"], 42);
+  EXPECT_EQ(po["ret"], 5);
+  auto ps = to_json(must_decode(bytes_of(syscall_record("pidfd_send_signal", {5, SIGTERM, 0, 0}, 0))));
+  EXPECT_EQ(ps["pidfd"], 5);
+  EXPECT_EQ(ps["signal"], SIGTERM);
+  EXPECT_FALSE(ps.contains("target"));
+  auto back = from_json(ps);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<SecurityEvent>(back->body).pidfd, 5);
+  EXPECT_EQ(std::get<SecurityEvent>(back->body).signal, SIGTERM);
+  auto gf = to_json(must_decode(bytes_of(syscall_record("pidfd_getfd", {5, 3, 0}, 7))));
+  EXPECT_EQ(gf["pidfd"], 5);
+  EXPECT_EQ(gf["target_fd"], 3);
+  for (const char* op : {"process_vm_readv", "process_vm_writev"}) {
+    auto pv = to_json(must_decode(bytes_of(syscall_record(op, {42, 0x1000, 1, 0x2000, 1, 0}, -EPERM))));
+    EXPECT_EQ(pv["op"], op);
+    EXPECT_EQ(pv["target"], 42);
+  }
+  for (const char* op : {"setgroups", "capset"})
+    EXPECT_EQ(must_decode(bytes_of(syscall_record(op, {0, 0}, 0))).type(), "security") << op;
+}
+
 TEST(Decode, SecurityMemfdAndMount) {
   auto m = syscall_record("memfd_create", {0x1000, 1}, 3);
   put(m.str1, "stage2");
@@ -789,6 +824,23 @@ TEST(Decode, SecurityMemfdAndMount) {
   auto jm = to_json(must_decode(bytes_of(mt)));
   EXPECT_EQ(jm["source"], "proc");
   EXPECT_EQ(jm["target_path"], "/mnt");
+  // the new mount API: the same act in several calls, each with what it names
+  auto fo = syscall_record("fsopen", {0x1000, 0}, 3);
+  put(fo.str1, "tmpfs");
+  EXPECT_EQ(to_json(must_decode(bytes_of(fo)))["fs_name"], "tmpfs");
+  auto mm = syscall_record("move_mount", {3, 0x1000, uint64_t(int64_t(AT_FDCWD)), 0x2000, 4}, -EPERM);
+  put(mm.str1, "");
+  put(mm.str2, "/home/alex/.ssh");
+  auto jmm = to_json(must_decode(bytes_of(mm)));
+  EXPECT_EQ(jmm["to_path"], "/home/alex/.ssh");
+  auto back = from_json(jmm);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<SecurityEvent>(back->body).str2, "/home/alex/.ssh");
+  auto fc = syscall_record("fsconfig", {3, 1, 0x1000, 0x2000, 0}, 0);
+  put(fc.str1, "size");
+  auto jfc = to_json(must_decode(bytes_of(fc)));
+  EXPECT_EQ(jfc["key"], "size");
+  EXPECT_EQ(jfc["cmd"], 1);
 }
 
 TEST(Decode, Denied) {

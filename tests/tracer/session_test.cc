@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,6 +215,17 @@ int workload(const std::string& dir, uint16_t closed_port, uint16_t udp_port) {
   int mfd = static_cast<int>(::syscall(SYS_memfd_create, "gs-test", 0));
   if (mfd < 0) return 16;
   ::kill(::getpid(), 0);
+  // the other ways to signal a process or reach into one, aimed at itself
+  siginfo_t qi{};
+  qi.si_code = SI_QUEUE;
+  ::syscall(SYS_rt_sigqueueinfo, ::getpid(), 0, &qi);
+  int pfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+  if (pfd < 0) return 18;
+  ::syscall(SYS_pidfd_send_signal, pfd, 0, nullptr, 0);
+  ::close(pfd);
+  char vdst[8] = {}, vsrc[8] = "gs";
+  iovec lv{vdst, sizeof(vdst)}, rv{vsrc, sizeof(vsrc)};
+  ::syscall(SYS_process_vm_readv, ::getpid(), &lv, 1, &rv, 1, 0);
 
   pid_t c = ::fork();
   if (c == 0) {
@@ -371,7 +383,14 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   // security
   auto secs = all_of<SecurityEvent>(evs);
   bool memfd = false, self_kill = false, setuid = false, init_kill = false;
+  bool queued = false, vm_read = false;
+  int pidfd = -1, pidfd_signal = -2;
   for (const auto& [h, x] : secs) {
+    if (x.op == "rt_sigqueueinfo" && x.target == int64_t(cpid) && x.signal == 0 && x.ret == 0)
+      queued = true;
+    if (x.op == "pidfd_open" && x.target == int64_t(cpid) && x.ret >= 0) pidfd = int(x.ret);
+    if (x.op == "pidfd_send_signal" && x.signal == 0 && x.ret == 0) pidfd_signal = x.pidfd;
+    if (x.op == "process_vm_readv" && x.target == int64_t(cpid)) vm_read = true;
     if (x.op == "memfd_create" && x.str1 == "gs-test" && x.ret >= 0) memfd = true;
     if (x.op == "kill" && x.target == int64_t(cpid) && x.signal == 0 && x.ret == 0)
       self_kill = true;
@@ -382,6 +401,10 @@ TEST_F(TracerSessionTest, RecordsProcessFileNetSecurityAndDeniedEventsOfTheCgrou
   EXPECT_TRUE(self_kill);
   EXPECT_TRUE(setuid);
   EXPECT_TRUE(init_kill);
+  EXPECT_TRUE(queued);
+  EXPECT_GE(pidfd, 0);
+  EXPECT_EQ(pidfd_signal, pidfd) << "pidfd_send_signal names the pidfd pidfd_open returned";
+  EXPECT_TRUE(vm_read);
 
   // denied
   auto denied = all_of<DeniedEvent>(evs);
