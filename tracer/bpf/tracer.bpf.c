@@ -1011,8 +1011,16 @@ int BPF_PROG(on_exit, struct task_struct* p) {
     return 0;
   }
   fill_header(&x->h, GS_REC_EXIT, sizeof(*x), cgid, tag);
+  /* The last thread out is the process's exit. Newer kernels pass their own verdict
+   * (do_exit's decrement of signal->live); reading `live` here, as older ones need, lets
+   * two threads that exit at once both see 0 and both claim the process's exit. */
+  if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
+    x->group_dead = (__u8)ctx[1] != 0;
+  else
+    x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+  /* the last thread's code is the process's: wait() reports it even when the leader had
+   * called exit() with another one before (measured on 6.18) */
   x->exit_code = BPF_CORE_READ(p, exit_code);
-  x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
   bpf_ringbuf_submit(x, wakeup_flag_reserved(sizeof(*x)));
   return 0;
 }

@@ -153,7 +153,8 @@ struct gs_exec_record {
 struct gs_exit_record {
   struct gs_header h;
   __u32 exit_code;  /* task->exit_code: (code << 8) | signal (| 0x80 core) */
-  __u32 group_dead; /* 1 when this was the last thread (signal->live == 0) */
+  __u32 group_dead; /* 1 when this was the last thread (the tracepoint's group_dead, or
+                       signal->live == 0 on kernels without it) */
 };
 
 struct gs_syscall_record {
