@@ -281,6 +281,11 @@ Result<Event> decode_syscall(std::span<const uint8_t> bytes) {
       e.filename = field_string(r.str1);
       e.filename_truncated = (r.flags & GS_F_STR1_TRUNC) != 0;
       if (op == "execveat") e.dirfd = as_int32(r.args[0]), e.at_flags = r.args[4];
+      // a relative name's directory, walked at exit: the cwd's, unless a dirfd named one
+      if (r.dir1_len && e.dirfd == AT_FDCWD) {
+        e.cwd_truncated = (r.flags & GS_F_DIR1_TRUNC) != 0;
+        e.cwd = walked_path(r.dir1, std::min<size_t>(r.dir1_len, sizeof(r.dir1)), e.cwd_truncated);
+      }
       e.argv = split_argv(r.str2, std::min<uint64_t>(r.extra, sizeof(r.str2)));
       e.argv_truncated = (r.flags & GS_F_ARGV_TRUNC) != 0;
       e.old_tid = r.h.tid;

@@ -68,7 +68,8 @@ struct ExecEvent {
   int64_t dirfd = -100;
   uint64_t at_flags = 0;
   uint32_t old_tid = 0;        // tid that called exec (differs when a thread execs)
-  std::string cwd;             // as the task's root sees it; "" when unknown (failed exec)
+  // as the task's root sees it; for a failed exec only when its name was relative to it
+  std::string cwd;
   bool cwd_truncated = false;  // deeper or longer than the kernel-side walk: a suffix
 };
 

@@ -40,9 +40,10 @@ struct SpecEntry {
 // where a relative str1/str2 starts (a dirfd argument, C = the cwd; for fd-only calls the
 // fd itself, whose path becomes dir1).
 const SpecEntry kSpecs[] = {
-    // process: success comes from sched_process_exec, failure from sys_exit
-    {"execve", {GS_CAT_PROCESS, 0, N, N, N, GS_SPECIAL_EXEC, N, N}},
-    {"execveat", {GS_CAT_PROCESS, 1, N, N, N, GS_SPECIAL_EXEC, N, N}},
+    // process: success comes from sched_process_exec, failure from sys_exit (with the
+    // directory a relative name started from: "./x" refused as not executable)
+    {"execve", {GS_CAT_PROCESS, 0, N, N, N, GS_SPECIAL_EXEC, C, N}},
+    {"execveat", {GS_CAT_PROCESS, 1, N, N, N, GS_SPECIAL_EXEC, 0, N}},
     // files
     {"open", {GS_CAT_FILE, 0, N, N, N, GS_SPECIAL_NONE, C, N}},
     {"openat", {GS_CAT_FILE, 1, N, N, N, GS_SPECIAL_NONE, 0, N}},

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -723,6 +724,9 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
     if (::chdir("/") != 0 || ::chdir(dir.c_str()) != 0) return 30;
     int a = ::open("cwd-rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);  // after chdir
     if (a < 0) return 31;
+    // running it by its relative name fails (no x bit): the failure names the cwd
+    char* const xargv[] = {const_cast<char*>("cwd-rel"), nullptr};
+    if (::execv("cwd-rel", xargv) == 0 || errno != EACCES) return 40;
     // a unix socket by a relative name: chdir("/var/run") + connect("docker.sock")
     int u = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un un{};
@@ -789,6 +793,14 @@ TEST_F(TracerSessionTest, RelativePathsAreResolvedAgainstTheirDirfdOrCwd) {
   }
   EXPECT_EQ(unix_connects, 1);
   EXPECT_TRUE(has("unlinkat", dir_ + "/" + sub + "/lnk"));
+  int refused = 0;
+  for (const auto& [h, x] : all_of<ExecEvent>(evs)) {
+    if (h.pid != uint32_t(child.pid()) || x.ret != -EACCES) continue;
+    ++refused;
+    EXPECT_EQ(x.filename, "cwd-rel");
+    EXPECT_EQ(x.cwd, dir_);
+  }
+  EXPECT_EQ(refused, 1);
   if (::testing::Test::HasFailure())
     for (const auto& e : evs) std::fprintf(stderr, "%s\n", to_jsonl(e).c_str());
 }
@@ -903,6 +915,72 @@ TEST_F(TracerSessionTest, PidNamespaceNumbersAreRecorded) {
       kill_seen = true;
   EXPECT_TRUE(fork_seen);
   EXPECT_TRUE(kill_seen);
+}
+
+// Threads that exit at the same moment make one process exit, with the status wait()
+// reports (the last thread's code: here the leader's 5 or a thread's 9, whichever left
+// last). Reading signal->live at the event let two of them claim it.
+TEST_F(TracerSessionTest, ThreadsExitingAtOnceMakeOneProcessExit) {
+  GS_REQUIRE_ROOT();
+  TestCgroup cg("threadexit");
+  ASSERT_TRUE(cg.ok());
+  constexpr int kProcs = 30, kThreads = 4;
+  struct Reaped {
+    pid_t pid;
+    int status;
+  };
+  // what the child's waitpid saw, shared with the test
+  auto* reaped = static_cast<Reaped*>(
+      ::mmap(nullptr, sizeof(Reaped) * kProcs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(reaped, MAP_FAILED);
+  GatedChild child([reaped] {
+    for (int i = 0; i < kProcs; ++i) {
+      pid_t c = ::fork();
+      if (c == 0) {
+        static std::atomic<int> ready{0};
+        static std::atomic<bool> go{false};
+        for (int t = 0; t < kThreads; ++t) {
+          pthread_t th;
+          if (::pthread_create(&th, nullptr, [](void*) -> void* {
+                ready.fetch_add(1);
+                while (!go.load()) {}
+                ::syscall(SYS_exit, 9);
+                return nullptr;
+              }, nullptr) != 0)
+            ::_exit(30);
+        }
+        while (ready.load() < kThreads) {}
+        go.store(true);
+        ::syscall(SYS_exit, 5);  // the leader alone: the threads live on
+      }
+      int st;
+      if (::waitpid(c, &st, 0) != c || !WIFEXITED(st)) return 31;
+      reaped[i] = {c, WEXITSTATUS(st)};
+    }
+    return 0;
+  });
+  ASSERT_TRUE(cg.add(child.pid()));
+  Options opts;
+  opts.cgroups = {cg.id()};
+  auto session = Session::make(opts);
+  ASSERT_TRUE(session.ok()) << session.error().message();
+  child.release();
+  std::vector<Event> evs;
+  int status = child.run_to_exit(**session, evs);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  std::map<uint32_t, std::vector<int>> process_exits;  // pid -> exit codes claimed
+  std::map<uint32_t, int> thread_exits;
+  for (const auto& [h, x] : all_of<ExitEvent>(evs)) {
+    if (h.pid == uint32_t(child.pid())) continue;
+    thread_exits[h.pid] += 1;
+    if (x.process_exit) process_exits[h.pid].push_back(x.signal ? -x.signal : x.exit_code);
+  }
+  EXPECT_EQ(thread_exits.size(), size_t(kProcs));
+  for (const auto& [pid, n] : thread_exits) EXPECT_EQ(n, kThreads + 1) << pid;
+  for (int i = 0; i < kProcs; ++i)
+    EXPECT_EQ(process_exits[reaped[i].pid], std::vector<int>{reaped[i].status}) << reaped[i].pid;
+  ::munmap(reaped, sizeof(Reaped) * kProcs);
 }
 
 TEST_F(TracerSessionTest, SyscallCountsArePerTag) {
