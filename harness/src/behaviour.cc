@@ -45,16 +45,16 @@ struct FileKey {
 // Which failed file operations are attempts worth listing. A failure blocked by the
 // sandbox or the filesystem (EACCES, EPERM, EROFS, ENOSPC, EEXIST, ETXTBSY, ...) still
 // shows intent: opening /dev/sda for write is destruction intent even when denied. Left
-// out as noise: lookups of files that do not exist when the intent was only to read (the
-// dynamic loader's and runtime's probes: ENOENT/ENOTDIR), the first half of Go's
-// os.Remove/RemoveAll (unlink of a directory, rmdir of a non-empty one: EISDIR/ENOTEMPTY,
+// out as noise: lookups of files that do not exist when the intent was only to read or run
+// them (the dynamic loader's and runtime's probes, a shell's PATH search: ENOENT/ENOTDIR),
+// the first half of Go's os.Remove/RemoveAll (unlink of a directory, rmdir of a non-empty one: EISDIR/ENOTEMPTY,
 // retried and recorded on their own), and transient EINTR/EAGAIN. ENOENT for write,
 // create, delete, rename, chmod and the like is kept: the target was named on purpose.
 bool failure_is_attempt(int64_t ret, const std::vector<std::string>& ops) {
   int err = int(-ret);
   if (err == EINTR || err == EAGAIN) return false;
-  bool read_only = ops.size() == 1 && ops[0] == "read";
-  if (read_only && (err == ENOENT || err == ENOTDIR)) return false;
+  bool probe = ops.size() == 1 && (ops[0] == "read" || ops[0] == "exec");  // or a PATH search
+  if (probe && (err == ENOENT || err == ENOTDIR)) return false;
   bool deleting = ops.size() == 1 && ops[0] == "delete";
   if (deleting && (err == EISDIR || err == ENOTEMPTY)) return false;
   return true;
@@ -262,7 +262,7 @@ std::vector<std::string> content_ops(const std::vector<std::string>& ops) {
 class Builder {
  public:
   Builder(const std::set<std::string>& denied_by_profile, const std::map<std::string, std::string>& links)
-      : denied_by_profile_(denied_by_profile), links_(links) {}
+      : denied_by_profile_(denied_by_profile), links_(links), jail_links_(links) {}
 
   void add(const TracedEvent& te) {
     if (te.phase != phase_) {  // a phase is a new jail: its own tmpfs mounts start empty
@@ -381,6 +381,7 @@ class Builder {
     child.phase = te.phase;
     child.exe = parent.exe;
     child.argv = parent.argv;
+    child.argv_truncated = parent.argv_truncated;
     child.cwd = parent.cwd;
     child.harness_owned = parent.harness_owned;
     child.start_ms = te.ms;
@@ -389,13 +390,10 @@ class Builder {
   }
 
   void on(const TracedEvent& te, const tracer::Header& h, const tracer::ExecEvent& e) {
-    if (e.ret < 0) return;  // a failed exec changes nothing; it stays in events.jsonl
+    if (e.ret < 0) return failed_exec(te, h, e);
     const std::string named = !e.filename.empty() ? e.filename : e.kernel_filename;
     const std::string ran = executed(e, named);
-    // The process shows the name it was run by when that is a plain absolute path
-    // (/bin/sh, not the /usr/bin/dash it resolves to); otherwise the file that ran.
-    const bool plain = named.starts_with("/") && !named.starts_with("/proc/") && !named.starts_with("/dev/fd/");
-    const std::string exe = plain ? named : ran;
+    const std::string exe = shown_exe(named, ran);
     Proc* cur = current(h.pid);
     if (cur && cur->execed) {
       // A second exec in the same process is a new identity whose parent is the old one.
@@ -418,6 +416,24 @@ class Builder {
     }
   }
 
+  // A failed exec leaves the process as it was. An attempt to run a file that is there
+  // (EACCES: not executable, or a noexec mount; ENOEXEC; ETXTBSY; ...) is kept on the
+  // file as a failed exec, so that "wrote it, then tried to run it" shows; ENOENT and
+  // ENOTDIR are a shell's PATH search, noise, and stay in events.jsonl.
+  void failed_exec(const TracedEvent& te, const tracer::Header& h, const tracer::ExecEvent& e) {
+    if (is_toolchain_phase(te.phase) || e.filename.empty()) return;
+    if (!failure_is_attempt(e.ret, {"exec"})) return;
+    std::string path = e.filename;
+    if (path[0] != '/') {
+      if (e.cwd.empty() || e.cwd[0] != '/' || e.cwd_truncated) return;  // cannot be placed
+      path = (e.cwd == "/" ? "" : e.cwd) + "/" + path;
+    }
+    Proc& p = proc_for(te, h);
+    if (p.harness_owned) return;
+    const std::string reached = links_.resolve(path, true);
+    note_file(FileKey{reached, te.phase, e.ret}, p, te, {"exec"}, reached == e.filename ? "" : e.filename);
+  }
+
   // The file an exec ran, so that a program written and then run is one files entry
   // whatever name ran it ("./x" after chdir, /proc/self/fd/N, a dirfd, a hard link,
   // /proc/self/exe): for a binary, the kernel's walk of the file it loaded; a memfd is
@@ -433,6 +449,26 @@ class Builder {
     if (!path.empty() && path[0] != '/' && !e.cwd.empty() && e.cwd[0] == '/')
       path = (e.cwd == "/" ? "" : e.cwd) + "/" + path;
     return links_.resolve(path, true);
+  }
+
+  // The name a process shows: the name it was run by when that name says what ran, a
+  // plain absolute path (no ".", "..", "//"; not under /proc or /dev, whose magic links and
+  // /dev/stdin name whatever an fd holds) reached through no link the run made: /bin/sh,
+  // not the /usr/bin/dash it resolves to. Otherwise the file that ran: a memfd is
+  // memfd:NAME however it was reached, and `ln -s /bin/sh /tmp/kworker` then running
+  // /tmp/kworker shows /usr/bin/dash, so that rules matching names see through it.
+  std::string shown_exe(const std::string& named, const std::string& ran) const {
+    if (ran.starts_with("memfd:") || !plain_spelling(named)) return ran;
+    if (links_.resolve(named, true) != jail_links_.resolve(named, true)) return ran;
+    return named;
+  }
+
+  static bool plain_spelling(const std::string& p) {
+    if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
+    if (p.starts_with("/proc/") || p.starts_with("/dev/")) return false;
+    for (const char* odd : {"//", "/./", "/../"})
+      if (p.find(odd) != std::string::npos) return false;
+    return !p.ends_with("/.") && !p.ends_with("/..");
   }
 
   static void fill_exec(Proc& p, const tracer::ExecEvent& e, const std::string& exe) {
@@ -540,6 +576,7 @@ class Builder {
   std::map<uint32_t, size_t> by_pid_;  // host pid -> its current exec identity
   std::map<FileKey, FileAgg> files_;
   Links links_;
+  const Links jail_links_;  // the jail's own links only: what a name means without the run's
   Aliases aliases_;
   std::string phase_;  // of the last event
   std::map<std::pair<std::string, int64_t>, uint64_t> denied_;

@@ -411,6 +411,19 @@ TEST(Verdict, AFailedWriteThenAnExecIsNoDropper) {
   EXPECT_FALSE(fired(v, "dropper-exec-init")) << describe(v);
 }
 
+// An exec the kernel refused (a dropped file left without its x bit) ran nothing: the
+// attempt is in files, the rule that says "executed it" stays quiet.
+TEST(Verdict, AWriteThenAFailedExecIsNoDropper) {
+  Ctx c;
+  c.m.file("init", "/tmp/stage2", {"create", "write"});
+  c.m.failed_file("init", "/tmp/stage2", {"exec"}, -13, "EACCES");
+  Verdict v = evaluate(rules(), c.m.json(), tokens(), c.exfil);
+  EXPECT_FALSE(fired(v, "dropper-exec-init")) << describe(v);
+  c.m.file("init", "/tmp/stage2", {"exec"});  // then chmod +x and run: it did
+  v = evaluate(rules(), c.m.json(), tokens(), c.exfil);
+  EXPECT_TRUE(fired(v, "dropper-exec-init")) << describe(v);
+}
+
 TEST(Verdict, OneLowSignalStaysClean) {
   ModelBuilder m;
   m.exec("test", "/bin/sh", {"sh", "-c", "go env GOROOT"});

@@ -364,6 +364,78 @@ TEST(Behaviour, ExecsNameTheFileTheyRan) {
   EXPECT_FALSE(exes.count("./x"));
 }
 
+// A process shows the name it was run by only when that name says what ran: not a
+// spelling of /proc or /dev that reaches a memfd, and not a symlink the run made to
+// disguise a shell. A fork shows its parent's argv with its truncation flag.
+TEST(Behaviour, ProcessesShowTheFileBehindADisguise) {
+  Feed f = sample();
+  auto add_exec = [&](int64_t ms, uint32_t pid, tracer::ExecEvent e) {
+    f.add("init", ms, 101, 2, 100, tracer::ForkEvent{pid, pid, pid - 100, false});
+    f.add("init", ms, pid, pid - 100, 101, std::move(e));
+  };
+  f.add("init", 5, 101, 2, 100, two_paths("symlink", "/tmp/kworker", "/bin/sh"));
+  f.add("init", 5, 101, 2, 100, two_paths("symlink", "/tmp/fdlink", "/proc/self/fd/3"));
+  auto disguised = exec_of("/tmp/kworker", {"kworker", "-c", "id"});
+  disguised.kernel_filename = disguised.interp = "/tmp/kworker", disguised.exe_path = "/usr/bin/dash";
+  add_exec(6, 110, disguised);
+  int64_t ms = 7;
+  uint32_t pid = 111;
+  for (const char* name : {"/./proc/self/fd/3", "//proc/self/fd/3", "/dev/stdin", "/tmp/fdlink"}) {
+    auto m = exec_of(name, {"x"});
+    m.kernel_filename = m.interp = name, m.exe_name = "memfd:b";
+    add_exec(ms++, pid++, m);
+  }
+  auto plain = exec_of("/bin/sh", {"sh", "-c", "true"});
+  plain.kernel_filename = plain.interp = "/bin/sh", plain.exe_path = "/usr/bin/dash";
+  add_exec(ms++, pid++, plain);
+  auto cut = exec_of("/bin/sh", {std::string(1000, 'A')});
+  cut.kernel_filename = cut.interp = "/bin/sh", cut.exe_path = "/usr/bin/dash";
+  cut.argv_truncated = true;
+  add_exec(ms++, 130, cut);
+  f.add("init", ms, 130, 30, 101, tracer::ForkEvent{131, 131, 31, false});  // a subshell
+  Behaviour b = build_behaviour(f.events, {}, {{"/bin", "usr/bin"}});
+  std::map<uint32_t, nlohmann::json> by_pid;
+  for (const auto& p : b.processes) by_pid[p["pid"].get<uint32_t>()] = p;
+  EXPECT_EQ(by_pid[10]["exe"], "/usr/bin/dash") << b.processes.dump(1);
+  for (uint32_t p = 11; p < 15; ++p) EXPECT_EQ(by_pid[p]["exe"], "memfd:b") << by_pid[p].dump();
+  EXPECT_EQ(by_pid[15]["exe"], "/bin/sh");
+  EXPECT_EQ(by_pid[31]["argv_truncated"], true) << by_pid[31].dump();
+}
+
+// An exec the kernel refused leaves the process as it was and the attempt on the file;
+// a shell's PATH search (ENOENT) is noise.
+TEST(Behaviour, AFailedExecIsAnAttemptOnTheFile) {
+  Feed f = sample();
+  f.add("init", 5, 101, 2, 100, open_of("/tmp/stage2", O_WRONLY | O_CREAT));
+  f.add("init", 6, 101, 2, 100, tracer::ForkEvent{110, 110, 10, false});
+  auto abs = exec_of("/tmp/stage2", {"/tmp/stage2"}, "");
+  abs.ret = -EACCES;
+  f.add("init", 7, 110, 10, 101, abs);
+  auto rel = exec_of("./stage2", {"./stage2"}, "/tmp");  // the cwd walked at the failure
+  rel.ret = -EACCES;
+  f.add("init", 8, 110, 10, 101, rel);
+  auto unplaced = exec_of("./other", {"./other"}, "");
+  unplaced.ret = -EACCES;
+  f.add("init", 8, 110, 10, 101, unplaced);
+  auto search = exec_of("/usr/local/bin/wget", {"wget"}, "");
+  search.ret = -ENOENT;
+  f.add("init", 9, 110, 10, 101, search);
+  Behaviour b = build_behaviour(f.events, {});
+  std::vector<nlohmann::json> failed;
+  for (const auto& file : b.files)
+    if (file.value("failed", false)) failed.push_back(file);
+  ASSERT_EQ(failed.size(), 1u) << b.files.dump(1);
+  EXPECT_EQ(failed[0]["path"], "/tmp/stage2");
+  EXPECT_EQ(failed[0]["ops"], nlohmann::json::array({"exec"}));
+  EXPECT_EQ(failed[0]["error"], "EACCES");
+  EXPECT_EQ(failed[0]["via"], nlohmann::json::array({"./stage2"}));
+  for (const auto& p : b.processes) {
+    if (p["pid"] == 10) {
+      EXPECT_NE(p["exe"], "/tmp/stage2") << p.dump();
+    }
+  }
+}
+
 TEST(Behaviour, FailedAttemptsAreKeptWithTheirErrorButProbesAreNot) {
   Feed f = sample();
   // blocked intents: listed, marked failed, with the result and its name

@@ -336,7 +336,8 @@ std::vector<Hit> match_write_then_exec(const Rule& r, const Model& m) {
   std::vector<Hit> hits;
   for (const json& f : m.files()) {
     std::string phase = str(f, "phase"), path = str(f, "path");
-    if (!r.applies_to(phase) || !has_op(ops_of(f), "exec")) continue;
+    // an exec the kernel refused ran nothing; the attempt stays in files
+    if (!r.applies_to(phase) || !has_op(ops_of(f), "exec") || f.value("failed", false)) continue;
     auto it = written.find(path);
     if (it == written.end() || it->second > phase_rank(phase)) continue;
     // The process that ran the dropped file, for the chain.
