@@ -531,6 +531,20 @@ int socket_data_workload(uint16_t tcp_port) {
   int us = ::accept(ul, nullptr, nullptr);
   if (us < 0 || ::write(uc, "hello!!", 7) != 7 || ::read(us, buf, sizeof(buf)) != 7) return 40;
   ::close(us), ::close(uc), ::close(ul);
+  // splice from a pipe into a socket (fd 77): the socket is splice's output, not its input
+  int rx2 = ::socket(AF_INET, SOCK_DGRAM, 0);
+  auto lo2 = inet4("127.0.0.1", 0);
+  socklen_t len2 = sizeof(lo2);
+  if (::bind(rx2, reinterpret_cast<sockaddr*>(&lo2), sizeof(lo2)) != 0 ||
+      ::getsockname(rx2, reinterpret_cast<sockaddr*>(&lo2), &len2) != 0)
+    return 44;
+  int sp = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (sp < 0 || ::dup2(sp, 77) != 77 || ::connect(77, reinterpret_cast<sockaddr*>(&lo2), sizeof(lo2)) != 0)
+    return 41;
+  int pp[2];
+  if (::pipe(pp) != 0 || ::write(pp[1], "splice", 6) != 6) return 42;
+  if (::splice(pp[0], nullptr, 77, nullptr, 6, 0) != 6) return 43;
+  ::close(pp[0]), ::close(pp[1]), ::close(77), ::close(sp), ::close(rx2);
   ::close(t), ::close(tx), ::close(rx), ::close(mm);
   return static_cast<int>(lo.sin_port == 0);  // 0 = ok
 }
@@ -569,7 +583,7 @@ TEST_F(TracerSessionTest, SocketDataShowsPeersAndByteCounts) {
   const auto socks = all_of<SocketEvent>(evs);  // the pointers below point into it
   for (const auto& [h, s] : socks) {
     EXPECT_EQ(h.pid, cpid);
-    if (s.proto == "udp" && s.peer && s.peer->ip == "127.0.0.1") udp_tx = &s;
+    if (s.proto == "udp" && s.peer && s.peer->ip == "127.0.0.1" && s.send_syscall != "splice") udp_tx = &s;
     if (s.proto == "udp" && !s.peer && s.bytes_in > 0) udp_rx = &s;
     if (s.proto == "tcp" && s.peer && s.peer->port == tcp_port) tcp = &s;
     if (s.proto == "unix" && s.bytes_out > 0) unix_client = &s;
@@ -598,6 +612,10 @@ TEST_F(TracerSessionTest, SocketDataShowsPeersAndByteCounts) {
   EXPECT_EQ(tcp->sends, 2u);
   EXPECT_EQ(tcp->send_syscall, "sendto");  // glibc's send()
   EXPECT_EQ(tcp->local->ip, "127.0.0.1");
+  bool spliced = false;
+  for (const auto& [h, s] : all_of<SocketEvent>(evs))
+    if (s.send_syscall == "splice") spliced = s.fd == 77 && s.bytes_out == 6;
+  EXPECT_TRUE(spliced);
 
   bool send_peer = false, mmsg = false;
   for (const auto& [h, n] : all_of<NetEvent>(evs)) {

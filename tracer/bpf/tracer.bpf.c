@@ -35,6 +35,7 @@
 #define GS_NR_SENDTO 44
 #define GS_NR_SENDMSG 46
 #define GS_NR_SENDMMSG 307
+#define GS_NR_SPLICE 275
 #define GS_AF_UNIX 1
 #define GS_AF_INET 2
 #define GS_AF_INET6 10
@@ -860,7 +861,9 @@ static __always_inline void account_sock(struct sock* sk, int ret, bool out) {
     struct gs_sock_record fresh = {};
     fill_header(&fresh.h, GS_REC_SOCK, sizeof(fresh), cgid, tag);
     fresh.last_ts_ns = fresh.h.ts_ns;
+    /* the socket is the call's first argument, except splice's output (fd_out, the third) */
     fresh.fd = nr >= 0 && nr < GS_NR_X32_BUCKET ? (__s32)regs->di : -1;
+    if (nr == GS_NR_SPLICE && out) fresh.fd = (__s32)regs->dx;
     fresh.send_nr = fresh.recv_nr = -1;
     read_sock(&fresh, sk);
     bpf_map_update_elem(&sockdata, &key, &fresh, BPF_NOEXIST);
