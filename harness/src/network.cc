@@ -4,6 +4,9 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <climits>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -38,6 +41,10 @@ struct Dest {
   std::set<std::string> phases;
   std::set<uint32_t> pids;         // host pids of the processes that tried
   uint64_t bytes_out = 0, bytes_in = 0;
+  // what the traced sockets themselves sent and received (socket_io), for destinations the
+  // fake internet keeps no record of (UDP to a resolver the module picked)
+  uint64_t socket_bytes_out = 0, socket_bytes_in = 0;
+  int64_t last_activity_ms = INT64_MIN;  // the fake internet's last byte either way
   int failed = 0;
 };
 
@@ -51,11 +58,15 @@ std::string plain_ip(const std::string& ip) {
 
 bool is_loopback(const std::string& ip) { return ip.starts_with("127.") || ip == "::1"; }
 
+// A destination on this host: loopback, or the unspecified address (connect() to 0.0.0.0
+// or :: reaches the host's own sockets, as 127.0.0.1 does).
+bool is_local(const std::string& ip) { return is_loopback(ip) || ip == "0.0.0.0" || ip == "::"; }
+
 // DNS to the jail's own resolver is the `dns` section's. Port 53 anywhere else is a server
 // the module picked itself (a hard-coded resolver, or a C2 hiding behind the port): a
 // destination like any other, whose queries are in `dns` too.
 bool is_resolver(const std::string& ip, uint16_t port) {
-  return port == 53 && (ip == netmon::FakeInternet::kResolverAddress || is_loopback(ip));
+  return port == 53 && (ip == netmon::FakeInternet::kResolverAddress || is_local(ip));
 }
 
 std::string proto_of(int type) { return (type & 0xf) == 2 /* SOCK_DGRAM */ ? "udp" : "tcp"; }
@@ -67,23 +78,39 @@ class Sockets {
   struct Sock {
     int domain = 0, type = 0;  // 0: not seen (made before tracing)
     std::optional<tracer::SockAddr> bound;
+    // a connect() that succeeded or is in progress: where to (ip, port)
+    std::optional<std::pair<std::string, uint16_t>> connecting;
+    bool connected = false;  // it succeeded (at once, or a later connect() said so)
   };
+  // Before the events: what each traced socket's own sums (socket_io) say its protocol
+  // was, by (pid, peer): a socket used through a dup()ed or inherited fd has no socket()
+  // event under that fd.
+  void learn(const tracer::Event& e) {
+    const auto* s = std::get_if<tracer::SocketEvent>(&e.body);
+    if (!s || !s->peer || (s->proto != "tcp" && s->proto != "udp")) return;
+    io_proto_[{e.header.pid, plain_ip(s->peer->ip), s->peer->port}] = s->proto;
+  }
   void on_event(uint32_t pid, const tracer::NetEvent& n) {
-    if (n.op == "socket" && n.ret >= 0) socks_[{pid, n.ret}] = Sock{n.domain, n.type, std::nullopt};
+    if (n.op == "socket" && n.ret >= 0) socks_[{pid, n.ret}] = Sock{n.domain, n.type, std::nullopt, std::nullopt, false};
     if (n.op == "bind" && n.ret == 0 && n.addr) socks_[{pid, n.fd}].bound = *n.addr;
   }
   const Sock* find(uint32_t pid, int64_t fd) const {
     auto it = socks_.find({pid, fd});
     return it == socks_.end() ? nullptr : &it->second;
   }
-  std::string proto(uint32_t pid, int64_t fd, const std::string& op) const {
+  Sock& at(uint32_t pid, int64_t fd) { return socks_[{pid, fd}]; }
+  std::string proto(uint32_t pid, int64_t fd, const std::string& op, const std::string& ip,
+                    uint16_t port) const {
     const Sock* s = find(pid, fd);
     if (s && s->type) return proto_of(s->type);
+    auto io = io_proto_.find({pid, ip, port});
+    if (io != io_proto_.end()) return io->second;
     return op == "sendto" || op == "sendmsg" || op == "sendmmsg" ? "udp" : "tcp";
   }
 
  private:
   std::map<std::pair<uint32_t, int64_t>, Sock> socks_;  // (host pid, fd); a reused fd is reset
+  std::map<std::tuple<uint32_t, std::string, uint16_t>, std::string> io_proto_;
 };
 
 // Which program a process is: the path it exec'd (as the report's processes[].exe), else
@@ -228,18 +255,52 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
   Sockets sockets;
   Programs programs;
   Listeners listeners;
+  for (const TracedEvent& te : events)
+    if (!is_toolchain_phase(te.phase)) sockets.learn(te.event);
   for (const TracedEvent& te : events) {
     programs.on_event(te.event);
     if (is_toolchain_phase(te.phase)) continue;
+    if (const auto* io = std::get_if<tracer::SocketEvent>(&te.event.body)) {
+      // what a socket carried, whichever process used it (a child writing to an inherited
+      // socket is one of the destination's processes)
+      if (!io->peer || (io->proto != "tcp" && io->proto != "udp")) continue;
+      const std::string ip = plain_ip(io->peer->ip);
+      if (ip.empty() || is_local(ip) || is_resolver(ip, io->peer->port)) continue;
+      Dest& d = dests[DestKey{io->proto, ip, io->peer->port}];
+      d.socket_bytes_out += io->bytes_out;
+      d.socket_bytes_in += io->bytes_in;
+      if (io->sends || io->recvs) d.pids.insert(te.event.header.pid);
+      continue;
+    }
     const auto* n = std::get_if<tracer::NetEvent>(&te.event.body);
     if (!n) continue;
-    sockets.on_event(te.event.header.pid, *n);
+    const uint32_t pid = te.event.header.pid;
+    sockets.on_event(pid, *n);
     listeners.on_event(te, *n, sockets, programs.of(te.event.header));
     bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg" || n->op == "sendmmsg";
     if (!outbound || !n->addr || n->addr->ip.empty()) continue;
     const std::string ip = plain_ip(n->addr->ip);
-    if (is_loopback(ip) || is_resolver(ip, n->addr->port)) continue;
-    DestKey key{sockets.proto(te.event.header.pid, n->fd, n->op), ip, n->addr->port};
+    if (is_local(ip) || is_resolver(ip, n->addr->port)) continue;
+    const std::string proto = sockets.proto(pid, n->fd, n->op, ip, n->addr->port);
+    if (n->op == "connect") {
+      // connect() again on a socket already connecting or connected is the same attempt:
+      // EALREADY, EISCONN, or 0 once an in-progress one completed
+      if (n->ret == -EALREADY || n->ret == -EISCONN) continue;
+      Sockets::Sock& sock = sockets.at(pid, n->fd);
+      std::pair<std::string, uint16_t> to{ip, n->addr->port};
+      if (n->ret == 0 && sock.connecting == to && !sock.connected) {
+        sock.connected = true;
+        continue;
+      }
+      if (n->ret == 0 || n->in_progress) sock.connecting = to, sock.connected = n->ret == 0;
+    } else if (proto == "tcp") {
+      // an address given to a send on a connected TCP socket is ignored by the kernel: the
+      // data goes to the peer, and the address is no destination (only an unconnected
+      // socket's sendto, TCP Fast Open, connects)
+      const Sockets::Sock* sock = sockets.find(pid, n->fd);
+      if (sock && sock->connecting) continue;
+    }
+    DestKey key{proto, ip, n->addr->port};
     Dest& d = dests[key];
     d.traced_ms.push_back(te.ms);
     ProgramAttempts& pa = d.by_program[programs.of(te.event.header)];
@@ -268,7 +329,14 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
       if ((c.dst_port == 53 || c.app == "dns") && is_resolver(c.dst.to_string(), 53)) continue;
       DestKey key{c.proto, c.dst.to_string(), c.dst_port};
       Dest& d = dests[key];
-      if (c.http.empty()) {
+      d.last_activity_ms = std::max(d.last_activity_ms, std::max(c.first_ms, c.last_ms));
+      if (c.proto == "udp" && !c.datagram_ms.empty() && c.datagram_ms.size() == c.datagram_bytes.size()) {
+        // Connected UDP is one record: every datagram is a check-in of its own.
+        for (size_t i = 0; i < c.datagram_ms.size(); ++i) {
+          d.served_ms.push_back(c.datagram_ms[i]);
+          d.sizes.push_back(int64_t(c.datagram_bytes[i]));
+        }
+      } else if (c.http.empty()) {
         d.served_ms.push_back(c.first_ms);
         d.sizes.push_back(int64_t(c.bytes_out));
       } else {
@@ -294,6 +362,11 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
   for (auto& [key, d] : dests) {
     const auto& times = d.traced_ms.size() >= d.served_ms.size() ? d.traced_ms : d.served_ms;
     if (times.empty()) continue;
+    // The fake internet's sums when it kept a record of this destination, else the
+    // sockets' own (UDP to a resolver the module picked is answered, not recorded).
+    if (d.served_ms.empty()) d.bytes_out = d.socket_bytes_out, d.bytes_in = d.socket_bytes_in;
+    // the last check-in, or the last byte either way on a connection kept open
+    int64_t last_ms = std::max(*std::max_element(times.begin(), times.end()), d.last_activity_ms);
     connections.push_back({{"proto", key.proto},
                            {"dst_ip", key.ip},
                            {"dst_port", key.port},
@@ -301,7 +374,7 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
                            {"attempts", times.size()},
                            {"failed", d.failed},
                            {"first_ms", *std::min_element(times.begin(), times.end())},
-                           {"last_ms", *std::max_element(times.begin(), times.end())},
+                           {"last_ms", last_ms},
                            {"bytes_out", d.bytes_out},
                            {"bytes_in", d.bytes_in},
                            {"tls_sni", d.tls_sni.empty() ? json(nullptr) : json(d.tls_sni)},

@@ -270,6 +270,10 @@ void Services::record_datagram(const Datagram& d) {
   ++r.datagrams;
   r.bytes_out += d.data.size();
   r.last_ms = now_ms();
+  if (r.datagram_ms.size() < ConnectionRecord::kMaxDatagramTimes) {
+    r.datagram_ms.push_back(r.last_ms);
+    r.datagram_bytes.push_back(d.data.size());
+  }
 }
 
 void Services::on_accept() {

@@ -6,6 +6,8 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include <map>
 #include <optional>
 
@@ -331,6 +333,129 @@ TEST(Network, ListenersFromBindAndListen) {
   EXPECT_TRUE(by.at("tcp 127.0.0.1:0")["loopback"].get<bool>());
   EXPECT_EQ(by.at("udp :::9999")["phases"], json({"test"}));
   EXPECT_EQ(by.at("tcp 0.0.0.0:0")["phases"], json({"run"}));
+}
+
+TracedEvent net_event(uint64_t id, int64_t ms, const std::string& op, int64_t fd, const std::string& ip,
+                      uint16_t port, int64_t ret = 0) {
+  TracedEvent te = connect_event(id, ms, ip, port, ret);
+  auto& n = std::get<tracer::NetEvent>(te.event.body);
+  n.op = op, n.fd = fd;
+  n.in_progress = op == "connect" && ret == -EINPROGRESS;
+  return te;
+}
+
+TracedEvent socket_event(uint64_t id, int64_t ms, int64_t fd, int type) {
+  TracedEvent te = net_event(id, ms, "socket", -1, "", 0, fd);
+  auto& n = std::get<tracer::NetEvent>(te.event.body);
+  n.addr.reset(), n.domain = AF_INET, n.type = type;
+  return te;
+}
+
+TracedEvent socket_io(uint64_t id, int64_t ms, uint32_t pid, const std::string& proto, const std::string& ip,
+                      uint16_t port, uint64_t out, uint64_t in) {
+  tracer::SocketEvent s;
+  s.proto = proto;
+  s.peer = tracer::SockAddr{AF_INET, ip, port, "", false};
+  s.bytes_out = out, s.bytes_in = in, s.sends = out ? 1 : 0, s.recvs = in ? 1 : 0;
+  tracer::Event e;
+  e.header.pid = pid;
+  e.body = s;
+  return TracedEvent{id, "init", ms, e};
+}
+
+// Go's net.Dial("udp") then a Write every 300 ms: one connect, one fake-internet record,
+// eight check-ins. Each datagram is an attempt of the beacon, and last_ms is the last one.
+TEST(Network, DatagramsOfAConnectedUdpSocketAreCheckIns) {
+  std::vector<TracedEvent> events;
+  events.push_back(socket_event(1, 999, 5, SOCK_DGRAM));
+  events.push_back(net_event(2, 1000, "connect", 5, "203.0.113.8", 9999));
+  PhaseNetwork pn{"init", "init-runner", {}};
+  netmon::ConnectionRecord c = served(1001, "203.0.113.8", 9999, 0);
+  c.proto = "udp";
+  for (int i = 0; i < 8; ++i) {
+    c.datagram_ms.push_back(1001 + i * 300 + (i % 3) * 20);
+    c.datagram_bytes.push_back(9);
+    c.bytes_out += 9, ++c.datagrams;
+  }
+  c.last_ms = c.datagram_ms.back();
+  pn.records.connections.push_back(c);
+  auto net = build_network({pn}, events, 5000);
+  ASSERT_EQ(net["connections"].size(), 1u) << net.dump(1);
+  EXPECT_EQ(net["connections"][0]["attempts"], 8);
+  EXPECT_EQ(net["connections"][0]["last_ms"], c.last_ms);
+  EXPECT_EQ(net["connections"][0]["bytes_out"], 72);
+  EXPECT_EQ(net["connections"][0]["host_pids"], nlohmann::json::array({42}));
+  ASSERT_EQ(net["beacons"].size(), 1u) << net.dump(1);
+  EXPECT_EQ(net["beacons"][0]["attempts"], 8);
+  // a TCP connection kept open with heartbeats: last_ms is its last byte
+  PhaseNetwork tcp{"init", "init-runner", {}};
+  netmon::ConnectionRecord t = served(1000, "203.0.113.10", 4444, 80);
+  t.last_ms = 3100;
+  tcp.records.connections.push_back(t);
+  auto net2 = build_network({tcp}, {net_event(1, 1000, "connect", 3, "203.0.113.10", 4444)}, 5000);
+  EXPECT_EQ(net2["connections"][0]["last_ms"], 3100) << net2.dump(1);
+}
+
+// What the kernel did, not what the call said: an address given to send on a connected
+// TCP socket is ignored (no destination); connect() again on a connecting socket is the
+// same attempt; 0.0.0.0 is this host.
+TEST(Network, DecoysAndRepeatsAreNoAttempts) {
+  std::vector<TracedEvent> events;
+  events.push_back(socket_event(1, 10, 3, SOCK_STREAM));
+  events.push_back(net_event(2, 11, "connect", 3, "192.0.2.120", 7200));
+  for (int i = 0; i < 3; ++i) events.push_back(net_event(3 + i, 12 + i, "sendto", 3, "203.0.113.99", 443, 5));
+  events.push_back(socket_event(10, 20, 4, SOCK_STREAM | SOCK_NONBLOCK));
+  events.push_back(net_event(11, 21, "connect", 4, "192.0.2.100", 7100, -EINPROGRESS));
+  events.push_back(net_event(12, 41, "connect", 4, "192.0.2.100", 7100, 0));
+  events.push_back(net_event(13, 61, "connect", 4, "192.0.2.100", 7100, -EISCONN));
+  events.push_back(net_event(14, 62, "connect", 4, "192.0.2.100", 7100, -EALREADY));
+  events.push_back(socket_event(20, 70, 5, SOCK_STREAM));
+  events.push_back(net_event(21, 71, "connect", 5, "0.0.0.0", 8089));
+  // TCP Fast Open: sendto on an unconnected TCP socket connects
+  events.push_back(socket_event(30, 80, 6, SOCK_STREAM));
+  events.push_back(net_event(31, 81, "sendto", 6, "198.51.100.9", 443, 8));
+  auto net = build_network({}, events, 5000);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& c : net["connections"]) by[c["dst_ip"].get<std::string>()] = c;
+  EXPECT_EQ(by.size(), 3u) << net.dump(1);
+  EXPECT_FALSE(by.count("203.0.113.99"));
+  EXPECT_FALSE(by.count("0.0.0.0"));
+  ASSERT_TRUE(by.count("192.0.2.100"));
+  EXPECT_EQ(by["192.0.2.100"]["attempts"], 1);
+  EXPECT_EQ(by["192.0.2.100"]["failed"], 0);
+  ASSERT_TRUE(by.count("198.51.100.9"));
+  EXPECT_EQ(by["198.51.100.9"]["proto"], "tcp");
+  EXPECT_EQ(net["beacons"].size(), 0u) << net.dump(1);
+}
+
+// A socket used through a dup()ed or inherited fd has no socket() event under that fd: its
+// own sums (socket_io) say it was UDP, carry the bytes when the fake internet kept no record
+// (DNS to a resolver the module picked), and name every process that used it.
+TEST(Network, SocketSumsGiveProtocolBytesAndProcesses) {
+  std::vector<TracedEvent> events;
+  events.push_back(net_event(1, 10, "connect", 100, "192.0.2.90", 9000));  // fd 100: dup3'd
+  events.push_back(socket_io(2, 20, 42, "udp", "192.0.2.90", 9000, 7, 0));
+  events.push_back(net_event(3, 30, "connect", 6, "198.51.100.53", 53));
+  events.push_back(socket_io(4, 40, 42, "udp", "198.51.100.53", 53, 36, 52));
+  events.push_back(net_event(5, 50, "connect", 7, "192.0.2.73", 7002));
+  events.push_back(socket_io(6, 60, 43, "tcp", "192.0.2.73", 7002, 19, 0));  // a child wrote it
+  PhaseNetwork pn{"init", "init-runner", {}};
+  netmon::ConnectionRecord u = served(11, "192.0.2.90", 9000, 7);
+  u.proto = "udp";
+  u.datagram_ms = {11}, u.datagram_bytes = {7};
+  pn.records.connections.push_back(u);
+  pn.records.connections.push_back(served(51, "192.0.2.73", 7002, 19));
+  auto net = build_network({pn}, events, 5000);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& c : net["connections"]) by[c["proto"].get<std::string>() + " " + c["dst_ip"].get<std::string>()] = c;
+  EXPECT_EQ(by.size(), 3u) << net.dump(1);
+  EXPECT_TRUE(by.count("udp 192.0.2.90"));
+  EXPECT_FALSE(by.count("tcp 192.0.2.90"));
+  ASSERT_TRUE(by.count("udp 198.51.100.53"));
+  EXPECT_EQ(by["udp 198.51.100.53"]["bytes_out"], 36);
+  EXPECT_EQ(by["udp 198.51.100.53"]["bytes_in"], 52);
+  ASSERT_TRUE(by.count("tcp 192.0.2.73"));
+  EXPECT_EQ(by["tcp 192.0.2.73"]["host_pids"], nlohmann::json::array({42, 43}));
 }
 
 }  // namespace

@@ -63,6 +63,11 @@ struct ConnectionRecord {
   uint64_t bytes_out = 0;  // sent by the code under analysis
   uint64_t bytes_in = 0;   // sent back by the fake internet
   uint64_t datagrams = 0;  // UDP only
+  // UDP only: each datagram's arrival and size, the first kMaxDatagramTimes of them (one
+  // datagram is one check-in: a beacon over a connected UDP socket is one record)
+  static constexpr size_t kMaxDatagramTimes = 1024;
+  std::vector<int64_t> datagram_ms;
+  std::vector<uint64_t> datagram_bytes;
   std::string app;         // "http" | "tls" | "dns" | "raw" | "" (nothing sent yet)
   std::string first_bytes_hex;
   std::string tls_sni;
