@@ -255,8 +255,16 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
   Sockets sockets;
   Programs programs;
   Listeners listeners;
-  for (const TracedEvent& te : events)
-    if (!is_toolchain_phase(te.phase)) sockets.learn(te.event);
+  // (phase, proto, local port) -> the processes whose socket sent from it: the fake
+  // internet's records name no process, but their source port is the socket's
+  std::map<std::tuple<std::string, std::string, uint16_t>, std::set<uint32_t>> senders;
+  for (const TracedEvent& te : events) {
+    if (is_toolchain_phase(te.phase)) continue;
+    sockets.learn(te.event);
+    const auto* io = std::get_if<tracer::SocketEvent>(&te.event.body);
+    if (io && io->local && io->local->port && io->sends)
+      senders[{te.phase, io->proto, io->local->port}].insert(te.event.header.pid);
+  }
   for (const TracedEvent& te : events) {
     programs.on_event(te.event);
     if (is_toolchain_phase(te.phase)) continue;
@@ -330,6 +338,9 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
       DestKey key{c.proto, c.dst.to_string(), c.dst_port};
       Dest& d = dests[key];
       d.last_activity_ms = std::max(d.last_activity_ms, std::max(c.first_ms, c.last_ms));
+      // sendmmsg's later messages, or any destination no call named: the socket that sent
+      if (auto who = senders.find({pn.phase, c.proto, c.src_port}); who != senders.end())
+        d.pids.insert(who->second.begin(), who->second.end());
       if (c.proto == "udp" && !c.datagram_ms.empty() && c.datagram_ms.size() == c.datagram_bytes.size()) {
         // Connected UDP is one record: every datagram is a check-in of its own.
         for (size_t i = 0; i < c.datagram_ms.size(); ++i) {

@@ -458,5 +458,33 @@ TEST(Network, SocketSumsGiveProtocolBytesAndProcesses) {
   EXPECT_EQ(by["tcp 192.0.2.73"]["host_pids"], nlohmann::json::array({42, 43}));
 }
 
+// sendmmsg to three destinations: the call's event names the first; the fake internet's
+// records of the other two carry the socket's source port, which names the process.
+TEST(Network, RecordsNamedByNoCallGetTheProcessOfTheirSourcePort) {
+  std::vector<TracedEvent> events;
+  events.push_back(net_event(1, 10, "sendmmsg", 5, "192.0.2.1", 1001, 3));
+  TracedEvent io = socket_io(2, 20, 42, "udp", "192.0.2.1", 1001, 12, 0);
+  auto& s = std::get<tracer::SocketEvent>(io.event.body);
+  s.peer.reset();  // unconnected
+  s.local = tracer::SockAddr{AF_INET, "198.19.0.2", 40001, "", false};
+  events.push_back(io);
+  PhaseNetwork pn{"init", "init-runner", {}};
+  for (int i = 1; i <= 3; ++i) {
+    netmon::ConnectionRecord c = served(11, "192.0.2." + std::to_string(i), 1000 + i, 2 * i);
+    c.proto = "udp", c.src_port = 40001;
+    pn.records.connections.push_back(c);
+  }
+  netmon::ConnectionRecord other = served(11, "192.0.2.9", 1009, 5);
+  other.proto = "udp", other.src_port = 40002;  // another socket, not traced
+  pn.records.connections.push_back(other);
+  auto net = build_network({pn}, events, 5000);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& c : net["connections"]) by[c["dst_ip"].get<std::string>()] = c;
+  ASSERT_EQ(by.size(), 4u) << net.dump(1);
+  for (const char* ip : {"192.0.2.1", "192.0.2.2", "192.0.2.3"})
+    EXPECT_EQ(by[ip]["host_pids"], nlohmann::json::array({42})) << ip;
+  EXPECT_EQ(by["192.0.2.9"]["host_pids"], nlohmann::json::array());
+}
+
 }  // namespace
 }  // namespace gs::harness
