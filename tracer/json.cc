@@ -90,7 +90,7 @@ json body_json(const SecurityEvent& s) {
   } else if (s.op == "mount") {
     j["source"] = s.str1, j["target_path"] = s.str2, j["flags"] = s.args[3];
   } else if (s.op == "umount2" || s.op == "chroot" || s.op == "fspick" || s.op == "open_tree" ||
-             s.op == "mount_setattr") {
+             s.op == "open_tree_attr" || s.op == "mount_setattr") {
     j["path"] = s.str1;
   } else if (s.op == "fsopen") {
     j["fs_name"] = s.str1;

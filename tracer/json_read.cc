@@ -115,7 +115,7 @@ Body read_body(const std::string& type, const json& j) {
     if (s.op == "memfd_create") get(j, "name", s.str1);
     if (s.op == "mount") get(j, "source", s.str1), get(j, "target_path", s.str2);
     if (s.op == "umount2" || s.op == "chroot" || s.op == "fspick" || s.op == "open_tree" ||
-        s.op == "mount_setattr")
+        s.op == "open_tree_attr" || s.op == "mount_setattr")
       get(j, "path", s.str1);
     if (s.op == "fsopen") get(j, "fs_name", s.str1);
     if (s.op == "fsconfig") get(j, "key", s.str1);

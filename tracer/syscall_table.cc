@@ -96,6 +96,7 @@ const SpecEntry kSpecs[] = {
     {"open_tree", {GS_CAT_SECURITY, 1, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"move_mount", {GS_CAT_SECURITY, 1, 3, N, N, GS_SPECIAL_NONE, N, N}},
     {"mount_setattr", {GS_CAT_SECURITY, 1, N, N, N, GS_SPECIAL_NONE, N, N}},
+    {"open_tree_attr", {GS_CAT_SECURITY, 1, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"bpf", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"setuid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},
     {"setgid", {GS_CAT_SECURITY, N, N, N, N, GS_SPECIAL_NONE, N, N}},

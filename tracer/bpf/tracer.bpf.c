@@ -165,6 +165,7 @@ static __always_inline __u64 wakeup_flag_reserved(__u64 size) {
 }
 
 #define GS_TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+#define GS_SIGNAL_GROUP_EXIT 0x0004 /* include/linux/sched/signal.h */
 #define GS_X32_SYSCALL_BIT 0x40000000
 
 /* An i386 syscall (int $0x80 or a 32-bit process): its number is not an x86_64 one. */
@@ -998,6 +999,13 @@ static __always_inline void count_exit_syscall(__u32 tag) {
   if (c) c->n[nr & (GS_MAX_SYSCALLS - 1)] += 1;
 }
 
+/* The tracepoint's record on kernels that pass group_dead (6.16 and later); a local
+ * flavour, so that the program builds against an older vmlinux.h too, where the type does
+ * not exist (sched_process_exit was then an instance of sched_process_template). */
+struct trace_event_raw_sched_process_exit___gd {
+  bool group_dead;
+} __attribute__((preserve_access_index));
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct* p) {
   /* every task's exit, traced or not: its kernel stack, and so its pt_regs address, may
@@ -1017,13 +1025,18 @@ int BPF_PROG(on_exit, struct task_struct* p) {
   /* The last thread out is the process's exit. Newer kernels pass their own verdict
    * (do_exit's decrement of signal->live); reading `live` here, as older ones need, lets
    * two threads that exit at once both see 0 and both claim the process's exit. */
-  if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
+  if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit___gd, group_dead))
     x->group_dead = (__u8)ctx[1] != 0;
   else
     x->group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
-  /* the last thread's code is the process's: wait() reports it even when the leader had
-   * called exit() with another one before (measured on 6.18) */
-  x->exit_code = BPF_CORE_READ(p, exit_code);
+  /* The process's status as wait() reports it: the group's code once the group exit is
+   * settled (exit_group(), a fatal signal, or on newer kernels the last thread through
+   * do_exit's synchronize_group_exit: a leader that called exit(5) before a thread's
+   * exit(9) exits 9), else this thread's own. */
+  __u32 code = BPF_CORE_READ(p, exit_code);
+  if (x->group_dead && (BPF_CORE_READ(p, signal, flags) & GS_SIGNAL_GROUP_EXIT))
+    code = BPF_CORE_READ(p, signal, group_exit_code);
+  x->exit_code = code;
   bpf_ringbuf_submit(x, wakeup_flag_reserved(sizeof(*x)));
   return 0;
 }
