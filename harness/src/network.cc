@@ -286,6 +286,10 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     sockets.on_event(pid, *n);
     listeners.on_event(te, *n, sockets, programs.of(te.event.header));
     bool outbound = n->op == "connect" || n->op == "sendto" || n->op == "sendmsg" || n->op == "sendmmsg";
+    if (n->op == "connect" && n->addr && n->addr->family == AF_UNSPEC && n->ret == 0) {
+      sockets.at(pid, n->fd).connecting.reset();  // disconnected: the next connect is new
+      continue;
+    }
     if (!outbound || !n->addr || n->addr->ip.empty()) continue;
     const std::string ip = plain_ip(n->addr->ip);
     if (is_local(ip) || is_resolver(ip, n->addr->port)) continue;
@@ -293,11 +297,17 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
     if (n->op == "connect") {
       // connect() again on a socket already connecting or connected is the same attempt:
       // EALREADY, EISCONN, or 0 once an in-progress one completed
+      // (or its late failure: ECONNREFUSED after EINPROGRESS is that attempt failing)
       if (n->ret == -EALREADY || n->ret == -EISCONN) continue;
       Sockets::Sock& sock = sockets.at(pid, n->fd);
       std::pair<std::string, uint16_t> to{ip, n->addr->port};
-      if (n->ret == 0 && sock.connecting == to && !sock.connected) {
-        sock.connected = true;
+      if (sock.connecting == to && !sock.connected && !n->in_progress) {
+        if (n->ret == 0) {
+          sock.connected = true;
+        } else {
+          sock.connecting.reset();
+          ++dests[DestKey{proto, ip, n->addr->port}].failed;
+        }
         continue;
       }
       if (n->ret == 0 || n->in_progress) sock.connecting = to, sock.connected = n->ret == 0;
@@ -305,8 +315,9 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
       // an address given to a send on a connected TCP socket is ignored by the kernel: the
       // data goes to the peer, and the address is no destination (only an unconnected
       // socket's sendto, TCP Fast Open, connects)
+      // (only a stream socket: a raw or SCTP socket's sendto does go where it says)
       const Sockets::Sock* sock = sockets.find(pid, n->fd);
-      if (sock && sock->connecting) continue;
+      if (sock && (sock->type & 0xf) == SOCK_STREAM && sock->connecting) continue;
     }
     DestKey key{proto, ip, n->addr->port};
     Dest& d = dests[key];
@@ -342,10 +353,17 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
       if (auto who = senders.find({pn.phase, c.proto, c.src_port}); who != senders.end())
         d.pids.insert(who->second.begin(), who->second.end());
       if (c.proto == "udp" && !c.datagram_ms.empty() && c.datagram_ms.size() == c.datagram_bytes.size()) {
-        // Connected UDP is one record: every datagram is a check-in of its own.
+        // Connected UDP is one record: each burst of datagrams (less than 200 ms apart, as
+        // DNS lookups are counted below) is a check-in of its own, not each datagram: a
+        // sendmmsg of 100 is one.
+        int64_t last = INT64_MIN;
         for (size_t i = 0; i < c.datagram_ms.size(); ++i) {
-          d.served_ms.push_back(c.datagram_ms[i]);
-          d.sizes.push_back(int64_t(c.datagram_bytes[i]));
+          if (d.served_ms.empty() || last == INT64_MIN || c.datagram_ms[i] - last > 200) {
+            d.served_ms.push_back(c.datagram_ms[i]);
+            d.sizes.push_back(0);
+          }
+          d.sizes.back() += int64_t(c.datagram_bytes[i]);
+          last = c.datagram_ms[i];
         }
       } else if (c.http.empty()) {
         d.served_ms.push_back(c.first_ms);

@@ -394,6 +394,15 @@ TEST(Network, DatagramsOfAConnectedUdpSocketAreCheckIns) {
   tcp.records.connections.push_back(t);
   auto net2 = build_network({tcp}, {net_event(1, 1000, "connect", 3, "203.0.113.10", 4444)}, 5000);
   EXPECT_EQ(net2["connections"][0]["last_ms"], 3100) << net2.dump(1);
+  // a burst (sendmmsg of 100 at once) is one check-in, not a strobe of 100
+  PhaseNetwork burst{"init", "init-runner", {}};
+  netmon::ConnectionRecord b = served(500, "203.0.113.11", 7000, 0);
+  b.proto = "udp";
+  for (int i = 0; i < 100; ++i) b.datagram_ms.push_back(500 + i / 50), b.datagram_bytes.push_back(4);
+  burst.records.connections.push_back(b);
+  auto net3 = build_network({burst}, {}, 5000);
+  EXPECT_EQ(net3["connections"][0]["attempts"], 1) << net3.dump(1);
+  EXPECT_EQ(net3["beacons"].size(), 0u);
 }
 
 // What the kernel did, not what the call said: an address given to send on a connected
@@ -409,6 +418,17 @@ TEST(Network, DecoysAndRepeatsAreNoAttempts) {
   events.push_back(net_event(12, 41, "connect", 4, "192.0.2.100", 7100, 0));
   events.push_back(net_event(13, 61, "connect", 4, "192.0.2.100", 7100, -EISCONN));
   events.push_back(net_event(14, 62, "connect", 4, "192.0.2.100", 7100, -EALREADY));
+  // in progress, then connect() again to learn it failed: one attempt, failed
+  events.push_back(socket_event(15, 63, 8, SOCK_STREAM | SOCK_NONBLOCK));
+  events.push_back(net_event(16, 64, "connect", 8, "192.0.2.101", 7100, -EINPROGRESS));
+  events.push_back(net_event(17, 84, "connect", 8, "192.0.2.101", 7100, -ECONNREFUSED));
+  // disconnected with AF_UNSPEC, then connected again: two attempts
+  events.push_back(socket_event(18, 90, 9, SOCK_DGRAM));
+  events.push_back(net_event(19, 91, "connect", 9, "192.0.2.102", 53000));
+  auto unspec = net_event(20, 92, "connect", 9, "", 0);
+  std::get<tracer::NetEvent>(unspec.event.body).addr->family = AF_UNSPEC;
+  events.push_back(unspec);
+  events.push_back(net_event(21, 93, "connect", 9, "192.0.2.102", 53000));
   events.push_back(socket_event(20, 70, 5, SOCK_STREAM));
   events.push_back(net_event(21, 71, "connect", 5, "0.0.0.0", 8089));
   // TCP Fast Open: sendto on an unconnected TCP socket connects
@@ -417,7 +437,10 @@ TEST(Network, DecoysAndRepeatsAreNoAttempts) {
   auto net = build_network({}, events, 5000);
   std::map<std::string, nlohmann::json> by;
   for (const auto& c : net["connections"]) by[c["dst_ip"].get<std::string>()] = c;
-  EXPECT_EQ(by.size(), 3u) << net.dump(1);
+  EXPECT_EQ(by.size(), 5u) << net.dump(1);
+  EXPECT_EQ(by["192.0.2.101"]["attempts"], 1);
+  EXPECT_EQ(by["192.0.2.101"]["failed"], 1);
+  EXPECT_EQ(by["192.0.2.102"]["attempts"], 2);
   EXPECT_FALSE(by.count("203.0.113.99"));
   EXPECT_FALSE(by.count("0.0.0.0"));
   ASSERT_TRUE(by.count("192.0.2.100"));
