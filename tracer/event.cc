@@ -229,13 +229,9 @@ SecurityEvent decode_security(const gs_syscall_record& r, std::string_view op) {
   for (size_t i = 0; i < 6; ++i) s.args[i] = r.args[i];
   s.str1 = field_string(r.str1);
   s.str2 = field_string(r.str2);
-  if (op == "kill" || op == "tkill") {
+  if (op == "kill" || op == "tkill" || op == "rt_sigqueueinfo") {
     s.target = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);
-  } else if (op == "tgkill") {
-    s.target = as_int32(r.args[1]), s.signal = as_int32(r.args[2]);
-  } else if (op == "rt_sigqueueinfo") {
-    s.target = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);
-  } else if (op == "rt_tgsigqueueinfo") {
+  } else if (op == "tgkill" || op == "rt_tgsigqueueinfo") {  // (tgid, tid, sig)
     s.target = as_int32(r.args[1]), s.signal = as_int32(r.args[2]);
   } else if (op == "pidfd_send_signal") {
     s.pidfd = as_int32(r.args[0]), s.signal = as_int32(r.args[1]);

@@ -47,9 +47,10 @@ struct FileKey {
 // shows intent: opening /dev/sda for write is destruction intent even when denied. Left
 // out as noise: lookups of files that do not exist when the intent was only to read or run
 // them (the dynamic loader's and runtime's probes, a shell's PATH search: ENOENT/ENOTDIR),
-// the first half of Go's os.Remove/RemoveAll (unlink of a directory, rmdir of a non-empty one: EISDIR/ENOTEMPTY,
-// retried and recorded on their own), and transient EINTR/EAGAIN. ENOENT for write,
-// create, delete, rename, chmod and the like is kept: the target was named on purpose.
+// the first half of Go's os.Remove/RemoveAll (unlink of a directory, rmdir of a non-empty
+// one: EISDIR/ENOTEMPTY, retried and recorded on their own), and transient EINTR/EAGAIN.
+// ENOENT for write, create, delete, rename, chmod and the like is kept: the target was
+// named on purpose.
 bool failure_is_attempt(int64_t ret, const std::vector<std::string>& ops) {
   int err = int(-ret);
   if (err == EINTR || err == EAGAIN) return false;
@@ -423,11 +424,9 @@ class Builder {
   void failed_exec(const TracedEvent& te, const tracer::Header& h, const tracer::ExecEvent& e) {
     if (is_toolchain_phase(te.phase) || e.filename.empty()) return;
     if (!failure_is_attempt(e.ret, {"exec"})) return;
-    std::string path = e.filename;
-    if (path[0] != '/') {
-      if (e.cwd.empty() || e.cwd[0] != '/' || e.cwd_truncated) return;  // cannot be placed
-      path = (e.cwd == "/" ? "" : e.cwd) + "/" + path;
-    }
+    if (e.filename[0] != '/' && (e.cwd.empty() || e.cwd[0] != '/' || e.cwd_truncated))
+      return;  // cannot be placed
+    const std::string path = in_cwd(e.cwd, e.filename);
     Proc& p = proc_for(te, h);
     if (p.harness_owned) return;
     const std::string reached = links_.resolve(path, true);
@@ -446,9 +445,13 @@ class Builder {
     std::string path = named;
     const std::string self_cwd = "/proc/self/cwd/";
     if (path.starts_with(self_cwd)) path = path.substr(self_cwd.size());
-    if (!path.empty() && path[0] != '/' && !e.cwd.empty() && e.cwd[0] == '/')
-      path = (e.cwd == "/" ? "" : e.cwd) + "/" + path;
-    return links_.resolve(path, true);
+    return links_.resolve(in_cwd(e.cwd, path), true);
+  }
+
+  // A relative `path` joined to an absolute `cwd`; anything else as it is.
+  static std::string in_cwd(const std::string& cwd, const std::string& path) {
+    if (path.empty() || path[0] == '/' || cwd.empty() || cwd[0] != '/') return path;
+    return (cwd == "/" ? "" : cwd) + "/" + path;
   }
 
   // The name a process shows: the name it was run by when that name says what ran, a

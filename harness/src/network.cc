@@ -91,7 +91,7 @@ class Sockets {
     io_proto_[{e.header.pid, plain_ip(s->peer->ip), s->peer->port}] = s->proto;
   }
   void on_event(uint32_t pid, const tracer::NetEvent& n) {
-    if (n.op == "socket" && n.ret >= 0) socks_[{pid, n.ret}] = Sock{n.domain, n.type, std::nullopt, std::nullopt, false};
+    if (n.op == "socket" && n.ret >= 0) socks_[{pid, n.ret}] = Sock{.domain = n.domain, .type = n.type};
     if (n.op == "bind" && n.ret == 0 && n.addr) socks_[{pid, n.fd}].bound = *n.addr;
   }
   const Sock* find(uint32_t pid, int64_t fd) const {
@@ -358,7 +358,7 @@ json build_network(const std::vector<PhaseNetwork>& phases, const std::vector<Tr
         // sendmmsg of 100 is one.
         int64_t last = INT64_MIN;
         for (size_t i = 0; i < c.datagram_ms.size(); ++i) {
-          if (d.served_ms.empty() || last == INT64_MIN || c.datagram_ms[i] - last > 200) {
+          if (last == INT64_MIN || c.datagram_ms[i] - last > 200) {
             d.served_ms.push_back(c.datagram_ms[i]);
             d.sizes.push_back(0);
           }
